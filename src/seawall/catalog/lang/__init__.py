@@ -1,0 +1,1 @@
+"""Language-ecosystem catalogers: lockfiles, manifests and metadata embedded in binaries."""

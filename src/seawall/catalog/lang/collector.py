@@ -1,0 +1,78 @@
+"""Accumulating one cataloger's packages, relationships and problems into a CatalogResult.
+
+The same package (same purl) found in several files, or twice in one file,
+becomes one package with every location and licence it was seen with.
+Relationships are kept only between packages the cataloger reported, once each.
+"""
+
+from dataclasses import replace
+
+from seawall.catalog.base import CatalogFile, CatalogResult
+from seawall.model.package import Location, Package, Relationship
+
+
+def locate(file: CatalogFile) -> Location:
+    """The location of evidence found in `file`."""
+    return Location(path=file.path, layer=file.layer)
+
+
+class Collector:
+    """Build one CatalogResult, merging duplicates by purl."""
+
+    def __init__(self) -> None:
+        self._packages: dict[str, Package] = {}
+        self._relationships: dict[Relationship, None] = {}
+        self._problems: list[str] = []
+        self._files_read = 0
+
+    def read(self, file: CatalogFile, max_bytes: int) -> bool:
+        """Count a file as read; False (with a problem) when it is over the size limit.
+
+        The pipeline does not hand over files over MAX_FILE_BYTES; this guards
+        callers that do, and files fetched with `context.lookup`.
+        """
+        if len(file.content) > max_bytes:
+            self.problem(file.path, f"{len(file.content)} bytes, over the {max_bytes}-byte limit")
+            return False
+        self._files_read += 1
+        return True
+
+    def add(self, package: Package) -> None:
+        known = self._packages.get(package.purl)
+        if known is None:
+            self._packages[package.purl] = package
+            return
+        locations = known.locations + tuple(
+            loc for loc in package.locations if loc not in known.locations
+        )
+        licenses = known.licenses + tuple(
+            lic for lic in package.licenses if lic not in known.licenses
+        )
+        self._packages[package.purl] = replace(known, locations=locations, licenses=licenses)
+
+    def relate(self, parent: str, child: str) -> None:
+        if parent != child:
+            self._relationships[Relationship(parent=parent, child=child)] = None
+
+    def problem(self, path: str, message: str) -> None:
+        self._problems.append(f"{path}: {message}")
+
+    def has(self, purl: str) -> bool:
+        return purl in self._packages
+
+    def result(self) -> CatalogResult:
+        packages = sorted(self._packages.values(), key=lambda p: (p.name, p.version, p.purl))
+        relationships = sorted(
+            (
+                rel
+                for rel in self._relationships
+                if rel.parent in self._packages and rel.child in self._packages
+            ),
+            key=lambda r: (r.parent, r.child),
+        )
+        return CatalogResult(
+            packages=tuple(packages),
+            relationships=tuple(relationships),
+            problems=tuple(self._problems),
+            files_read=self._files_read,
+        )

@@ -1,0 +1,133 @@
+"""Bounded decoding of untrusted lockfile documents (JSON, TOML, YAML) into plain values.
+
+Every decoder raises `DocumentError` with a short message (no document
+content, which may hold credentials) instead of letting a parser's own
+exception escape. Nesting is bounded: JSON and TOML parsers recurse and stop
+with RecursionError, which is turned into a DocumentError; YAML is built here
+from libyaml's event stream, iteratively, with an explicit depth limit and no
+alias support at all (aliases are what billion-laughs documents expand, and no
+lockfile writer emits them).
+"""
+
+import json
+import tomllib
+from typing import Any
+
+import yaml
+
+MAX_YAML_DEPTH = 64
+"""Lockfiles nest a handful of levels; anything deeper is hostile."""
+
+# libyaml's parser when the wheel ships it, the pure-Python one otherwise;
+# both are safe loaders (no arbitrary object construction).
+_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_YAML_TRUE = frozenset({"true", "True", "TRUE"})
+_YAML_FALSE = frozenset({"false", "False", "FALSE"})
+
+
+class DocumentError(ValueError):
+    """A document could not be decoded; the message says why, never what it held."""
+
+
+def decode_text(content: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), strictly."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+
+
+def load_json(content: bytes) -> Any:
+    """Parse a JSON document."""
+    text = decode_text(content)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise DocumentError("invalid JSON: nested too deeply") from None
+    except ValueError as exc:
+        # e.g. an integer literal longer than int_max_str_digits
+        raise DocumentError(f"invalid JSON: {exc}") from None
+
+
+def load_toml(content: bytes) -> dict[str, Any]:
+    """Parse a TOML document (TOML 1.0, via tomllib)."""
+    text = decode_text(content)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DocumentError(f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise DocumentError("invalid TOML: nested too deeply") from None
+    except ValueError as exc:
+        raise DocumentError(f"invalid TOML: {exc}") from None
+
+
+def load_yaml_documents(content: bytes) -> list[Any]:
+    """Parse every document of a YAML stream into dicts, lists, strings, booleans and None.
+
+    Scalars stay strings (a lockfile's `5.4` is a version label, not a float);
+    only plain `null`/`~`/empty and `true`/`false` are resolved, as the YAML
+    1.2 core schema does. Mapping keys are always strings.
+    """
+    text = decode_text(content)
+    documents: list[Any] = []
+    # Each frame: [container, pending mapping key or None]; lists for mutability.
+    stack: list[list[Any]] = []
+    try:
+        for event in yaml.parse(text, Loader=_YAML_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                raise DocumentError("YAML aliases are not accepted in lockfiles")
+            if isinstance(event, yaml.ScalarEvent):
+                _yaml_add(stack, documents, _yaml_scalar(event), event.value)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if len(stack) >= MAX_YAML_DEPTH:
+                    raise DocumentError(f"YAML nested deeper than {MAX_YAML_DEPTH} levels")
+                container: dict[str, Any] | list[Any] = (
+                    {} if isinstance(event, yaml.MappingStartEvent) else []
+                )
+                _yaml_add(stack, documents, container, None)
+                stack.append([container, None])
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                stack.pop()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise DocumentError(f"invalid YAML: {problem}{where}") from None
+    return documents
+
+
+def _yaml_scalar(event: yaml.ScalarEvent) -> Any:
+    value: str = event.value
+    if event.style is None and event.tag is None:
+        if value in _YAML_NULLS:
+            return None
+        if value in _YAML_TRUE:
+            return True
+        if value in _YAML_FALSE:
+            return False
+    return value
+
+
+def _yaml_add(stack: list[list[Any]], documents: list[Any], value: Any, raw: str | None) -> None:
+    """Place a finished node into its parent (or make it a document)."""
+    if not stack:
+        documents.append(value)
+        return
+    frame = stack[-1]
+    parent = frame[0]
+    if isinstance(parent, list):
+        parent.append(value)
+    elif frame[1] is None:
+        if raw is None:
+            raise DocumentError("YAML mapping key is not a scalar")
+        frame[1] = raw
+    else:
+        parent[frame[1]] = value
+        frame[1] = None

@@ -1,0 +1,58 @@
+"""npm package names, purls (purl spec `npm` type) and declared licences."""
+
+from typing import Any
+
+from packageurl import PackageURL
+
+from seawall.model.package import Ecosystem, Location, Package
+
+
+def npm_purl(name: str, version: str) -> str:
+    """`pkg:npm/name@ver`, or `pkg:npm/%40scope/name@ver`: the scope is the namespace."""
+    scope, slash, bare = name.rpartition("/")
+    return PackageURL(
+        type="npm", namespace=scope if slash else None, name=bare, version=version
+    ).to_string()
+
+
+def npm_package(
+    name: str,
+    version: str,
+    cataloger: str,
+    locations: tuple[Location, ...],
+    licenses: tuple[str, ...] = (),
+) -> Package:
+    """An npm package found at `locations`."""
+    return Package(
+        name=name,
+        version=version,
+        ecosystem=Ecosystem.NPM,
+        purl=npm_purl(name, version),
+        cataloger=cataloger,
+        licenses=licenses,
+        locations=locations,
+    )
+
+
+def split_spec(spec: str) -> tuple[str, str]:
+    """`@scope/name@range` -> (`@scope/name`, `range`); the name may itself start with `@`."""
+    at = spec.find("@", 1)
+    if at == -1:
+        return spec, ""
+    return spec[:at], spec[at + 1 :]
+
+
+def declared_licenses(manifest: dict[str, Any]) -> tuple[str, ...]:
+    """`license` (an SPDX expression, or the legacy `{type, url}` object) or legacy `licenses`.
+
+    package.json documentation: `license` is an SPDX expression string; old
+    packages use `license: {"type": …}` or `licenses: [{"type": …}, …]`.
+    """
+    found: list[str] = []
+    for value in (manifest.get("license"), manifest.get("licenses")):
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            kind = item.get("type") if isinstance(item, dict) else item
+            if isinstance(kind, str) and kind.strip() and kind.strip() not in found:
+                found.append(kind.strip())
+    return tuple(found)

@@ -1,0 +1,158 @@
+"""Composer packages: `php/composer-lock` (composer.lock) and `php/installed-json`
+(vendor/composer/installed.json).
+
+composer.lock holds `packages` and `packages-dev` arrays; installed.json is the same
+package objects, as a bare array (Composer 1) or under `packages` (Composer 2). Each
+object gives `name` (`vendor/project`), `version` as Composer resolved it (kept as
+written, e.g. `v6.4.3`: the Packagist version comparator normalises the `v`),
+`license` (SPDX ids) and `require`, whose keys that name another package of the same
+file become relationships (platform requirements such as `php` or `ext-json` are not
+packages). Development packages are reported too: they are installed.
+"""
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from packageurl import PackageURL
+
+from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.model.package import Ecosystem, Location, Package, Relationship
+
+
+def composer_purl(name: str, version: str) -> str:
+    vendor, _, project = name.rpartition("/")
+    return PackageURL(
+        type="composer", namespace=vendor or None, name=project, version=version
+    ).to_string()
+
+
+def _licenses(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(item for item in value if isinstance(item, str))
+    return ()
+
+
+def _catalog(
+    cataloger: str, entries: list[Any], file: CatalogFile
+) -> tuple[list[Package], list[Relationship], list[str]]:
+    location = Location(file.path, file.layer)
+    packages: list[Package] = []
+    problems: list[str] = []
+    requires: list[tuple[str, list[str]]] = []
+    purls: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        version = entry.get("version") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not isinstance(version, str) or not name or not version:
+            problems.append(f"{file.path}: package #{index + 1} has no name or version")
+            continue
+        assert isinstance(entry, dict)
+        purl = composer_purl(name, version)
+        purls[name.lower()] = purl
+        packages.append(
+            Package(
+                name=name,
+                version=version,
+                ecosystem=Ecosystem.PACKAGIST,
+                purl=purl,
+                cataloger=cataloger,
+                licenses=_licenses(entry.get("license")),
+                locations=(location,),
+            )
+        )
+        require = entry.get("require")
+        if isinstance(require, dict):
+            requires.append((purl, [key.lower() for key in require if isinstance(key, str)]))
+    relationships = [
+        Relationship(parent, purls[child])
+        for parent, children in requires
+        for child in children
+        if child in purls
+    ]
+    return packages, relationships, problems
+
+
+def _load(file: CatalogFile) -> Any:
+    return json.loads(file.content.decode("utf-8"))
+
+
+def _run(
+    cataloger: str, files: Sequence[CatalogFile], entries_of: Callable[[Any], list[Any] | None]
+) -> CatalogResult:
+    packages: list[Package] = []
+    relationships: list[Relationship] = []
+    problems: list[str] = []
+    for file in files:
+        try:
+            document = _load(file)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            problems.append(f"{file.path}: not JSON ({error})")
+            continue
+        entries = entries_of(document)
+        if entries is None:
+            problems.append(f"{file.path}: no package list where Composer writes one")
+            continue
+        found, edges, errors = _catalog(cataloger, entries, file)
+        packages.extend(found)
+        relationships.extend(edges)
+        problems.extend(errors)
+    return CatalogResult(
+        packages=tuple(packages),
+        relationships=tuple(relationships),
+        problems=tuple(problems),
+        files_read=len(files),
+    )
+
+
+def _lock_entries(document: Any) -> list[Any] | None:
+    if not isinstance(document, dict):
+        return None
+    runtime, dev = document.get("packages", []), document.get("packages-dev") or []
+    if not isinstance(runtime, list) or not isinstance(dev, list):
+        return None
+    return runtime + dev
+
+
+def _installed_entries(document: Any) -> list[Any] | None:
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict) and isinstance(document.get("packages"), list):
+        packages: list[Any] = document["packages"]
+        return packages
+    return None
+
+
+_MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+class ComposerLockCataloger:
+    """PHP packages locked by composer.lock (`packages` and `packages-dev`)."""
+
+    NAME: ClassVar[str] = "php/composer-lock"
+    VERSION: ClassVar[int] = 1
+    MAX_FILE_BYTES: ClassVar[int] = _MAX_FILE_BYTES
+    """Lock files of large applications are a few MiB."""
+
+    def wants(self, path: str) -> bool:
+        return path.endswith("/composer.lock")
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        return _run(self.NAME, files, _lock_entries)
+
+
+class InstalledJsonCataloger:
+    """PHP packages installed in vendor/, from vendor/composer/installed.json (v1 and v2)."""
+
+    NAME: ClassVar[str] = "php/installed-json"
+    VERSION: ClassVar[int] = 1
+    MAX_FILE_BYTES: ClassVar[int] = _MAX_FILE_BYTES
+    """installed.json is about the size of composer.lock."""
+
+    def wants(self, path: str) -> bool:
+        return path.endswith("/vendor/composer/installed.json")
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        return _run(self.NAME, files, _installed_entries)

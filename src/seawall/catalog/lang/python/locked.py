@@ -1,0 +1,50 @@
+"""Reporting the packages of a Python lockfile, and the dependency edges between them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from seawall.catalog.base import CatalogFile
+from seawall.catalog.lang.collector import Collector, locate
+from seawall.catalog.lang.python.names import normalize, pypi_package, pypi_purl
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """One locked package and the names (optionally versions) of what it depends on."""
+
+    name: str
+    version: str
+    dependencies: tuple[tuple[str, str | None], ...] = ()
+    """(name, version); version None links every locked version of that name."""
+
+
+def report(out: Collector, cataloger: str, file: CatalogFile, locked: Iterable[Locked]) -> None:
+    """Add every locked package, then an edge to each locked package a dependency names."""
+    where = (locate(file),)
+    entries = list(locked)
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for entry in entries:
+        package = pypi_package(entry.name, entry.version, cataloger, where)
+        out.add(package)
+        by_name.setdefault(normalize(entry.name), []).append((entry.version, package.purl))
+    for entry in entries:
+        parent = pypi_purl(entry.name, entry.version)
+        for name, version in entry.dependencies:
+            for candidate_version, purl in by_name.get(normalize(name), ()):
+                if version is None or version == candidate_version:
+                    out.relate(parent, purl)
+
+
+def text(value: Any) -> str | None:
+    """A non-empty string from an untrusted document, or None."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def tables(value: Any) -> list[dict[str, Any]]:
+    """The tables of an array of tables, ignoring anything that is not a table."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]

@@ -1,0 +1,57 @@
+"""Pipfile.lock (pipenv): the `default` and `develop` sections.
+
+Each entry maps a name to `{"version": "==X", "hashes": […], "markers": …}`;
+entries without a `==` version (VCS, editable or path installs) are not
+releases and are skipped. Development packages are reported too: the lock
+cannot say whether an image installed them (syft reports both sections).
+The lock states no dependency edges.
+"""
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.collector import Collector, locate
+from seawall.catalog.lang.documents import DocumentError, load_json
+from seawall.catalog.lang.python.locked import text
+from seawall.catalog.lang.python.names import pypi_package
+
+_MAX_BYTES = 16 * 1024 * 1024
+_SECTIONS = ("default", "develop")
+
+
+class PipfileLockCataloger:
+    """Packages locked by pipenv."""
+
+    NAME: ClassVar[str] = "python/pipfile-lock"
+    VERSION: ClassVar[int] = 1
+    MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
+
+    def wants(self, path: str) -> bool:
+        return path.endswith("/Pipfile.lock")
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        out = Collector()
+        for file in files:
+            if not out.read(file, self.MAX_FILE_BYTES):
+                continue
+            try:
+                document = load_json(file.content)
+            except DocumentError as exc:
+                out.problem(file.path, str(exc))
+                continue
+            if not isinstance(document, dict):
+                out.problem(file.path, "not a Pipfile.lock (top level is not an object)")
+                continue
+            for section in _SECTIONS:
+                entries = document.get(section)
+                if not isinstance(entries, dict):
+                    continue
+                for name, entry in entries.items():
+                    version = text(entry.get("version")) if isinstance(entry, dict) else None
+                    if version is None or not version.startswith("=="):
+                        continue
+                    pinned = version.lstrip("=").strip()
+                    if pinned:
+                        out.add(pypi_package(name, pinned, self.NAME, (locate(file),)))
+        return out.result()

@@ -1,0 +1,72 @@
+"""uv.lock: `[[package]]` entries and their `dependencies`.
+
+Entries whose `source` is `editable` or `virtual` are the project and its
+workspace members, not dependencies, and are not reported (nor are entries
+without a version, e.g. dynamic-version path packages). A dependency is
+`{name = …}`, with `version`/`source` only when several versions of the
+name are locked. Edges come from `dependencies`, `optional-dependencies` and
+`dev-dependencies`.
+"""
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.collector import Collector
+from seawall.catalog.lang.documents import DocumentError, load_toml
+from seawall.catalog.lang.python.locked import Locked, report, tables, text
+
+_MAX_BYTES = 32 * 1024 * 1024
+_PROJECT_SOURCES = frozenset({"editable", "virtual"})
+
+
+class UvLockCataloger:
+    """Packages locked by uv."""
+
+    NAME: ClassVar[str] = "python/uv-lock"
+    VERSION: ClassVar[int] = 1
+    MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
+
+    def wants(self, path: str) -> bool:
+        return path.endswith("/uv.lock")
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        out = Collector()
+        for file in files:
+            if not out.read(file, self.MAX_FILE_BYTES):
+                continue
+            try:
+                document = load_toml(file.content)
+            except DocumentError as exc:
+                out.problem(file.path, str(exc))
+                continue
+            report(out, self.NAME, file, _locked(document, file.path, out))
+        return out.result()
+
+
+def _locked(document: dict[str, Any], path: str, out: Collector) -> list[Locked]:
+    locked: list[Locked] = []
+    for index, entry in enumerate(tables(document.get("package")), start=1):
+        name = text(entry.get("name"))
+        if name is None:
+            out.problem(path, f"package entry {index} has no name")
+            continue
+        source = entry.get("source")
+        if isinstance(source, dict) and _PROJECT_SOURCES.intersection(source):
+            continue
+        version = text(entry.get("version"))
+        if version is None:
+            continue
+        dependencies = list(tables(entry.get("dependencies")))
+        for group_key in ("optional-dependencies", "dev-dependencies"):
+            groups = entry.get(group_key)
+            if isinstance(groups, dict):
+                for group in groups.values():
+                    dependencies.extend(tables(group))
+        edges = tuple(
+            (dep_name, text(dep.get("version")))
+            for dep in dependencies
+            if (dep_name := text(dep.get("name"))) is not None
+        )
+        locked.append(Locked(name, version, edges))
+    return locked

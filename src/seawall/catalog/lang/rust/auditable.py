@@ -1,0 +1,120 @@
+"""`rust/auditable`: crates recorded by cargo-auditable inside Rust executables.
+
+`cargo auditable build` embeds the dependency tree in a `.dep-v0` section (ELF and PE;
+in the `__DATA` segment on Mach-O): zlib-compressed JSON
+`{"packages": [{"name", "version", "source", "kind", "dependencies": [index…],
+"root"}]}` (cargo-auditable PARSING.md and auditable-serde). Only `runtime` packages
+are reported: `build` ones (build scripts, proc-macros) are not compiled into the
+program. Relationships follow the `dependencies` indices between reported packages.
+Decompression stops at `MAX_JSON_BYTES`, so a hostile section cannot inflate
+without bound.
+"""
+
+import json
+import zlib
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.go.executable import (
+    ExecutableFormatError,
+    may_be_program,
+    parse_executables,
+)
+from seawall.catalog.lang.rust.cargo_lock import cargo_purl
+from seawall.model.package import Ecosystem, Location, Package, Relationship
+
+NAME = "rust/auditable"
+SECTION = ".dep-v0"
+MAX_JSON_BYTES = 8 * 1024 * 1024
+"""cargo-auditable itself refuses more than 8 MiB of decompressed data."""
+
+
+class AuditableError(ValueError):
+    """The `.dep-v0` section is present but does not hold what cargo-auditable writes."""
+
+
+def read_audit_data(section: bytes) -> list[dict[str, Any]]:
+    """The `packages` list of a `.dep-v0` section, validated in shape."""
+    inflater = zlib.decompressobj()
+    try:
+        text = inflater.decompress(section, MAX_JSON_BYTES + 1)
+    except zlib.error as error:
+        raise AuditableError(f"{SECTION} is not zlib data ({error})") from None
+    if len(text) > MAX_JSON_BYTES:
+        raise AuditableError(f"{SECTION} inflates beyond {MAX_JSON_BYTES} bytes")
+    try:
+        document = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AuditableError(f"{SECTION} does not hold JSON ({error})") from None
+    packages = document.get("packages") if isinstance(document, dict) else None
+    if not isinstance(packages, list) or not all(isinstance(p, dict) for p in packages):
+        raise AuditableError(f"{SECTION} JSON has no `packages` list of objects")
+    return packages
+
+
+def _entries(
+    audit: list[dict[str, Any]], location: Location
+) -> tuple[list[Package], list[Relationship]]:
+    purls: dict[int, str] = {}
+    packages: list[Package] = []
+    for index, entry in enumerate(audit):
+        name, version = entry.get("name"), entry.get("version")
+        if not isinstance(name, str) or not isinstance(version, str):
+            continue
+        if entry.get("kind", "runtime") != "runtime":
+            continue
+        purls[index] = cargo_purl(name, version)
+        packages.append(
+            Package(
+                name=name,
+                version=version,
+                ecosystem=Ecosystem.CRATES_IO,
+                purl=purls[index],
+                cataloger=NAME,
+                locations=(location,),
+            )
+        )
+    relationships = []
+    for index, parent in purls.items():
+        children = audit[index].get("dependencies", [])
+        for child in children if isinstance(children, list) else []:
+            if isinstance(child, int) and child in purls:
+                relationships.append(Relationship(parent, purls[child]))
+    return packages, relationships
+
+
+class RustAuditableCataloger:
+    """Rust crates from cargo-auditable data embedded in executables."""
+
+    NAME: ClassVar[str] = NAME
+    VERSION: ClassVar[int] = 1
+    MAX_FILE_BYTES: ClassVar[int] = 512 * 1024 * 1024
+    """As for go/binary: large programs fit; only the section table and one section are read."""
+
+    def wants(self, path: str) -> bool:
+        return may_be_program(path)
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        packages: list[Package] = []
+        relationships: list[Relationship] = []
+        problems: list[str] = []
+        for file in files:
+            try:
+                # A fat Mach-O file repeats the section per architecture: one is enough.
+                for image in parse_executables(file.content)[:1]:
+                    section = image.section(SECTION)
+                    if section is None:
+                        continue
+                    audit = read_audit_data(image.section_bytes(section))
+                    found, edges = _entries(audit, Location(file.path, file.layer))
+                    packages.extend(found)
+                    relationships.extend(edges)
+            except (ExecutableFormatError, AuditableError) as error:
+                problems.append(f"{file.path}: {error}")
+        return CatalogResult(
+            packages=tuple(packages),
+            relationships=tuple(relationships),
+            problems=tuple(problems),
+            files_read=len(files),
+        )

@@ -1,0 +1,145 @@
+"""`rust/cargo-lock`: crates and their dependency edges from Cargo.lock (format v1 to v4).
+
+Cargo.lock is TOML (cargo's `resolve` encoding): one `[[package]]` table per crate with
+`name`, `version`, `source` (absent for workspace members and path dependencies,
+`registry+URL` / `sparse+URL` for registries, `git+URL#commit` for git) and
+`dependencies`. A dependency is written `name`, `name version` or
+`name version (source)`: cargo writes only as much as needed to be unambiguous (v1
+always writes all three and keeps checksums in `[metadata]` instead of `checksum`).
+Every package is reported, path and git ones included, so the inventory is complete;
+relationships follow the `dependencies` lists.
+"""
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from packageurl import PackageURL
+
+from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.model.package import Ecosystem, Location, Package, Relationship
+
+NAME = "rust/cargo-lock"
+
+
+def cargo_purl(name: str, version: str) -> str:
+    return PackageURL(type="cargo", name=name, version=version).to_string()
+
+
+@dataclass(frozen=True, slots=True)
+class _Crate:
+    name: str
+    version: str
+    source: str | None
+    checksum: str | None
+    dependencies: tuple[str, ...]
+
+
+def _crates(document: dict[str, Any]) -> tuple[list[_Crate], list[str]]:
+    entries = document.get("package", [])
+    if not isinstance(entries, list):
+        return [], ["`package` is not an array of tables"]
+    metadata = document.get("metadata", {})
+    crates: list[_Crate] = []
+    errors: list[str] = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            errors.append(f"package #{index + 1} is not a table")
+            continue
+        name, version = entry.get("name"), entry.get("version")
+        if not isinstance(name, str) or not isinstance(version, str) or not name or not version:
+            errors.append(f"package #{index + 1} has no name or version")
+            continue
+        source = entry.get("source") if isinstance(entry.get("source"), str) else None
+        checksum = entry.get("checksum")
+        if checksum is None and isinstance(metadata, dict):
+            key = f"checksum {name} {version} ({source})"
+            checksum = metadata.get(key)
+        dependencies = entry.get("dependencies", [])
+        if not isinstance(dependencies, list):
+            dependencies = []
+        crates.append(
+            _Crate(
+                name,
+                version,
+                source,
+                checksum if isinstance(checksum, str) else None,
+                tuple(d for d in dependencies if isinstance(d, str)),
+            )
+        )
+    return crates, errors
+
+
+def _resolve(spec: str, by_name: dict[str, list[_Crate]]) -> _Crate | None:
+    """The crate a dependency string names: `name`, `name version` or `name version (source)`."""
+    name, _, rest = spec.partition(" ")
+    version, _, source = rest.partition(" ")
+    source = source.removeprefix("(").removesuffix(")")
+    matches = [
+        crate
+        for crate in by_name.get(name, ())
+        if (not version or crate.version == version) and (not source or crate.source == source)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+class CargoLockCataloger:
+    """Rust crates locked by Cargo.lock, with their dependency relationships."""
+
+    NAME: ClassVar[str] = NAME
+    VERSION: ClassVar[int] = 1
+    MAX_FILE_BYTES: ClassVar[int] = 16 * 1024 * 1024
+    """Large workspaces lock a few thousand crates: well under 2 MiB."""
+
+    def wants(self, path: str) -> bool:
+        return path.endswith("/Cargo.lock")
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        packages: list[Package] = []
+        relationships: list[Relationship] = []
+        problems: list[str] = []
+        for file in files:
+            try:
+                document = tomllib.loads(file.content.decode("utf-8"))
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+                problems.append(f"{file.path}: not a TOML Cargo.lock ({error})")
+                continue
+            crates, errors = _crates(document)
+            problems.extend(f"{file.path}: {message}" for message in errors)
+            location = Location(file.path, file.layer)
+            by_name: dict[str, list[_Crate]] = {}
+            for crate in crates:
+                by_name.setdefault(crate.name, []).append(crate)
+            for crate in crates:
+                packages.append(
+                    Package(
+                        name=crate.name,
+                        version=crate.version,
+                        ecosystem=Ecosystem.CRATES_IO,
+                        purl=cargo_purl(crate.name, crate.version),
+                        cataloger=NAME,
+                        locations=(location,),
+                        checksums=(("sha256", crate.checksum),) if crate.checksum else (),
+                    )
+                )
+                for spec in crate.dependencies:
+                    target = _resolve(spec, by_name)
+                    if target is None:
+                        problems.append(
+                            f"{file.path}: {crate.name} {crate.version}: dependency {spec!r}"
+                            " names no single locked package"
+                        )
+                        continue
+                    relationships.append(
+                        Relationship(
+                            cargo_purl(crate.name, crate.version),
+                            cargo_purl(target.name, target.version),
+                        )
+                    )
+        return CatalogResult(
+            packages=tuple(packages),
+            relationships=tuple(relationships),
+            problems=tuple(problems),
+            files_read=len(files),
+        )

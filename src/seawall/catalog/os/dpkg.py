@@ -1,0 +1,205 @@
+"""Debian packages from dpkg's database: `/var/lib/dpkg/status` and distroless `status.d/`.
+
+Which packages count as installed: those whose files are on disk, i.e. every
+`Status:` state except `not-installed` and `config-files` (dpkg(1), "Package
+states"). `half-installed`, `unpacked`, `half-configured`, `triggers-awaited`
+and `triggers-pending` packages have their files unpacked, so their code is in
+the image and can be vulnerable; `config-files` packages left only conffiles
+behind (what `dpkg -l` shows as `rc`). This is the set `dpkg-query -W` lists
+minus those two states.
+
+The source package comes from `Source:` (`src` or `src (srcversion)`, Debian
+Policy §5.6.1); without it the source is the binary package itself, and
+without a version in parentheses the source version is the binary's, exactly
+as dpkg-query's `${source:Package}` and `${source:Version}` compute them.
+
+Distroless images (GoogleContainerTools/distroless) have no `status` file but
+one control stanza per package in `status.d/<name>`, next to `<name>.md5sums`
+files, which are skipped.
+
+Licences are best effort, from `/usr/share/doc/<package>/copyright`: the
+`License:` fields of a machine-readable file (DEP-5, copyright-format 1.0)
+split on its `or`/`and` operators, else the `/usr/share/common-licenses/<name>`
+files a free-form copyright file refers to.
+"""
+
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.os.deb822 import StanzaReport, iter_stanzas
+from seawall.catalog.os.ecosystems import OsIdentity, os_identity, os_purl
+from seawall.model.package import Location, Package
+
+STATUS_PATH = "/var/lib/dpkg/status"
+STATUS_D = "/var/lib/dpkg/status.d/"
+DOC_DIR = "/usr/share/doc/"
+
+_NOT_ON_DISK = frozenset({"not-installed", "config-files"})
+_SOURCE = re.compile(r"^(?P<name>\S+)(?:\s*\((?P<version>[^)]*)\))?\s*$")
+# Anchored on a literal newline rather than `^` with MULTILINE: the regex engine
+# then scans for "\n" quickly, which matters over megabytes of licence texts.
+_LICENSE_LINE = re.compile(r"\n[Ll][Ii][Cc][Ee][Nn][Ss][Ee]:[ \t]*(?P<value>.*)")
+_LICENSE_OPERATOR = re.compile(r"\s+(?:or|and)\s+", re.IGNORECASE)
+_COMMON_LICENSE = re.compile(r"/usr/share/common-licenses/(?P<name>[A-Za-z0-9][A-Za-z0-9.+_-]*)")
+_MAX_PROBLEMS_PER_FILE = 20
+
+
+def copyright_licenses(content: bytes) -> tuple[str, ...]:
+    """The licences a Debian copyright file declares, best effort, in order of appearance."""
+    text = content.decode("utf-8", errors="replace")
+    found: list[str] = []
+    # copyright-format 1.0: a machine-readable file starts with a Format: field.
+    head = text.lstrip("\ufeff")[:512].lower()
+    if head.startswith(("format:", "format-specification:")):
+        for match in _LICENSE_LINE.finditer("\n" + text):
+            for part in _LICENSE_OPERATOR.split(match.group("value").strip(" \t\r")):
+                name = part.strip().strip(",")
+                if name:
+                    found.append(name)
+    else:
+        found.extend(match.group("name").rstrip(".") for match in _COMMON_LICENSE.finditer(text))
+    return tuple(dict.fromkeys(found))
+
+
+def _is_status_file(path: str) -> bool:
+    if path == STATUS_PATH:
+        return True
+    if not path.startswith(STATUS_D):
+        return False
+    name = path[len(STATUS_D) :]
+    return bool(name) and "/" not in name and not name.endswith(".md5sums")
+
+
+def _is_copyright(path: str) -> bool:
+    if not path.startswith(DOC_DIR) or not path.endswith("/copyright"):
+        return False
+    package = path[len(DOC_DIR) : -len("/copyright")]
+    return bool(package) and "/" not in package
+
+
+class DpkgCataloger:
+    """Installed Debian and Ubuntu packages, with their source packages."""
+
+    NAME: ClassVar[str] = "os/dpkg"
+    VERSION: ClassVar[int] = 1
+    MAX_FILE_BYTES: ClassVar[int] = 64 * 1024 * 1024
+
+    def wants(self, path: str) -> bool:
+        return _is_status_file(path) or _is_copyright(path)
+
+    def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
+        identity = os_identity(context.distro, "deb")
+        copyrights = {file.path: file for file in files if _is_copyright(file.path)}
+
+        def find_copyright(package: str) -> CatalogFile | None:
+            path = f"{DOC_DIR}{package}/copyright"
+            return copyrights.get(path) or context.lookup(path)
+
+        packages: dict[tuple[str, str, str | None], Package] = {}
+        problems: list[str] = []
+        files_read = 0
+        for file in sorted(files, key=lambda item: (item.path != STATUS_PATH, item.path)):
+            if not _is_status_file(file.path):
+                continue
+            files_read += 1
+            for package in _parse_status(file, identity, find_copyright, problems):
+                key = (package.name, package.version, package.arch)
+                if key in packages:
+                    known = packages[key]
+                    merged = tuple(dict.fromkeys(known.locations + package.locations))
+                    packages[key] = dataclasses.replace(known, locations=merged)
+                else:
+                    packages[key] = package
+        return CatalogResult(
+            packages=tuple(packages.values()),
+            problems=tuple(problems),
+            files_read=files_read,
+        )
+
+
+def _parse_status(
+    file: CatalogFile,
+    identity: OsIdentity,
+    find_copyright: Callable[[str], CatalogFile | None],
+    problems: list[str],
+) -> list[Package]:
+    text = file.content.decode("utf-8", errors="replace")
+    report = StanzaReport()
+    in_status_d = file.path != STATUS_PATH
+    found: list[Package] = []
+    file_problems: list[str] = []
+    stanzas = 0
+    for stanza in iter_stanzas(text, report):
+        stanzas += 1
+        fields = stanza.fields
+        name = fields.get("package", "")
+        where = f"{file.path}: stanza at line {stanza.line}"
+        if not name:
+            file_problems.append(f"{where} has no Package field; skipped")
+            continue
+        status = fields.get("status")
+        if status is None:
+            # A distroless status.d file is a package's control file plus, usually,
+            # a Status line: its presence means the package is installed.
+            if not in_status_d:
+                file_problems.append(f"{where} ({name}) has no Status field; skipped")
+                continue
+        else:
+            words = status.split()
+            if len(words) != 3:
+                file_problems.append(f"{where} ({name}) has a malformed Status {status!r}; skipped")
+                continue
+            if words[2] in _NOT_ON_DISK:
+                continue
+        version = fields.get("version", "")
+        if not version:
+            file_problems.append(f"{where} ({name}) has no Version field; skipped")
+            continue
+        source_name, source_version = name, version
+        source = fields.get("source")
+        if source:
+            match = _SOURCE.match(source)
+            if match is None:
+                file_problems.append(f"{where} ({name}) has a malformed Source {source!r}")
+            else:
+                source_name = match.group("name")
+                source_version = (match.group("version") or "").strip() or version
+        arch = fields.get("architecture") or None
+        locations = [Location(file.path, file.layer)]
+        licenses: tuple[str, ...] = ()
+        copyright_file = find_copyright(name)
+        if copyright_file is not None:
+            licenses = copyright_licenses(copyright_file.content)
+            locations.append(Location(copyright_file.path, copyright_file.layer))
+        found.append(
+            Package(
+                name=name,
+                version=version,
+                ecosystem=identity.ecosystem,
+                purl=os_purl(identity, "deb", name, version, arch),
+                cataloger=DpkgCataloger.NAME,
+                ecosystem_release=identity.release,
+                source_name=source_name,
+                source_version=source_version,
+                arch=arch,
+                licenses=licenses,
+                locations=tuple(locations),
+            )
+        )
+    if report.malformed_lines:
+        file_problems.append(
+            f"{file.path}: {report.malformed_lines} line(s) are neither a field nor a "
+            f"continuation (first at line {report.first_malformed_line}); ignored"
+        )
+    if stanzas == 0 and text.strip():
+        # An empty database is valid (nothing installed); text without a stanza is not.
+        file_problems.append(f"{file.path}: no package stanza found")
+    if len(file_problems) > _MAX_PROBLEMS_PER_FILE:
+        dropped = len(file_problems) - _MAX_PROBLEMS_PER_FILE
+        file_problems = file_problems[:_MAX_PROBLEMS_PER_FILE]
+        file_problems.append(f"{file.path}: {dropped} more problem(s) not listed")
+    problems.extend(file_problems)
+    return found

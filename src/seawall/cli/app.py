@@ -1,0 +1,197 @@
+"""The `seawall` command: options in, pipeline called, rendered result out.
+
+Exit codes (DESIGN.md §1): 0 passed, 1 policy failed, 2 usage or input
+error, 3 internal error.
+"""
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from seawall import __version__, pipeline
+from seawall.cli.progress import progress_sink
+from seawall.errors import InputError, SeawallError
+from seawall.limits import Limits
+from seawall.report import inspect as inspect_report
+from seawall.source.base import SourceOptions
+from seawall.source.platform import parse_platform
+
+EXIT_INPUT_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
+
+log = logging.getLogger(__name__)
+stderr = Console(stderr=True)
+
+app = typer.Typer(
+    name="seawall",
+    help="What is in a container image, is it vulnerable, has it leaked, is it configured safely.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class InspectFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
+    """Map seawall's errors to one-line messages and exit codes."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            stderr.print(f"seawall: error: {error}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INPUT_ERROR) from None
+        except SeawallError as error:
+            stderr.print(f"seawall: internal error: {error}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INTERNAL_ERROR) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            log.debug("unexpected error", exc_info=True)
+            stderr.print(
+                f"seawall: internal error: {type(error).__name__}: {error} "
+                "(set SEAWALL_DEBUG=1 for a traceback; please report it)",
+                markup=False,
+                highlight=False,
+            )
+            if os.environ.get("SEAWALL_DEBUG"):
+                raise
+            raise typer.Exit(EXIT_INTERNAL_ERROR) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"seawall {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """seawall: container image security without a Docker daemon."""
+
+
+def default_cache_dir() -> Path:
+    """`$SEAWALL_CACHE_DIR`, else `$XDG_CACHE_HOME/seawall`, else `~/.cache/seawall`."""
+    if explicit := os.environ.get("SEAWALL_CACHE_DIR"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "seawall"
+
+
+PlatformOption = Annotated[
+    str | None,
+    typer.Option(
+        "--platform", help="Platform to choose from a multi-arch image, os/arch[/variant]."
+    ),
+]
+InsecureOption = Annotated[
+    bool, typer.Option("--insecure", help="Allow plain-http registries (never implied).")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Cache directory (default $SEAWALL_CACHE_DIR or ~/.cache/seawall).",
+        file_okay=False,
+    ),
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Do not read or write the on-disk cache.")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
+]
+
+
+def _source_options(
+    *,
+    platform: str | None,
+    insecure: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> SourceOptions:
+    return SourceOptions(
+        platform=parse_platform(platform) if platform else None,
+        insecure=insecure,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        limits=Limits.from_env(),
+    )
+
+
+@app.command()
+@_exits_cleanly
+def inspect(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="docker-archive:PATH[:NAME:TAG], oci-dir:PATH[:TAG], oci-archive:PATH[:TAG], "
+            "registry:REF, dir:PATH, or a bare image reference or path."
+        ),
+    ],
+    output_format: Annotated[
+        InspectFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = InspectFormat.table,
+    output: OutputOption = None,
+    platform: PlatformOption = None,
+    insecure: InsecureOption = False,
+    quiet: QuietOption = False,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Show what an image is: manifest, platform, config, layers, history and file counts."""
+    options = _source_options(
+        platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
+    )
+    with progress_sink(stderr, quiet=quiet) as progress:
+        inspection = pipeline.inspect(target, options.with_progress(progress))
+    if output_format is InspectFormat.json:
+        _write(output, inspect_report.render_json(inspection))
+        return
+    if output is None:
+        inspect_report.print_table(inspection, Console())
+        return
+    with output.open("w", encoding="utf-8") as stream:
+        inspect_report.print_table(inspection, Console(file=stream, width=160, no_color=True))
+
+
+def _write(output: Path | None, text: str) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    if os.environ.get("SEAWALL_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG)
+    app()

@@ -1,0 +1,56 @@
+"""A `ProgressSink` drawing rich progress bars on standard error."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from seawall.model.progress import NULL_PROGRESS, ProgressSink, ProgressTask
+
+
+class _RichTask:
+    def __init__(self, progress: Progress, task_id: TaskID) -> None:
+        self._progress = progress
+        self._task_id = task_id
+
+    def advance(self, amount: int) -> None:
+        self._progress.advance(self._task_id, amount)
+
+    def close(self) -> None:
+        self._progress.remove_task(self._task_id)
+
+
+class RichProgressSink:
+    """Draws one bar per task (a blob download, a layer read) while it runs."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+
+    def task(self, description: str, total: int | None) -> ProgressTask:
+        return _RichTask(self._progress, self._progress.add_task(description, total=total))
+
+
+@contextmanager
+def progress_sink(console: Console, *, quiet: bool) -> Iterator[ProgressSink]:
+    """A sink for the duration of a command; silent with --quiet or when stderr is not a terminal."""
+    if quiet or not console.is_terminal:
+        yield NULL_PROGRESS
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        yield RichProgressSink(progress)

@@ -1,0 +1,279 @@
+"""One layer's tar stream as file entries and whiteout markers, and the per-layer view.
+
+`LayerReader` turns tar members into `FileInfo` values with normalised paths
+(clamped names recorded as problems), applies the path limits, recognises
+whiteout markers and checks hard links (OCI image spec layer.md: a hard link
+names an earlier member of the same layer). `LayerView` is the public view of a
+single layer: every entry it holds, including files a later layer deletes.
+"""
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Self
+
+from seawall.fs import tarstream
+from seawall.fs.entry import Entry, LayerStats, StaleEntryError
+from seawall.fs.paths import Marker, MarkerKind, classify, normalize_member
+from seawall.fs.tarstream import TarMember, TarReader
+from seawall.limits import Limits
+from seawall.model.files import FileInfo, FileKind, Problem
+from seawall.model.image import Layer, LayerOpener
+
+_KINDS: dict[bytes, FileKind] = {
+    b"0": FileKind.REGULAR,
+    b"\0": FileKind.REGULAR,
+    b"7": FileKind.REGULAR,
+    tarstream.GNU_SPARSE: FileKind.REGULAR,
+    tarstream.HARDLINK: FileKind.HARDLINK,
+    tarstream.SYMLINK: FileKind.SYMLINK,
+    tarstream.CHAR_DEVICE: FileKind.CHAR_DEVICE,
+    tarstream.BLOCK_DEVICE: FileKind.BLOCK_DEVICE,
+    tarstream.DIRECTORY: FileKind.DIRECTORY,
+    tarstream.GNU_DUMPDIR: FileKind.DIRECTORY,
+    tarstream.FIFO: FileKind.FIFO,
+}
+_HARDLINK_CHAIN_MAX = 64
+
+
+def layer_name(layer: Layer) -> str:
+    """How messages name a layer: its index and a short digest."""
+    digest = layer.diff_id or layer.digest
+    return f"layer {layer.index} ({digest[:19]})" if digest else f"layer {layer.index}"
+
+
+def _show(name: str) -> str:
+    return repr(name if len(name) <= 120 else name[:120] + "...")
+
+
+class _MemberReader:
+    """Reads the current member of a `TarReader`; stale once the reader moves on."""
+
+    __slots__ = ("_serial", "_tar")
+
+    def __init__(self, tar: TarReader) -> None:
+        self._tar = tar
+        self._serial = tar.serial
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._tar.serial != self._serial:
+            raise StaleEntryError("the view has moved past this entry; read it before advancing")
+        return self._tar.read(size)
+
+    def close(self) -> None:
+        """Nothing to release: unread data is skipped when the view advances."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True, slots=True)
+class LayerItem:
+    """What a layer holds at one position: a file entry or a whiteout marker."""
+
+    entry: Entry | None = None
+    marker: Marker | None = None
+
+
+class LayerReader:
+    """Reads one layer's tar stream into entries and markers, recording problems."""
+
+    def __init__(
+        self, layer: Layer, stream: BinaryIO, limits: Limits, problems: list[Problem]
+    ) -> None:
+        self.layer = layer
+        self.where = layer_name(layer)
+        self.problems = problems
+        self._limits = limits
+        self._tar = TarReader(stream, self.where, limits, problems)
+        self._seen: dict[str, FileKind] = {}
+        """Paths written by this layer so far, for hard links and duplicates."""
+        self._link_targets: dict[str, str] = {}
+        self._regular_files = 0
+        self._regular_bytes = 0
+        self._whiteouts = 0
+
+    def __iter__(self) -> Iterator[LayerItem]:
+        for member in self._tar:
+            item = self._item(member)
+            if item is not None:
+                yield item
+
+    def stats(self) -> LayerStats:
+        return LayerStats(
+            layer=self.layer.index,
+            entries=len(self._seen),
+            regular_files=self._regular_files,
+            regular_bytes=self._regular_bytes,
+            whiteouts=self._whiteouts,
+            tar_bytes=self._tar.bytes_read,
+        )
+
+    def _problem(self, member: TarMember, message: str) -> None:
+        self.problems.append(Problem(f"{self.where} member {_show(member.name)}", message))
+
+    def _path(self, member: TarMember, name: str, what: str) -> str | None:
+        """The normalised path of a member name, or None when a limit rules it out."""
+        normalized = normalize_member(name)
+        path = normalized.path
+        if normalized.clamped:
+            self._problem(
+                member,
+                f"unsafe {what} {_show(name)} (absolute or climbing above the root); "
+                f"read as {_show(path)}, where a runtime would extract it",
+            )
+        limit = self._limits.max_path_bytes
+        if len(path) > limit // 4 and len(path.encode("utf-8", "surrogateescape")) > limit:
+            self._problem(member, f"{what} longer than max_path_bytes={limit}; entry skipped")
+            return None
+        if path.count("/") > self._limits.max_path_depth:
+            self._problem(
+                member,
+                f"{what} deeper than max_path_depth={self._limits.max_path_depth}; entry skipped",
+            )
+            return None
+        return path
+
+    def _item(self, member: TarMember) -> LayerItem | None:
+        kind = _KINDS.get(member.typeflag)
+        if kind is None:
+            self._problem(
+                member, f"unsupported tar entry type {member.typeflag!r}; entry and data skipped"
+            )
+            return None
+        path = self._path(member, member.name, "name")
+        if path is None or path == "/":
+            return None  # the root itself (`./`) carries nothing a view needs
+        marker = classify(path)
+        if marker.kind is not MarkerKind.FILE:
+            return self._marker(member, marker)
+        link_target: str | None = None
+        if kind is FileKind.SYMLINK:
+            link_target = member.linkname
+        elif kind is FileKind.HARDLINK:
+            link_target = self._hardlink_target(member, path)
+            if link_target is None:
+                return None
+        previous = self._seen.get(path)
+        if previous is not None and not (
+            previous is FileKind.DIRECTORY and kind is FileKind.DIRECTORY
+        ):
+            self._problem(member, "appears more than once in the layer; the later entry wins")
+        self._seen[path] = kind
+        size = member.real_size if member.sparse and member.real_size is not None else member.size
+        info = FileInfo(
+            path=path,
+            kind=kind,
+            mode=member.mode,
+            size=size if kind is FileKind.REGULAR else 0,
+            uid=member.uid,
+            gid=member.gid,
+            mtime=member.mtime,
+            link_target=link_target,
+            layer=self.layer.index,
+        )
+        if kind is FileKind.REGULAR:
+            self._regular_files += 1
+            self._regular_bytes += info.size
+        if kind is FileKind.REGULAR and not member.sparse:
+            tar = self._tar
+            return LayerItem(entry=Entry(info, _open=lambda: _MemberReader(tar)))
+        return LayerItem(entry=Entry(info))
+
+    def _marker(self, member: TarMember, marker: Marker) -> LayerItem | None:
+        if marker.kind is MarkerKind.AUFS_META:
+            return None
+        if marker.kind is MarkerKind.INVALID_WHITEOUT:
+            self._problem(member, "whiteout marker without a valid name; ignored")
+            return None
+        self._whiteouts += 1
+        return LayerItem(marker=marker)
+
+    def _hardlink_target(self, member: TarMember, path: str) -> str | None:
+        """The final regular target of a hard link, or None (recorded) when it is invalid."""
+        target = self._path(member, member.linkname, "hard link target")
+        if target is None:
+            return None
+        kind = self._seen.get(target)
+        if kind is None:
+            self._problem(
+                member,
+                f"hard link to {_show(target)}, which is not an earlier member of this layer; "
+                "entry skipped",
+            )
+            return None
+        if kind is FileKind.DIRECTORY:
+            self._problem(member, f"hard link to the directory {_show(target)}; entry skipped")
+            return None
+        hops = 0
+        while kind is FileKind.HARDLINK and hops < _HARDLINK_CHAIN_MAX:
+            target = self._link_targets[target]
+            kind = self._seen[target]
+            hops += 1
+        self._link_targets[path] = target
+        return target
+
+
+class LayerView:
+    """Every entry of one layer, including files a later layer deletes or overwrites.
+
+    Iterate once; entries are `visible` from this layer's own point of view.
+    Whiteout markers are not entries: after iteration `whiteouts` lists the
+    paths this layer deletes from lower layers and `opaque_dirs` the
+    directories it makes opaque.
+    """
+
+    def __init__(self, layer: Layer, opener: LayerOpener, limits: Limits | None = None) -> None:
+        self.layer = layer
+        self._opener = opener
+        self._limits = limits or Limits()
+        self.problems: list[Problem] = []
+        self.whiteouts: list[str] = []
+        self.opaque_dirs: list[str] = []
+        self.stats: LayerStats | None = None
+        self._started = False
+
+    def __iter__(self) -> Iterator[Entry]:
+        if self._started:
+            raise RuntimeError("a LayerView can be iterated only once; make a new one")
+        self._started = True
+        with self._opener() as stream:
+            reader = LayerReader(self.layer, stream, self._limits, self.problems)
+            for item in reader:
+                if item.entry is not None:
+                    yield item.entry
+                elif item.marker is not None:
+                    if item.marker.kind is MarkerKind.OPAQUE:
+                        self.opaque_dirs.append(item.marker.target)
+                    else:
+                        self.whiteouts.append(item.marker.target)
+            self.stats = reader.stats()
+
+
+def read_members(
+    layer: Layer,
+    opener: LayerOpener,
+    paths: Collection[str],
+    max_file_bytes: int,
+    limits: Limits,
+) -> dict[str, bytes]:
+    """One pass over a layer returning the contents of the regular files at `paths`.
+
+    Files larger than `max_file_bytes` are left out. A path written twice keeps
+    its first regular member: a hard link names the member before it. Problems
+    were recorded by the first pass over the layer and are not repeated.
+    """
+    wanted = set(paths)
+    found: dict[str, bytes] = {}
+    view = LayerView(layer, opener, limits)
+    for entry in view:
+        path = entry.info.path
+        if path in wanted and path not in found and entry.readable:
+            if entry.info.size <= max_file_bytes:
+                with entry.open() as reader:
+                    found[path] = reader.read()
+            if len(found) == len(wanted):
+                break
+    return found

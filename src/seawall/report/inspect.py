@@ -1,0 +1,200 @@
+"""Renders an `Inspection` as JSON (schema `seawall.inspect/v1`) or as rich tables.
+
+Environment variable values are never rendered: only their names (they often
+hold credentials). Labels are shown as written.
+"""
+
+import json
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from seawall.model.image import Image, ImageConfig
+from seawall.model.inspection import Inspection, LayerSummary
+
+SCHEMA_ID = "seawall.inspect/v1"
+
+
+def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
+    """The JSON document for an inspection, as plain data."""
+    image = inspection.image
+    return {
+        "schema": SCHEMA_ID,
+        "source": image.source_kind.value,
+        "reference": image.reference,
+        "repo_tags": list(image.repo_tags),
+        "manifest_digest": image.manifest_digest,
+        "manifest_media_type": image.manifest_media_type,
+        "index_digest": image.index_digest,
+        "config_digest": image.config_digest,
+        "platform": str(image.platform) if image.platform else None,
+        "available_platforms": [str(p) for p in image.available_platforms],
+        "created": image.created,
+        "author": image.author,
+        "config": _config_to_dict(image.config),
+        "layers": [_layer_to_dict(summary) for summary in inspection.layers],
+        "history": [
+            {
+                "created": entry.created,
+                "created_by": entry.created_by,
+                "comment": entry.comment,
+                "empty_layer": entry.empty_layer,
+            }
+            for entry in image.history
+        ],
+        "files": {
+            "squashed_entries": inspection.squashed_entries,
+            "squashed_files": inspection.squashed_files,
+        },
+        "problems": [{"where": p.where, "message": p.message} for p in inspection.problems],
+    }
+
+
+def render_json(inspection: Inspection) -> str:
+    """The inspection as indented JSON text, ending with a newline."""
+    return json.dumps(inspection_to_dict(inspection), indent=2) + "\n"
+
+
+def render_table(inspection: Inspection) -> RenderableType:
+    """The inspection as rich renderables: an overview, the config, then the layers."""
+    image = inspection.image
+    parts: list[RenderableType] = [_overview(image, inspection), _config_table(image.config)]
+    if inspection.layers:
+        parts.append(_layers_table(inspection.layers))
+    if inspection.problems:
+        problems = Text("Problems (the result may be incomplete):\n", style="bold yellow")
+        for problem in inspection.problems:
+            problems.append(f"  {problem}\n")
+        parts.append(problems)
+    return Group(*parts)
+
+
+def print_table(inspection: Inspection, console: Console) -> None:
+    """Print the table rendering to a console."""
+    console.print(render_table(inspection))
+
+
+def _config_to_dict(config: ImageConfig) -> dict[str, Any]:
+    return {
+        "user": config.user,
+        "working_dir": config.working_dir,
+        "entrypoint": list(config.entrypoint) if config.entrypoint is not None else None,
+        "cmd": list(config.cmd) if config.cmd is not None else None,
+        "env": list(config.env_names),
+        "exposed_ports": list(config.exposed_ports),
+        "volumes": list(config.volumes),
+        "labels": dict(config.labels),
+        "stop_signal": config.stop_signal,
+        "healthcheck": list(config.healthcheck) if config.healthcheck is not None else None,
+    }
+
+
+def _layer_to_dict(summary: LayerSummary) -> dict[str, Any]:
+    layer = summary.layer
+    return {
+        "index": layer.index,
+        "digest": layer.digest,
+        "diff_id": layer.diff_id,
+        "media_type": layer.media_type,
+        "size": layer.size,
+        "uncompressed_size": summary.uncompressed_size if not layer.foreign else None,
+        "entries": summary.entries,
+        "files": summary.files,
+        "created_by": layer.created_by,
+        "foreign": layer.foreign,
+        "urls": list(layer.urls),
+    }
+
+
+def _overview(image: Image, inspection: Inspection) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    rows: list[tuple[str, str | None]] = [
+        ("Reference", image.reference),
+        ("Source", image.source_kind.value),
+        ("Tags", ", ".join(image.repo_tags) or None),
+        ("Manifest digest", image.manifest_digest),
+        ("Manifest type", image.manifest_media_type),
+        ("Index digest", image.index_digest),
+        ("Config digest", image.config_digest),
+        ("Platform", str(image.platform) if image.platform else None),
+        ("Created", image.created),
+        ("Layers", str(len(image.layers)) if image.layers else None),
+        ("Files", f"{inspection.squashed_files} files, {inspection.squashed_entries} entries"),
+    ]
+    for name, value in rows:
+        if value:
+            table.add_row(name, value)
+    return table
+
+
+def _config_table(config: ImageConfig) -> Table:
+    table = Table(title="Config", title_justify="left", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    rows: list[tuple[str, str | None]] = [
+        ("Entrypoint", _argv(config.entrypoint)),
+        ("Cmd", _argv(config.cmd)),
+        ("User", config.user or None),
+        ("Working dir", config.working_dir or None),
+        ("Exposed ports", ", ".join(config.exposed_ports) or None),
+        ("Volumes", ", ".join(config.volumes) or None),
+        ("Env (values hidden)", ", ".join(config.env_names) or None),
+        ("Healthcheck", _argv(config.healthcheck)),
+        ("Stop signal", config.stop_signal),
+    ]
+    for name, value in rows:
+        if value:
+            table.add_row(name, value)
+    for key, value in config.labels:
+        table.add_row(f"Label {key}", value)
+    return table
+
+
+def _layers_table(layers: tuple[LayerSummary, ...]) -> Table:
+    table = Table(title="Layers", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("Digest / diff_id", overflow="fold")
+    table.add_column("Media type", overflow="fold")
+    table.add_column("Size", justify="right")
+    table.add_column("Unpacked", justify="right")
+    table.add_column("Files", justify="right")
+    table.add_column("Created by", overflow="fold")
+    for summary in layers:
+        layer = summary.layer
+        digests = f"{_short(layer.digest)}\n{_short(layer.diff_id)}"
+        table.add_row(
+            str(layer.index),
+            digests,
+            layer.media_type + (" (foreign)" if layer.foreign else ""),
+            _size(layer.size),
+            "-" if layer.foreign else _size(summary.uncompressed_size),
+            "-" if layer.foreign else str(summary.files),
+            layer.created_by or "",
+        )
+    return table
+
+
+def _argv(argv: tuple[str, ...] | None) -> str | None:
+    return json.dumps(list(argv)) if argv else None
+
+
+def _short(digest: str | None) -> str:
+    if not digest:
+        return "-"
+    algorithm, _, hex_digest = digest.partition(":")
+    return f"{algorithm}:{hex_digest[:16]}" if hex_digest else digest
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")

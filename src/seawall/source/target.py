@@ -1,0 +1,103 @@
+"""TARGET strings (DESIGN.md §1) parsed into a value saying what to open.
+
+Forms: `docker-archive:PATH[:NAME:TAG|:@N]`, `oci-dir:PATH[:TAG]`,
+`oci-archive:PATH[:TAG]`, `registry:REF` (also skopeo's `docker://REF`),
+`dir:PATH`; a bare path is detected by what it holds, and a bare image
+reference means a registry. A PATH may itself hold colons: the longest
+prefix that exists on disk is the path, the rest is the selector.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from seawall.limits import Limits
+from seawall.model.image import SourceKind
+from seawall.source.archive import TarArchive
+from seawall.source.errors import TargetError
+from seawall.source.names import normalize_name
+
+_PREFIXES: dict[str, SourceKind] = {
+    "docker-archive:": SourceKind.DOCKER_ARCHIVE,
+    "oci-dir:": SourceKind.OCI_DIR,
+    "oci-archive:": SourceKind.OCI_ARCHIVE,
+    "registry:": SourceKind.REGISTRY,
+    "docker://": SourceKind.REGISTRY,
+    "dir:": SourceKind.DIRECTORY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A parsed TARGET: what kind of source, and where."""
+
+    kind: SourceKind
+    text: str
+    """The TARGET as the user wrote it."""
+    path: Path | None = None
+    selector: str | None = None
+    """docker-archive `NAME:TAG` or `@N`; oci-dir/oci-archive `TAG`."""
+    reference: str | None = None
+    """Registry image reference, as written."""
+
+
+def _split_path(rest: str, exists: Callable[[Path], bool]) -> tuple[Path, str | None]:
+    """`PATH[:SELECTOR]` where PATH is the longest prefix that exists."""
+    if exists(Path(rest)):
+        return Path(rest), None
+    cut = len(rest)
+    while (cut := rest.rfind(":", 0, cut)) > 0:
+        if exists(Path(rest[:cut])):
+            return Path(rest[:cut]), rest[cut + 1 :] or None
+    head, _, tail = rest.partition(":")
+    return Path(head), tail or None
+
+
+def _detect_path(text: str, path: Path, limits: Limits) -> Target:
+    if path.is_dir():
+        if (path / "oci-layout").is_file():
+            return Target(SourceKind.OCI_DIR, text, path=path)
+        return Target(SourceKind.DIRECTORY, text, path=path)
+    archive = TarArchive.open(path, limits=limits, what=str(path))
+    if archive.has("manifest.json"):
+        return Target(SourceKind.DOCKER_ARCHIVE, text, path=path)
+    if archive.has("oci-layout"):
+        return Target(SourceKind.OCI_ARCHIVE, text, path=path)
+    raise TargetError(
+        f"{text}: a tar that is neither a docker-archive (manifest.json) nor an OCI layout "
+        "(oci-layout); name its kind with a prefix such as docker-archive:"
+    )
+
+
+def parse_target(text: str, *, limits: Limits | None = None) -> Target:
+    """What `text` names; `TargetError` when it names nothing seawall can open."""
+    limits = limits or Limits()
+    if not text.strip():
+        raise TargetError("empty TARGET; give an image reference, a path, or e.g. oci-dir:PATH")
+    for prefix, kind in _PREFIXES.items():
+        if not text.startswith(prefix):
+            continue
+        rest = text[len(prefix) :]
+        if not rest:
+            raise TargetError(f"{text}: nothing after {prefix!r}")
+        if kind is SourceKind.REGISTRY:
+            return Target(kind, text, reference=rest)
+        if kind is SourceKind.DIRECTORY:
+            return Target(kind, text, path=Path(rest))
+        exists = Path.is_dir if kind is SourceKind.OCI_DIR else Path.is_file
+        path, selector = _split_path(rest, exists)
+        if not exists(path):
+            noun = "directory" if kind is SourceKind.OCI_DIR else "file"
+            raise TargetError(f"{text}: no such {noun} {str(path)!r}")
+        return Target(kind, text, path=path, selector=selector)
+    path = Path(text)
+    if path.exists():
+        return _detect_path(text, path, limits)
+    if text.startswith(("/", "./", "../", "~")) or text.endswith((".tar", ".tar.gz")):
+        raise TargetError(f"{text}: no such file or directory")
+    if normalize_name(text) is None:
+        raise TargetError(
+            f"{text}: neither an existing path nor an image reference; see TARGET forms in "
+            "`seawall inspect --help`"
+        )
+    return Target(SourceKind.REGISTRY, text, reference=text)
