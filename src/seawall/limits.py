@@ -44,6 +44,9 @@ class Limits:
     max_blob_bytes: int = 64 * GiB
     # Members of an image archive (docker-archive, oci-archive).
     max_archive_members: int = 100_000
+    # An SBOM file (CycloneDX, SPDX, seawall JSON) read as input; parsing holds
+    # the whole document in memory, several times its size.
+    max_sbom_bytes: int = 256 * MiB
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Limits":

@@ -36,13 +36,13 @@ class Hardlink:
     target: str
 
 
-def Whiteout(path: str) -> File:  # noqa: N802 - reads like the other member kinds
+def Whiteout(path: str) -> File:
     """The OCI marker deleting `path` from lower layers."""
     head, _, base = path.rpartition("/")
     return File(f"{head}/.wh.{base}" if head else f".wh.{base}")
 
 
-def Opaque(directory: str) -> File:  # noqa: N802
+def Opaque(directory: str) -> File:
     """The OCI marker making `directory` opaque."""
     return File(f"{directory}/.wh..wh..opq")
 

@@ -6,6 +6,20 @@ import tarfile
 from pathlib import Path
 
 import pytest
+
+from seawall.errors import InputError, LimitExceededError
+from seawall.limits import Limits
+from seawall.source.base import SourceOptions
+from seawall.source.errors import (
+    BlobNotFoundError,
+    CorruptLayerError,
+    DigestMismatchError,
+    MalformedDocumentError,
+    PlatformNotFoundError,
+    UnsafeArchiveError,
+    UnsupportedMediaTypeError,
+)
+from seawall.source.registry import open_source
 from tests.support.imagebuild import (
     File,
     ImageSpec,
@@ -22,20 +36,6 @@ from tests.support.imagebuild import (
     write_oci_layout,
     write_tar,
 )
-
-from seawall.errors import InputError, LimitExceededError
-from seawall.limits import Limits
-from seawall.source.base import SourceOptions
-from seawall.source.errors import (
-    BlobNotFoundError,
-    CorruptLayerError,
-    DigestMismatchError,
-    MalformedDocumentError,
-    PlatformNotFoundError,
-    UnsafeArchiveError,
-    UnsupportedMediaTypeError,
-)
-from seawall.source.registry import open_source
 
 
 def _one_line(error: BaseException) -> str:

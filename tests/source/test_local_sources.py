@@ -3,6 +3,11 @@
 from pathlib import Path
 
 import pytest
+
+from seawall.model.image import Platform, SourceKind
+from seawall.source.base import ImageSource, SourceOptions
+from seawall.source.errors import ImageNotFoundError, PlatformNotFoundError
+from seawall.source.registry import open_source
 from tests.support.imagebuild import (
     BuiltImage,
     Compression,
@@ -17,11 +22,6 @@ from tests.support.imagebuild import (
     write_oci_archive,
     write_oci_layout,
 )
-
-from seawall.model.image import Platform, SourceKind
-from seawall.source.base import ImageSource, SourceOptions
-from seawall.source.errors import ImageNotFoundError, PlatformNotFoundError
-from seawall.source.registry import open_source
 
 
 def _layer_tars(source: ImageSource) -> list[bytes]:

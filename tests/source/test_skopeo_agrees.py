@@ -6,6 +6,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from seawall.model.image import Platform
+from seawall.source.base import SourceOptions
+from seawall.source.registry import open_source
 from tests.support.imagebuild import (
     build_index,
     simple_image,
@@ -13,10 +17,6 @@ from tests.support.imagebuild import (
     write_oci_archive,
     write_oci_layout,
 )
-
-from seawall.model.image import Platform
-from seawall.source.base import SourceOptions
-from seawall.source.registry import open_source
 
 pytestmark = pytest.mark.skipif(shutil.which("skopeo") is None, reason="skopeo is not installed")
 

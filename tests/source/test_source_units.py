@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from tests.support.imagebuild import build_index, sha256, simple_image, write_oci_layout
 
 from seawall.errors import InputError, LimitExceededError
 from seawall.limits import Limits
@@ -31,6 +30,7 @@ from seawall.source.manifest import (
 from seawall.source.names import normalize_name
 from seawall.source.platform import normalize_platform, parse_platform
 from seawall.source.target import parse_target
+from tests.support.imagebuild import build_index, sha256, simple_image, write_oci_layout
 
 DATA = bytes(range(256)) * 4000 + b"tail"
 

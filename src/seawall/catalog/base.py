@@ -52,5 +52,5 @@ class Cataloger(Protocol):
         ...
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        """Parse the wanted files. A malformed file is a problem in the result, never an exception."""
+        """Parse the wanted files; a malformed file is a problem in the result, not an exception."""
         ...

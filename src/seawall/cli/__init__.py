@@ -1,1 +1,1 @@
-"""The `seawall` command-line program: parses options, calls the pipeline, maps errors to exit codes."""
+"""The `seawall` command-line program: options, pipeline calls, exit codes."""

@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
@@ -40,7 +40,7 @@ app = typer.Typer(
 )
 
 
-class InspectFormat(str, Enum):
+class InspectFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -57,10 +57,12 @@ def _exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except InputError as error:
-            stderr.print(f"seawall: error: {error}", markup=False, highlight=False)
+            stderr.print(f"seawall: error: {error}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
         except SeawallError as error:
-            stderr.print(f"seawall: internal error: {error}", markup=False, highlight=False)
+            stderr.print(
+                f"seawall: internal error: {error}", markup=False, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(EXIT_INTERNAL_ERROR) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
@@ -73,6 +75,7 @@ def _exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
                 "(set SEAWALL_DEBUG=1 for a traceback; please report it)",
                 markup=False,
                 highlight=False,
+                soft_wrap=True,
             )
             if os.environ.get("SEAWALL_DEBUG"):
                 raise

@@ -41,7 +41,7 @@ class RichProgressSink:
 
 @contextmanager
 def progress_sink(console: Console, *, quiet: bool) -> Iterator[ProgressSink]:
-    """A sink for the duration of a command; silent with --quiet or when stderr is not a terminal."""
+    """A sink for the duration of a command; silent with --quiet or off a terminal."""
     if quiet or not console.is_terminal:
         yield NULL_PROGRESS
         return

@@ -5,7 +5,7 @@ catalogers and analyzers never know which kind of view they read.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -38,19 +38,32 @@ class StaleEntryError(ValueError):
     """An entry's content was read after the walk had moved past it."""
 
 
-@dataclass(frozen=True, slots=True)
 class Entry:
     """One entry of a view.
 
     `visible` is False for entries a higher layer deleted, overwrote or hid;
     `hidden_by` then names that layer. `open()` returns the contents of a
-    readable regular file and is valid only until the view moves to the next entry.
+    readable regular file and is valid only until the view moves to the next
+    entry. (A slotted class rather than a dataclass: views make one per tar
+    member, and this is on the hot path.)
     """
 
-    info: FileInfo
-    visible: bool = True
-    hidden_by: int | None = None
-    _open: Callable[[], ContentReader] | None = field(default=None, repr=False, compare=False)
+    __slots__ = ("_open", "hidden_by", "info", "visible")
+
+    def __init__(
+        self,
+        info: FileInfo,
+        visible: bool = True,
+        hidden_by: int | None = None,
+        _open: Callable[[], ContentReader] | None = None,
+    ) -> None:
+        self.info = info
+        self.visible = visible
+        self.hidden_by = hidden_by
+        self._open = _open
+
+    def __repr__(self) -> str:
+        return f"Entry({self.info!r}, visible={self.visible}, hidden_by={self.hidden_by})"
 
     @property
     def path(self) -> str:
@@ -60,6 +73,10 @@ class Entry:
     def readable(self) -> bool:
         """True when `open()` gives the contents (regular files that are not sparse)."""
         return self._open is not None
+
+    def hidden(self, by: int) -> "Entry":
+        """The same entry, marked as hidden by layer `by`."""
+        return Entry(self.info, False, by, self._open)
 
     def open(self) -> ContentReader:
         if self._open is None:

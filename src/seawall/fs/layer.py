@@ -8,7 +8,7 @@ single layer: every entry it holds, including files a later layer deletes.
 """
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from functools import partial
 from typing import BinaryIO, Self
 
 from seawall.fs import tarstream
@@ -46,13 +46,15 @@ def _show(name: str) -> str:
 
 
 class _MemberReader:
-    """Reads the current member of a `TarReader`; stale once the reader moves on."""
+    """Reads the member of a `TarReader` it was made for; stale once the reader moves on."""
 
     __slots__ = ("_serial", "_tar")
 
-    def __init__(self, tar: TarReader) -> None:
+    def __init__(self, tar: TarReader, serial: int) -> None:
+        if tar.serial != serial:
+            raise StaleEntryError("the view has moved past this entry; open it before advancing")
         self._tar = tar
-        self._serial = tar.serial
+        self._serial = serial
 
     def read(self, size: int = -1, /) -> bytes:
         if self._tar.serial != self._serial:
@@ -67,14 +69,6 @@ class _MemberReader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-@dataclass(frozen=True, slots=True)
-class LayerItem:
-    """What a layer holds at one position: a file entry or a whiteout marker."""
-
-    entry: Entry | None = None
-    marker: Marker | None = None
 
 
 class LayerReader:
@@ -95,7 +89,8 @@ class LayerReader:
         self._regular_bytes = 0
         self._whiteouts = 0
 
-    def __iter__(self) -> Iterator[LayerItem]:
+    def __iter__(self) -> Iterator[Entry | Marker]:
+        """Entries, and the whiteout and opaque markers (never AUFS metadata)."""
         for member in self._tar:
             item = self._item(member)
             if item is not None:
@@ -116,9 +111,8 @@ class LayerReader:
 
     def _path(self, member: TarMember, name: str, what: str) -> str | None:
         """The normalised path of a member name, or None when a limit rules it out."""
-        normalized = normalize_member(name)
-        path = normalized.path
-        if normalized.clamped:
+        path, clamped = normalize_member(name)
+        if clamped:
             self._problem(
                 member,
                 f"unsafe {what} {_show(name)} (absolute or climbing above the root); "
@@ -136,7 +130,7 @@ class LayerReader:
             return None
         return path
 
-    def _item(self, member: TarMember) -> LayerItem | None:
+    def _item(self, member: TarMember) -> Entry | Marker | None:
         kind = _KINDS.get(member.typeflag)
         if kind is None:
             self._problem(
@@ -146,9 +140,10 @@ class LayerReader:
         path = self._path(member, member.name, "name")
         if path is None or path == "/":
             return None  # the root itself (`./`) carries nothing a view needs
-        marker = classify(path)
-        if marker.kind is not MarkerKind.FILE:
-            return self._marker(member, marker)
+        if ".wh." in path:
+            marker = classify(path)
+            if marker.kind is not MarkerKind.FILE:
+                return self._marker(member, marker)
         link_target: str | None = None
         if kind is FileKind.SYMLINK:
             link_target = member.linkname
@@ -178,18 +173,17 @@ class LayerReader:
             self._regular_files += 1
             self._regular_bytes += info.size
         if kind is FileKind.REGULAR and not member.sparse:
-            tar = self._tar
-            return LayerItem(entry=Entry(info, _open=lambda: _MemberReader(tar)))
-        return LayerItem(entry=Entry(info))
+            return Entry(info, True, None, partial(_MemberReader, self._tar, self._tar.serial))
+        return Entry(info)
 
-    def _marker(self, member: TarMember, marker: Marker) -> LayerItem | None:
+    def _marker(self, member: TarMember, marker: Marker) -> Marker | None:
         if marker.kind is MarkerKind.AUFS_META:
             return None
         if marker.kind is MarkerKind.INVALID_WHITEOUT:
             self._problem(member, "whiteout marker without a valid name; ignored")
             return None
         self._whiteouts += 1
-        return LayerItem(marker=marker)
+        return marker
 
     def _hardlink_target(self, member: TarMember, path: str) -> str | None:
         """The final regular target of a hard link, or None (recorded) when it is invalid."""
@@ -242,13 +236,12 @@ class LayerView:
         with self._opener() as stream:
             reader = LayerReader(self.layer, stream, self._limits, self.problems)
             for item in reader:
-                if item.entry is not None:
-                    yield item.entry
-                elif item.marker is not None:
-                    if item.marker.kind is MarkerKind.OPAQUE:
-                        self.opaque_dirs.append(item.marker.target)
-                    else:
-                        self.whiteouts.append(item.marker.target)
+                if isinstance(item, Entry):
+                    yield item
+                elif item.kind is MarkerKind.OPAQUE:
+                    self.opaque_dirs.append(item.target)
+                else:
+                    self.whiteouts.append(item.target)
             self.stats = reader.stats()
 
 

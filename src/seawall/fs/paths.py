@@ -11,16 +11,15 @@ NAME from lower layers, `.wh..wh..opq` makes its directory opaque, and other
 `.wh..wh.` names are AUFS metadata to be ignored.
 """
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 AUFS_META_PREFIX = ".wh..wh."
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedName:
+class NormalizedName(NamedTuple):
     """A member name made absolute and clean, and whether that changed where it points."""
 
     path: str
@@ -90,8 +89,7 @@ class MarkerKind(Enum):
     INVALID_WHITEOUT = "invalid-whiteout"
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(NamedTuple):
     """A classified path: for whiteouts, `target` is what it deletes or makes opaque."""
 
     kind: MarkerKind

@@ -87,15 +87,12 @@ class ImageWalk:
                 reader = LayerReader(layer, stream, self._limits, self.problems)
                 own = _Claims()
                 ancestor_cache: dict[str, int | None] = {}
-                for item in reader:
-                    if item.marker is not None:
-                        target = item.marker.target
-                        own.subtree[target] = layer.index
-                        if item.marker.kind is MarkerKind.WHITEOUT:
-                            own.exact[target] = layer.index
+                for entry in reader:
+                    if not isinstance(entry, Entry):
+                        own.subtree[entry.target] = layer.index
+                        if entry.kind is MarkerKind.WHITEOUT:
+                            own.exact[entry.target] = layer.index
                         continue
-                    entry = item.entry
-                    assert entry is not None
                     total_entries += 1
                     if total_entries > self._limits.max_image_entries:
                         raise LimitExceededError(
@@ -145,7 +142,7 @@ class ImageWalk:
         if hidden_by is None:
             self.tree.add(info)
             return entry
-        return Entry(info, visible=False, hidden_by=hidden_by, _open=entry._open)
+        return entry.hidden(hidden_by)
 
     def _ancestor_hider(
         self, directory: str, above: _Claims, cache: dict[str, int | None]

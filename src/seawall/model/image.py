@@ -8,8 +8,8 @@ reporters redact what must not be shown.
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import BinaryIO
 from enum import Enum
+from typing import BinaryIO
 
 
 class SourceKind(Enum):

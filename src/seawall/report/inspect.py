@@ -63,6 +63,8 @@ def render_table(inspection: Inspection) -> RenderableType:
     parts: list[RenderableType] = [_overview(image, inspection), _config_table(image.config)]
     if inspection.layers:
         parts.append(_layers_table(inspection.layers))
+    if image.history:
+        parts.append(_history(image))
     if inspection.problems:
         problems = Text("Problems (the result may be incomplete):\n", style="bold yellow")
         for problem in inspection.problems:
@@ -157,25 +159,52 @@ def _config_table(config: ImageConfig) -> Table:
 def _layers_table(layers: tuple[LayerSummary, ...]) -> Table:
     table = Table(title="Layers", title_justify="left")
     table.add_column("#", justify="right")
-    table.add_column("Digest / diff_id", overflow="fold")
-    table.add_column("Media type", overflow="fold")
+    table.add_column("Digest / diff_id", no_wrap=True)
+    table.add_column("Type", overflow="fold")
     table.add_column("Size", justify="right")
     table.add_column("Unpacked", justify="right")
     table.add_column("Files", justify="right")
-    table.add_column("Created by", overflow="fold")
     for summary in layers:
         layer = summary.layer
         digests = f"{_short(layer.digest)}\n{_short(layer.diff_id)}"
         table.add_row(
             str(layer.index),
             digests,
-            layer.media_type + (" (foreign)" if layer.foreign else ""),
+            _short_media_type(layer.media_type) + (" (foreign)" if layer.foreign else ""),
             _size(layer.size),
             "-" if layer.foreign else _size(summary.uncompressed_size),
             "-" if layer.foreign else str(summary.files),
-            layer.created_by or "",
         )
     return table
+
+
+def _history(image: Image) -> Text:
+    """Every build step, numbered by the layer it made (or marked as making none)."""
+    text = Text("History\n", style="bold")
+    layer_index = 0
+    for entry in image.history:
+        if entry.empty_layer:
+            marker = "  - "
+        else:
+            marker = f"{layer_index:>3} "
+            layer_index += 1
+        text.append(marker, style="bold")
+        text.append(f"{entry.created_by or '(no command recorded)'}\n")
+    return text
+
+
+def _short_media_type(media_type: str) -> str:
+    """`oci tar+gzip`, `docker tar+zstd`; unknown media types are shown whole."""
+    if "vnd.oci.image.layer" in media_type:
+        family = "oci"
+    elif "vnd.docker.image.rootfs" in media_type:
+        family = "docker"
+    else:
+        return media_type
+    for compression in ("gzip", "zstd"):
+        if media_type.endswith(compression):
+            return f"{family} tar+{compression}"
+    return f"{family} tar"
 
 
 def _argv(argv: tuple[str, ...] | None) -> str | None:
@@ -186,7 +215,7 @@ def _short(digest: str | None) -> str:
     if not digest:
         return "-"
     algorithm, _, hex_digest = digest.partition(":")
-    return f"{algorithm}:{hex_digest[:16]}" if hex_digest else digest
+    return f"{algorithm}:{hex_digest[:12]}" if hex_digest else digest
 
 
 def _size(size: int | None) -> str:

@@ -10,7 +10,8 @@ which scheme each ecosystem uses; each scheme's module says which reference
 it follows and where it departs from it.
 """
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 from seawall.model.package import Ecosystem
 from seawall.versions.errors import (
@@ -18,7 +19,7 @@ from seawall.versions.errors import (
     InvalidVersionError,
     UnsupportedEcosystemError,
 )
-from seawall.versions.registry import SCHEMES, Scheme, VersionKey, ecosystem_of, scheme_for
+from seawall.versions.registry import Scheme, VersionKey, ecosystem_of, scheme_for
 
 __all__ = [
     "MAX_VERSION_LENGTH",
@@ -33,11 +34,18 @@ __all__ = [
 _CACHE_SIZE = 16384
 
 
-@lru_cache(maxsize=None)
-def _cached_parser(scheme: Scheme) -> "lru_cache[VersionKey]":
-    # One bounded cache per scheme (a dozen schemes, so the outer cache is
-    # small): matching parses the same installed version against many bounds.
-    return lru_cache(maxsize=_CACHE_SIZE)(scheme.parse)  # type: ignore[return-value]
+@cache
+def _cached_parser(scheme: Scheme) -> Callable[[str], VersionKey]:
+    # One bounded cache per scheme: matching parses the same installed version
+    # against many range bounds, and many packages share bounds.
+    return lru_cache(maxsize=_CACHE_SIZE)(scheme.parse)
+
+
+@lru_cache(maxsize=512)
+def _parser_for(ecosystem: str | Ecosystem) -> tuple[str, Callable[[str], VersionKey]]:
+    # Resolving the name is cached too: compare() runs in the matcher's inner loop.
+    resolved = ecosystem_of(ecosystem)
+    return resolved.value, _cached_parser(scheme_for(resolved))
 
 
 def key(ecosystem: str | Ecosystem, version: str) -> VersionKey:
@@ -45,14 +53,13 @@ def key(ecosystem: str | Ecosystem, version: str) -> VersionKey:
 
     Keys of different schemes must not be compared with each other.
     """
-    resolved = ecosystem_of(ecosystem)
-    scheme = scheme_for(resolved)
+    name, parse = _parser_for(ecosystem)
     try:
-        return _cached_parser(scheme)(version)
+        return parse(version)
     except InvalidVersionError as error:
-        if error.ecosystem == resolved.value:
+        if error.ecosystem == name:
             raise
-        raise InvalidVersionError(resolved.value, version, error.reason) from None
+        raise InvalidVersionError(name, version, error.reason) from None
 
 
 def compare(ecosystem: str | Ecosystem, a: str, b: str) -> int:
@@ -65,6 +72,6 @@ def compare(ecosystem: str | Ecosystem, a: str, b: str) -> int:
     return 0
 
 
-def sort_key(ecosystem: str | Ecosystem) -> "Callable[[str], VersionKey]":
+def sort_key(ecosystem: str | Ecosystem) -> Callable[[str], VersionKey]:
     """A `key=` function for sorted(): `sorted(versions, key=sort_key("npm"))`."""
     return lambda version: key(ecosystem, version)

@@ -18,14 +18,24 @@ here those raise InvalidVersionError.
 import re
 from functools import total_ordering
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "Alpine"
 
 # Token kinds, in apk's order (the numbers matter: later kinds are "older").
 _INITIAL_DIGIT, _DIGIT, _LETTER, _SUFFIX, _SUFFIX_NO, _COMMIT_HASH, _REVISION_NO, _END = range(8)
 # apk's suffix enum; "no suffix" sits between the pre-release and post-release ones.
-_SUFFIXES = {"alpha": 0, "beta": 1, "pre": 2, "rc": 3, "cvs": 5, "svn": 6, "git": 7, "hg": 8, "p": 9}
+_SUFFIXES = {
+    "alpha": 0,
+    "beta": 1,
+    "pre": 2,
+    "rc": 3,
+    "cvs": 5,
+    "svn": 6,
+    "git": 7,
+    "hg": 8,
+    "p": 9,
+}
 _NONE_SUFFIX = 4
 _U64 = 2**64
 
@@ -169,5 +179,5 @@ class ApkVersion:
 
 def parse(version: str) -> ApkVersion:
     """Parse an apk version into its comparable form."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     return ApkVersion(_tokens(version))

@@ -1,4 +1,4 @@
-"""Composer package versions (Packagist): composer/semver normalisation, then PHP's `version_compare`.
+"""Composer versions (Packagist): composer/semver normalisation, then PHP's `version_compare`.
 
 Composer orders versions by normalising them with
 `Composer\\Semver\\VersionParser::normalize` (composer/semver 3.x) and comparing
@@ -25,14 +25,12 @@ here they fall to `version_compare` like everything else.
 import re
 from functools import total_ordering
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "Packagist"
 
 _FLAGS = re.ASCII | re.IGNORECASE
-_MODIFIER = (
-    r"[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*+)?)?([.-]?dev)?"
-)
+_MODIFIER = r"[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*+)?)?([.-]?dev)?"
 _STABILITIES = r"stable|RC|beta|alpha|dev"
 _ALIAS = re.compile(r"^([^,\s]++) ++as ++([^,\s]++)$", re.ASCII)
 _STABILITY_FLAG = re.compile(rf"@(?:{_STABILITIES})$", _FLAGS)
@@ -239,5 +237,5 @@ class ComposerVersion:
 
 def parse(version: str) -> ComposerVersion:
     """Normalise a Composer version into its comparable form."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     return ComposerVersion(normalize(version))

@@ -19,7 +19,7 @@ empty argument as "no version", the empty string is invalid.
 
 import re
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "Debian"
 
@@ -45,6 +45,7 @@ _ORDER = tuple(_order(b) for b in range(256))
 _END = (0,)
 """A non-digit run that is empty: what a shorter string compares as."""
 
+
 def _part_key(part: bytes) -> tuple[object, ...]:
     """The sort key of an upstream version or a revision, as verrevcmp orders them.
 
@@ -66,7 +67,7 @@ def _part_key(part: bytes) -> tuple[object, ...]:
 
 def parse(version: str) -> tuple[int, tuple[object, ...], tuple[object, ...]]:
     """The sort key of a Debian version: (epoch, upstream key, revision key)."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     try:
         data = version.encode()
     except UnicodeEncodeError:

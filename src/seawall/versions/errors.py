@@ -39,9 +39,15 @@ class UnsupportedEcosystemError(InputError):
         self.ecosystem = ecosystem
 
 
-def check_length(ecosystem: str, version: str) -> None:
-    """Reject versions over MAX_VERSION_LENGTH before any parsing work."""
+def check_text(ecosystem: str, version: str) -> None:
+    """Reject, before any parsing work, versions over MAX_VERSION_LENGTH and blank ones.
+
+    A blank string is no version in any ecosystem, whatever some tools read it
+    as (dpkg's command line: "no version"; Gem::Version: 0).
+    """
     if len(version) > MAX_VERSION_LENGTH:
         raise InvalidVersionError(
             ecosystem, version, f"longer than {MAX_VERSION_LENGTH} characters"
         )
+    if not version or version.isspace():
+        raise InvalidVersionError(ecosystem, version, "blank")

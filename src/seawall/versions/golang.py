@@ -15,7 +15,7 @@ an invalid version raises InvalidVersionError instead.
 
 import re
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 from seawall.versions.semver import SemverKey, prerelease_key
 
 ECOSYSTEM = "Go"
@@ -32,7 +32,7 @@ _GO_SEMVER = re.compile(
 
 def parse(version: str) -> SemverKey:
     """The precedence key of a Go module version."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     text = version if version.startswith("v") else "v" + version
     match = _GO_SEMVER.fullmatch(text)
     if match is None:

@@ -8,12 +8,15 @@ rc (= cr) < snapshot < "" (= ga = final = release) < sp < any other word,
 other words alphabetically after all the known ones; `a1`, `b1`, `m1` mean
 alpha-1, beta-1, milestone-1. Trailing "null" items (0, "", ga, final,
 release, empty lists) are dropped from each list. Items of different kinds
-compare as number > list > word. An empty item before a separator is 0.
+compare as number > list > word. An empty item before a separator is 0. A
+word that follows other items of its list (`1.0.X1`, a trailing `1.foo`)
+opens a nested list first, so `.X` sorts as `-X` (maven-artifact 3.8.7, as
+its bytecode shows; 3.9 changed other details, so the table is tied to 3.8.7).
 """
 
 from functools import total_ordering
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import check_text
 
 ECOSYSTEM = "Maven"
 
@@ -83,7 +86,7 @@ def _cmp_null(item: _Item) -> int:
         assert isinstance(item.value, bytes)
         return (item.value > _RELEASE_INDEX) - (item.value < _RELEASE_INDEX)
     assert isinstance(item.value, list)
-    return _cmp_null(item.value[0]) if item.value else 0
+    return next((r for r in map(_cmp_null, item.value) if r), 0)
 
 
 def _cmp(a: _Item, b: _Item) -> int:
@@ -119,12 +122,17 @@ def _parse(version: str) -> _Item:
 
     for i, char in enumerate(text):
         if char in ".-":
-            current.append(_Item(_NUMBER, 0) if i == start else _parse_item(is_digit, text[start:i]))
+            current.append(
+                _Item(_NUMBER, 0) if i == start else _parse_item(is_digit, text[start:i])
+            )
             start = i + 1
             if char == "-":
                 current = open_list()
         elif _java_digit(char):
             if not is_digit and i > start:
+                # "1.0.0.X1 < 1.0.0-X2": a word inside a list opens a list.
+                if current:
+                    current = open_list()
                 current.append(_word(text[start:i], True))
                 start = i
                 current = open_list()
@@ -136,6 +144,8 @@ def _parse(version: str) -> _Item:
                 current = open_list()
             is_digit = False
     if len(text) > start:
+        if not is_digit and current:
+            current = open_list()
         current.append(_parse_item(is_digit, text[start:]))
     while stack:
         _normalize(stack.pop())
@@ -164,7 +174,5 @@ class MavenVersion:
 
 def parse(version: str) -> MavenVersion:
     """Parse a Maven version. Any non-blank string is a Maven version."""
-    check_length(ECOSYSTEM, version)
-    if not version.strip():
-        raise InvalidVersionError(ECOSYSTEM, version, "blank")
+    check_text(ECOSYSTEM, version)
     return MavenVersion(_parse(version))

@@ -13,7 +13,7 @@ node-semver, versions over 256 characters and major/minor/patch numbers over
 
 import re
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "npm"
 
@@ -48,7 +48,7 @@ def prerelease_key(prerelease: str | None) -> tuple[int, PreKey]:
 
 def parse(version: str) -> tuple[int, int, int, tuple[int, PreKey]]:
     """The sort key of an npm version: (major, minor, patch, prerelease key)."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     if len(version) > _MAX_LENGTH:
         raise InvalidVersionError(ECOSYSTEM, version, f"longer than {_MAX_LENGTH} characters")
     match = _LOOSE.fullmatch(version.strip(_JS_SPACE))

@@ -18,7 +18,7 @@ ignored.
 
 import re
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "NuGet"
 
@@ -71,7 +71,7 @@ def _label_key(label: str) -> Label:
 
 def parse(version: str) -> tuple[int, int, int, int, tuple[int, tuple[Label, ...]]]:
     """The sort key of a NuGet version: four numbers, then the release labels."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     number_part, labels, metadata = _sections(version.strip(_NET_SPACE))
     if not number_part:
         raise _invalid(version, "no version number")

@@ -13,14 +13,14 @@ advisories records such a package as unmatched with a problem instead.
 
 from packaging.version import InvalidVersion, Version
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "PyPI"
 
 
 def parse(version: str) -> Version:
     """Parse a PEP 440 version; `Version` objects order as PEP 440 says."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     try:
         return Version(version)
     except InvalidVersion:

@@ -13,7 +13,7 @@ missing part sorts before a present one.
 
 import re
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "Pub"
 
@@ -48,7 +48,7 @@ def parse(
     version: str,
 ) -> tuple[int, int, int, tuple[int, tuple[Part, ...]], tuple[int, tuple[Part, ...]]]:
     """The sort key of a Pub version: numbers, prerelease key, build key."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     match = _COMPLETE.fullmatch(version)
     if match is None:
         raise InvalidVersionError(ECOSYSTEM, version, "not a pub semantic version")

@@ -16,7 +16,7 @@ order them.
 
 import re
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "Red Hat"
 
@@ -50,7 +50,7 @@ _NO_RELEASE: Segments = ()
 
 def parse(version: str) -> tuple[int, Segments, Segments]:
     """The sort key of an rpm `[epoch:]version[-release]`: (epoch, version, release)."""
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     if "\0" in version:
         raise InvalidVersionError(ECOSYSTEM, version, "contains a NUL character")
     epoch = 0

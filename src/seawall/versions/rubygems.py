@@ -12,13 +12,14 @@ invalid, as in every other ecosystem.
 
 import re
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 ECOSYSTEM = "RubyGems"
 
-_SPACE = " \t\r\n\f\v"
 _ANCHORED = re.compile(
-    r"[ \t\r\n\f\v]*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)[ \t\r\n\f\v]*"
+    r"[ \t\r\n\f\v]*"
+    r"([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)"
+    r"[ \t\r\n\f\v]*"
 )
 _SEGMENT = re.compile(r"[0-9]+|[a-zA-Z]+")
 
@@ -40,15 +41,12 @@ def parse(version: str) -> tuple[Token, ...]:
     padding, a string segment sorts lower and a number higher, whatever the
     zeros in between, and the end of the segments stands for endless zeros.
     """
-    check_length(ECOSYSTEM, version)
+    check_text(ECOSYSTEM, version)
     match = _ANCHORED.fullmatch(version)
     if match is None:
-        reason = "blank" if not version.strip(_SPACE) else "malformed version number string"
-        raise InvalidVersionError(ECOSYSTEM, version, reason)
+        raise InvalidVersionError(ECOSYSTEM, version, "malformed version number string")
     text = match.group(1).replace("-", ".pre.")
-    segments: list[int | str] = [
-        int(s) if s[0].isdigit() else s for s in _SEGMENT.findall(text)
-    ]
+    segments: list[int | str] = [int(s) if s[0].isdigit() else s for s in _SEGMENT.findall(text)]
     first_string = next((i for i, s in enumerate(segments) if isinstance(s, str)), len(segments))
     canonical = _strip_zeros(segments[:first_string]) + _strip_zeros(segments[first_string:])
     out: list[Token] = []

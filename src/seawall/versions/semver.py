@@ -1,4 +1,4 @@
-"""Semantic Versioning 2.0.0 precedence (crates.io, Hex), as the Rust `semver` crate and Elixir's `Version`.
+"""SemVer 2.0.0 precedence (crates.io, Hex), as the Rust `semver` crate and Elixir's `Version`.
 
 semver.org §2, §9-§11: `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`, numbers without
 leading zeros, identifiers of `[0-9A-Za-z-]`, numeric prerelease identifiers
@@ -9,13 +9,13 @@ and a shorter list of equal identifiers first. Build metadata is ignored
 (§10). That is `Version::cmp_precedence` of the `semver` crate and
 `Version.compare/2` of Elixir; the crate's `Ord` also orders by build metadata
 to stay consistent with its `Eq`, which is not what an advisory range means.
-The crate limits numbers to u64; Elixir does not, and neither does this module
-(a wider number only ever appears in hostile input, and then orders sensibly).
+The crate limits MAJOR, MINOR and PATCH to u64, so crates.io does too;
+Elixir has no limit, so Hex has none.
 """
 
 import re
 
-from seawall.versions.errors import InvalidVersionError, check_length
+from seawall.versions.errors import InvalidVersionError, check_text
 
 _NUMBER = r"(?:0|[1-9][0-9]*)"
 _PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
@@ -40,9 +40,12 @@ def prerelease_key(prerelease: str | None) -> tuple[int, PreKey]:
     )
 
 
+_U64_MAX = 2**64 - 1
+
+
 def parse_semver(ecosystem: str, version: str) -> SemverKey:
     """The precedence key of a strict SemVer 2.0.0 version."""
-    check_length(ecosystem, version)
+    check_text(ecosystem, version)
     match = _SEMVER.fullmatch(version)
     if match is None:
         raise InvalidVersionError(ecosystem, version, "not a SemVer 2.0.0 version")
@@ -55,8 +58,11 @@ def parse_semver(ecosystem: str, version: str) -> SemverKey:
 
 
 def parse_cargo(version: str) -> SemverKey:
-    """A crates.io version (the `semver` crate's syntax)."""
-    return parse_semver("crates.io", version)
+    """A crates.io version (the `semver` crate's syntax: numbers are u64)."""
+    key = parse_semver("crates.io", version)
+    if max(key[0], key[1], key[2]) > _U64_MAX:
+        raise InvalidVersionError("crates.io", version, "a version number exceeds 2**64 - 1")
+    return key
 
 
 def parse_hex(version: str) -> SemverKey:

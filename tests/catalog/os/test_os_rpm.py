@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RealRpmDb
 from os_rpmdb_builders import ndb_bytes, rpm_query, sqlite_rows, write_bdb
 
+from conftest import RealRpmDb
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.os.rpm import RpmCataloger
 from seawall.catalog.os.rpmheader import RpmFormatError, parse_header, split_source_rpm

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.source.remote.pushed import PushedImages
 from tests.support.imagebuild import (
     Dir,

@@ -9,9 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.source.remote.pushed import PushedImages, child
-from tests.support.imagebuild import BuiltImage, simple_image, write_oci_layout
-from tests.support.registry import IDENTITY_TOKEN, PASSWORD, USERNAME, Registry, running_registry
 
 from seawall.model.image import Platform, SourceKind
 from seawall.model.progress import ProgressTask
@@ -23,6 +20,9 @@ from seawall.source.remote.errors import (
     RegistryAuthError,
     RegistryNotFoundError,
 )
+from tests.source.remote.pushed import PushedImages, child
+from tests.support.imagebuild import BuiltImage, simple_image, write_oci_layout
+from tests.support.registry import IDENTITY_TOKEN, PASSWORD, USERNAME, Registry, running_registry
 
 
 def pull(registry: Registry, name: str, cache: Path, **options: object) -> ImageSource:

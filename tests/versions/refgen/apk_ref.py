@@ -7,6 +7,8 @@ apk_version_compare() and apk_version_validate(), i.e. what `apk version -t`
 and `apk version -c` print.
 """
 
+# ruff: noqa: E501 (embedded programs in other languages and long provenance strings)
+
 import os
 import random
 import re
@@ -35,14 +37,69 @@ int main(void) {
   return 0;
 }
 """
-SUFFIXES = ["", "", "_alpha", "_beta2", "_pre1", "_rc3", "_cvs", "_svn1", "_git20240101", "_hg", "_p1", "_p20"]
-EDGE = [
-    "1.0", "1.0-r0", "1.0-r1", "1.0a", "1.0b", "1.0_p1", "1.0~abc", "1.0~abc-r1", "1.0.1", "1.00", "1.01",
-    "1.010", "1.0_alpha_beta", "1.0_rc1_p2", "1.0a_p1", "18446744073709551616", "18446744073709551615", "0",
-    "1.0_pre", "1.0_pre1", "1.0_rc", "1.0~0a", "1.0~ff", "2.3.0b-r1", "0.01", "0.1", "1.0z",
+SUFFIXES = [
+    "",
+    "",
+    "_alpha",
+    "_beta2",
+    "_pre1",
+    "_rc3",
+    "_cvs",
+    "_svn1",
+    "_git20240101",
+    "_hg",
+    "_p1",
+    "_p20",
 ]
-BAD = ["", "a", "1.0bc", "1.0_foo", "1.0-", "1.0-r", "1.0-r1-r2", "1.0~", "1.0~xyz", "1..0", "1.0.", "v1.0",
-       "1.0_p1a", "1.0-r1_p1", "1.0A", "1.0~abc~def", "1.0 ", "_alpha"]
+EDGE = [
+    "1.0",
+    "1.0-r0",
+    "1.0-r1",
+    "1.0a",
+    "1.0b",
+    "1.0_p1",
+    "1.0~abc",
+    "1.0~abc-r1",
+    "1.0.1",
+    "1.00",
+    "1.01",
+    "1.010",
+    "1.0_alpha_beta",
+    "1.0_rc1_p2",
+    "1.0a_p1",
+    "18446744073709551616",
+    "18446744073709551615",
+    "0",
+    "1.0_pre",
+    "1.0_pre1",
+    "1.0_rc",
+    "1.0~0a",
+    "1.0~ff",
+    "2.3.0b-r1",
+    "0.01",
+    "0.1",
+    "1.0z",
+]
+BAD = [
+    "",
+    "a",
+    "1.0bc",
+    "1.0_foo",
+    "1.0-",
+    "1.0-r",
+    "1.0-r1-r2",
+    "1.0~",
+    "1.0~xyz",
+    "1..0",
+    "1.0.",
+    "v1.0",
+    "1.0_p1a",
+    "1.0-r1_p1",
+    "1.0A",
+    "1.0~abc~def",
+    "1.0 ",
+    "_alpha",
+]
 
 
 def main() -> None:
@@ -53,12 +110,30 @@ def main() -> None:
         driver, exe = Path(tmp, "vcmp.c"), Path(tmp, "vcmp")
         driver.write_text(DRIVER)
         sources = [str(src / "src" / f) for f in ("version.c", "blob.c", "ctype.c", "crypto.c")]
-        subprocess.run(["gcc", "-O1", f"-I{src}/src", f"-I{src}/portability", "-include", "stdbool.h",
-                        "-D_GNU_SOURCE", "-o", str(exe), str(driver), *sources], check=True)
+        subprocess.run(
+            [
+                "gcc",
+                "-O1",
+                f"-I{src}/src",
+                f"-I{src}/portability",
+                "-include",
+                "stdbool.h",
+                "-D_GNU_SOURCE",
+                "-o",
+                str(exe),
+                str(driver),
+                *sources,
+            ],
+            check=True,
+        )
         data = (src / "test" / "unit" / "version.data").read_text()
         pool = set(EDGE + BAD)
         for line in data.splitlines():
-            pool.update(t.lstrip("!") for t in line.split("#")[0].split() if not re.fullmatch(r"!?[<>=~]+", t))
+            pool.update(
+                t.lstrip("!")
+                for t in line.split("#")[0].split()
+                if not re.fullmatch(r"!?[<>=~]+", t)
+            )
         rng = random.Random(3)
         for version in rng.sample(upstream_versions(), 1500):
             version = version.lower().replace("~", "_").replace("+", ".")

@@ -17,12 +17,16 @@ from datetime import date
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-VULNDATA = Path(os.environ.get("SEAWALL_VULNDATA", Path(__file__).resolve().parents[4] / "shared" / "vulndata"))
+VULNDATA = Path(
+    os.environ.get("SEAWALL_VULNDATA", Path(__file__).resolve().parents[4] / "shared" / "vulndata")
+)
 
 
 def run(args: list[str], stdin: str | None = None, **kw: object) -> str:
     """Run a reference program and return its standard output."""
-    done = subprocess.run(args, input=stdin, capture_output=True, text=True, check=True, **kw)  # type: ignore[call-overload]
+    done = subprocess.run(args, input=stdin, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+    if done.returncode:
+        raise SystemExit(f"{args[0]} failed ({done.returncode}): {done.stderr[-3000:]}")
     return done.stdout
 
 
@@ -73,7 +77,11 @@ def pairs_of(pool: list[str], count: int, seed: int) -> list[tuple[str, str]]:
     ordered = sorted(pool)
     while len(out) < count // 2:
         i = rng.randrange(len(ordered) - 1)
-        out.add((ordered[i], ordered[i + rng.choice((1, 1, 2, 3))]) if i + 3 < len(ordered) else (ordered[i], ordered[i + 1]))
+        out.add(
+            (ordered[i], ordered[i + rng.choice((1, 1, 2, 3))])
+            if i + 3 < len(ordered)
+            else (ordered[i], ordered[i + 1])
+        )
     while len(out) < count * 19 // 20:
         out.add((rng.choice(pool), rng.choice(pool)))
     while len(out) < count:
@@ -91,6 +99,7 @@ def write_table(
     sources: str,
     pairs: list[tuple[str, str, int]],
     invalid: Iterable[str] = (),  # at most 400 of them are kept
+    extra: dict[str, object] | None = None,
 ) -> None:
     """Write tests/versions/data/<name>.json: a header, then the reference's verdicts."""
     table = {
@@ -100,7 +109,10 @@ def write_table(
         "generated_on": date.today().isoformat(),
         "sources": sources,
         "pairs": [list(p) for p in pairs],
-        "invalid": sorted(random.Random(0).sample(sorted(set(invalid)), min(len(set(invalid)), 400))),
+        "invalid": sorted(
+            random.Random(0).sample(sorted(set(invalid)), min(len(set(invalid)), 400))
+        ),
+        **(extra or {}),
     }
     DATA.mkdir(exist_ok=True)
     path = DATA / f"{name}.json"
@@ -108,7 +120,16 @@ def write_table(
     print(f"{path}: {len(table['pairs'])} pairs, {len(table['invalid'])} invalid")
 
 
-NPM_PACKAGES = ["react", "typescript", "next", "webpack", "lodash", "@angular/core", "semver", "electron"]
+NPM_PACKAGES = [
+    "react",
+    "typescript",
+    "next",
+    "webpack",
+    "lodash",
+    "@angular/core",
+    "semver",
+    "electron",
+]
 
 
 def mixed_versions(seed: int, upstream: int = 1500) -> list[str]:

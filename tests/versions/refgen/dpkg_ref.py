@@ -1,22 +1,70 @@
 """Regenerate tests/versions/data/dpkg.json with `dpkg --compare-versions` (run on Debian)."""
 
+# ruff: noqa: E501 (embedded programs in other languages and long provenance strings)
+
 import subprocess
 
 from common import debian_versions, pairs_of, run, write_table
 
 EDGE = [
-    "1.0~rc1", "1.0~~", "1.0~", "1.0", "1.0+", "1.0a", "1.0.", "1.0-0", "1.0-1~bpo1", "1:0.9",
-    "0:1.0", "1.0-1", "1.0-1.1", "1.0-1+b1", "1.0-1+deb12u1", "1.0-1~deb11u1", "2:1", "10:1",
-    "1.0.0", "1.00", "01.0", "1.0-a", "1.0+dfsg-1", "1.0+dfsg1-1", "1.0~dfsg-1", "1.02", "1.2",
-    "1.0-1-1", "1:1.0:1-1", "abc", "1.0é", "1.0_1", "1.0!1", "+1:2",
-    " 1.0", "1.0 ", "1.0\t", "\n1:2",
+    "1.0~rc1",
+    "1.0~~",
+    "1.0~",
+    "1.0",
+    "1.0+",
+    "1.0a",
+    "1.0.",
+    "1.0-0",
+    "1.0-1~bpo1",
+    "1:0.9",
+    "0:1.0",
+    "1.0-1",
+    "1.0-1.1",
+    "1.0-1+b1",
+    "1.0-1+deb12u1",
+    "1.0-1~deb11u1",
+    "2:1",
+    "10:1",
+    "1.0.0",
+    "1.00",
+    "01.0",
+    "1.0-a",
+    "1.0+dfsg-1",
+    "1.0+dfsg1-1",
+    "1.0~dfsg-1",
+    "1.02",
+    "1.2",
+    "1.0-1-1",
+    "1:1.0:1-1",
+    "abc",
+    "1.0é",
+    "1.0_1",
+    "1.0!1",
+    "+1:2",
+    " 1.0",
+    "1.0 ",
+    "1.0\t",
+    "\n1:2",
 ]
-INVALID = ["1.0:1-1", "1:", ":1", "1 0", "1.0-", "x:1", "99999999999:1", "2147483648:1", "1.0- ", "a:b:c"]
+INVALID = [
+    "1.0:1-1",
+    "1:",
+    ":1",
+    "1 0",
+    "1.0-",
+    "x:1",
+    "99999999999:1",
+    "2147483648:1",
+    "1.0- ",
+    "a:b:c",
+]
 
 
 def verdict(a: str, b: str) -> int | None:
     def test(op: str) -> int:
-        return subprocess.run(["dpkg", "--compare-versions", a, op, b], capture_output=True).returncode
+        return subprocess.run(
+            ["dpkg", "--compare-versions", a, op, b], capture_output=True
+        ).returncode
 
     less = test("lt")
     if less == 2:

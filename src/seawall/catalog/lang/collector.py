@@ -2,7 +2,8 @@
 
 The same package (same purl) found in several files, or twice in one file,
 becomes one package with every location and licence it was seen with.
-Relationships are kept only between packages the cataloger reported, once each.
+Relationships are kept only between packages the cataloger reported, once
+each; problems are kept once each, in the order first recorded.
 """
 
 from dataclasses import replace
@@ -22,7 +23,8 @@ class Collector:
     def __init__(self) -> None:
         self._packages: dict[str, Package] = {}
         self._relationships: dict[Relationship, None] = {}
-        self._problems: list[str] = []
+        # dict as an ordered set: one include cycle seen from two roots is one problem
+        self._problems: dict[str, None] = {}
         self._files_read = 0
 
     def read(self, file: CatalogFile, max_bytes: int) -> bool:
@@ -55,7 +57,7 @@ class Collector:
             self._relationships[Relationship(parent=parent, child=child)] = None
 
     def problem(self, path: str, message: str) -> None:
-        self._problems.append(f"{path}: {message}")
+        self._problems[f"{path}: {message}"] = None
 
     def has(self, purl: str) -> bool:
         return purl in self._packages

@@ -1,5 +1,6 @@
 """npm package names, purls (purl spec `npm` type) and declared licences."""
 
+from functools import lru_cache
 from typing import Any
 
 from packageurl import PackageURL
@@ -7,6 +8,7 @@ from packageurl import PackageURL
 from seawall.model.package import Ecosystem, Location, Package
 
 
+@lru_cache(maxsize=16384)
 def npm_purl(name: str, version: str) -> str:
     """`pkg:npm/name@ver`, or `pkg:npm/%40scope/name@ver`: the scope is the namespace."""
     scope, slash, bare = name.rpartition("/")

@@ -18,6 +18,8 @@ from typing import Any
 MAX_DEPTH = 8
 """Entries nest two levels (entry, dependencies); deeper is not a yarn lockfile."""
 
+# Most lines are `key value` with a bare key and a plain value: one match, no loop.
+_SIMPLE_PAIR = re.compile(r'([^\s,:"#]+) (?:"([^"\\\n]*)"|([^\s,:"#]+))[ \t]*$')
 _TOKEN = re.compile(r'[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|([^\s,:"#]+)|(,)|(:)[ \t]*$|(#.*$)|$)')
 
 
@@ -77,6 +79,10 @@ def parse_yarn_v1(text: str) -> list[YarnEntry]:
 
 def _tokenize(content: str, number: int) -> tuple[list[str], bool]:
     """Tokens of one line (without its indentation), and whether it ends in `:`."""
+    simple = _SIMPLE_PAIR.match(content)
+    if simple is not None:
+        key, quoted_value, bare_value = simple.groups()
+        return [key, quoted_value if quoted_value is not None else bare_value], False
     tokens: list[str] = []
     pos = 0
     length = len(content)
@@ -86,7 +92,9 @@ def _tokenize(content: str, number: int) -> tuple[list[str], bool]:
             raise YarnLockError(f"line {number}: unexpected character at column {pos + 1}")
         quoted, bare, comma, colon, _comment = match.groups()
         pos = match.end()
-        if quoted is not None:
+        if quoted is not None and "\\" not in quoted:
+            tokens.append(quoted)
+        elif quoted is not None:
             try:
                 tokens.append(json.loads(f'"{quoted}"'))
             except ValueError:

@@ -116,9 +116,7 @@ def _channel_name(channel: str, subdir: str | None) -> str:
         return stripped
     parts = urlsplit(stripped)
     path = parts.path.strip("/")
-    if path.startswith("t/"):
-        # conda's token-in-path form, /t/<TOKEN>/<channel>: never keep the token
-        path = path.split("/", 2)[2] if path.count("/") >= 2 else ""
+    path = _without_token(path)
     if parts.hostname in _NAME_HOSTS and path:
         return path
     if parts.hostname in _PKGS_HOSTS and path.startswith("pkgs/"):
@@ -128,6 +126,20 @@ def _channel_name(channel: str, subdir: str | None) -> str:
     if parts.port:
         netloc += f":{parts.port}"
     return f"{parts.scheme}://{netloc}/{path}".rstrip("/")
+
+
+def _without_token(path: str) -> str:
+    """Drop conda's token-in-path segment pair `t/<TOKEN>`: a token is never kept."""
+    segments = path.split("/")
+    kept: list[str] = []
+    index = 0
+    while index < len(segments):
+        if segments[index] == "t" and index + 1 < len(segments):
+            index += 2
+            continue
+        kept.append(segments[index])
+        index += 1
+    return "/".join(kept)
 
 
 def _package_type(filename: str | None) -> str | None:

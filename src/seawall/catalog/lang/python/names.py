@@ -1,5 +1,7 @@
 """Python package names and purls (PEP 503 normalisation, purl-spec `pypi` and `conda` types)."""
 
+from functools import lru_cache
+
 from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
@@ -11,6 +13,7 @@ def normalize(name: str) -> str:
     return canonicalize_name(name)
 
 
+@lru_cache(maxsize=16384)
 def pypi_purl(name: str, version: str) -> str:
     """`pkg:pypi/NAME@VERSION`; the purl spec requires the PEP 503 name."""
     return PackageURL(type="pypi", name=normalize(name), version=version).to_string()

@@ -115,14 +115,14 @@ class _Walker:
         pinned: set[str] = set()
         unpinned: dict[str, list[Location]] = {}
         visited: set[tuple[str, str]] = set()
-        # Depth-first with an explicit stack of (path, kind, chain of includers).
-        todo: list[tuple[str, str, tuple[str, ...]]] = [(path, "requirement", ())]
+        # Depth-first with an explicit stack of (path, kind, chain of includers, include line).
+        todo: list[tuple[str, str, tuple[str, ...], int]] = [(path, "requirement", (), 0)]
         while todo:
-            current, kind, chain = todo.pop()
+            current, kind, chain, origin_line = todo.pop()
             if (current, kind) in visited:
                 continue
             visited.add((current, kind))
-            parsed = self._parse(current, chain[-1] if chain else None)
+            parsed = self._parse(current, chain[-1] if chain else None, origin_line)
             if parsed is None:
                 continue
             where = locate(parsed.file)
@@ -145,21 +145,22 @@ class _Walker:
                 else:
                     # Inside a constraints file every include is a constraint too (as in pip).
                     effective = "constraint" if kind == "constraint" else include_kind
-                    todo.append((target, effective, (*chain, current)))
+                    todo.append((target, effective, (*chain, current), line))
         for key, locations in unpinned.items():
             if key in pinned or key not in constraint_pins:
                 continue
             name, version, where = constraint_pins[key]
             self._out.add(pypi_package(name, version, self._cataloger.NAME, (*locations, where)))
 
-    def _parse(self, path: str, includer: str | None) -> _Parsed | None:
+    def _parse(self, path: str, includer: str | None, line: int) -> _Parsed | None:
         if path in self._parsed:
             return self._parsed[path]
         file = self._offered.get(path)
         if file is None:
             file = self._context.lookup(path)
             if file is None:
-                self._out.problem(includer or path, f"included file {path} is not available")
+                where = f"{includer}: line {line}" if includer else path
+                self._out.problem(where, f"included file {path} is not available")
                 self._parsed[path] = None
                 return None
         parsed: _Parsed | None = None

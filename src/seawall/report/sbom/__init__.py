@@ -1,0 +1,13 @@
+"""SBOM reporters: CycloneDX 1.6 JSON, SPDX 2.3 JSON, seawall's native JSON, and a table.
+
+Each takes an Inventory, the subject Image (None when there is none) and
+`SbomOptions`; the readers of these documents live in `seawall.source.sbom`.
+"""
+
+from seawall.report.sbom.common import SbomOptions
+from seawall.report.sbom.cyclonedx import render_cyclonedx
+from seawall.report.sbom.native import render_native
+from seawall.report.sbom.spdx import render_spdx
+from seawall.report.sbom.table import sbom_table
+
+__all__ = ["SbomOptions", "render_cyclonedx", "render_native", "render_spdx", "sbom_table"]

@@ -1,0 +1,23 @@
+"""Suite-wide settings.
+
+`scripts/test` installs every tool the suite uses and sets SEAWALL_NO_SKIPS=1:
+then a test that would skip because something is missing fails instead, so a
+green CI run never hides a test that did not run.
+"""
+
+import os
+from collections.abc import Generator
+
+import pytest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.skipped and os.environ.get("SEAWALL_NO_SKIPS") and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but SEAWALL_NO_SKIPS forbids skips: {reason}"
+    return report
