@@ -21,6 +21,7 @@ from seawall.cli.progress import progress_sink
 from seawall.errors import InputError, SeawallError
 from seawall.limits import Limits
 from seawall.report import inspect as inspect_report
+from seawall.report import sbom as sbom_report
 from seawall.source.base import SourceOptions
 from seawall.source.platform import parse_platform
 
@@ -43,6 +44,13 @@ app = typer.Typer(
 class InspectFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+class SbomFormat(StrEnum):
+    cyclonedx = "cyclonedx"
+    spdx = "spdx"
+    json = "json"
+    table = "table"
 
 
 P = ParamSpec("P")
@@ -184,6 +192,61 @@ def inspect(
         return
     with output.open("w", encoding="utf-8") as stream:
         inspect_report.print_table(inspection, Console(file=stream, width=160, no_color=True))
+
+
+@app.command()
+@_exits_cleanly
+def sbom(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Any TARGET of `seawall inspect`, a source tree (dir:PATH), or "
+            "sbom:PATH to read a CycloneDX or SPDX document back."
+        ),
+    ],
+    output_format: Annotated[
+        SbomFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="cyclonedx (CycloneDX 1.6 JSON), spdx (SPDX 2.3 JSON), json (seawall's own), "
+            "or table.",
+        ),
+    ] = SbomFormat.table,
+    output: OutputOption = None,
+    platform: PlatformOption = None,
+    insecure: InsecureOption = False,
+    quiet: QuietOption = False,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """List every OS and language package in every layer, as an SBOM."""
+    options = _source_options(
+        platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
+    )
+    with progress_sink(stderr, quiet=quiet) as progress:
+        result = pipeline.sbom(target, options.with_progress(progress))
+    if output_format is SbomFormat.table:
+        if output is None:
+            Console().print(sbom_report.sbom_table(result.inventory))
+            return
+        with output.open("w", encoding="utf-8") as stream:
+            Console(file=stream, width=160, no_color=True).print(
+                sbom_report.sbom_table(result.inventory)
+            )
+        return
+    render = {
+        SbomFormat.cyclonedx: sbom_report.render_cyclonedx,
+        SbomFormat.spdx: sbom_report.render_spdx,
+        SbomFormat.json: sbom_report.render_native,
+    }[output_format]
+    _write(output, render(result.inventory, result.image) + "\n")
+    if result.inventory.partial and not quiet:
+        stderr.print(
+            "seawall: warning: the inventory may be incomplete; see the cataloger statuses",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def _write(output: Path | None, text: str) -> None:

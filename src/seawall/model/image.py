@@ -20,6 +20,8 @@ class SourceKind(Enum):
     OCI_ARCHIVE = "oci-archive"
     REGISTRY = "registry"
     DIRECTORY = "dir"
+    SBOM = "sbom"
+    """A CycloneDX or SPDX document: an inventory without an image."""
 
 
 @dataclass(frozen=True, slots=True)

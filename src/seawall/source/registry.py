@@ -7,6 +7,7 @@ from seawall.source.base import ImageSource, SourceOptions
 from seawall.source.directory import open_directory
 from seawall.source.docker_archive import open_docker_archive
 from seawall.source.oci_layout import open_oci_archive, open_oci_dir
+from seawall.source.errors import TargetError
 from seawall.source.target import Target, parse_target
 
 
@@ -52,4 +53,10 @@ def open_source(target: Target | str, options: SourceOptions | None = None) -> I
     """Opens what `target` names (a TARGET string or a parsed `Target`)."""
     options = options or SourceOptions()
     parsed = parse_target(target, limits=options.limits) if isinstance(target, str) else target
-    return SOURCES[parsed.kind](parsed, options)
+    opener = SOURCES.get(parsed.kind)
+    if opener is None:
+        raise TargetError(
+            f"{parsed.text}: an SBOM document holds packages, not an image; "
+            "`seawall sbom` and `seawall scan` read it"
+        )
+    return opener(parsed, options)

@@ -2,7 +2,8 @@
 
 Forms: `docker-archive:PATH[:NAME:TAG|:@N]`, `oci-dir:PATH[:TAG]`,
 `oci-archive:PATH[:TAG]`, `registry:REF` (also skopeo's `docker://REF`),
-`dir:PATH`; a bare path is detected by what it holds, and a bare image
+`dir:PATH`, `sbom:PATH` (CycloneDX or SPDX JSON); a bare path is detected by
+what it holds (a JSON file is an SBOM), and a bare image
 reference means a registry. A PATH may itself hold colons: the longest
 prefix that exists on disk is the path, the rest is the selector.
 """
@@ -24,6 +25,7 @@ _PREFIXES: dict[str, SourceKind] = {
     "registry:": SourceKind.REGISTRY,
     "docker://": SourceKind.REGISTRY,
     "dir:": SourceKind.DIRECTORY,
+    "sbom:": SourceKind.SBOM,
 }
 
 
@@ -58,6 +60,8 @@ def _detect_path(text: str, path: Path, limits: Limits) -> Target:
         if (path / "oci-layout").is_file():
             return Target(SourceKind.OCI_DIR, text, path=path)
         return Target(SourceKind.DIRECTORY, text, path=path)
+    if _looks_like_json(path):
+        return Target(SourceKind.SBOM, text, path=path)
     archive = TarArchive.open(path, limits=limits, what=str(path))
     if archive.has("manifest.json"):
         return Target(SourceKind.DOCKER_ARCHIVE, text, path=path)
@@ -67,6 +71,11 @@ def _detect_path(text: str, path: Path, limits: Limits) -> Target:
         f"{text}: a tar that is neither a docker-archive (manifest.json) nor an OCI layout "
         "(oci-layout); name its kind with a prefix such as docker-archive:"
     )
+
+
+def _looks_like_json(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(64).lstrip()[:1] == b"{"
 
 
 def parse_target(text: str, *, limits: Limits | None = None) -> Target:
@@ -82,7 +91,7 @@ def parse_target(text: str, *, limits: Limits | None = None) -> Target:
             raise TargetError(f"{text}: nothing after {prefix!r}")
         if kind is SourceKind.REGISTRY:
             return Target(kind, text, reference=rest)
-        if kind is SourceKind.DIRECTORY:
+        if kind in (SourceKind.DIRECTORY, SourceKind.SBOM):
             return Target(kind, text, path=Path(rest))
         exists = Path.is_dir if kind is SourceKind.OCI_DIR else Path.is_file
         path, selector = _split_path(rest, exists)

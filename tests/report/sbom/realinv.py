@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult, Cataloger
+from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile, CatalogResult
 from seawall.catalog.lang.javascript.package_lock import PackageLockCataloger
 from seawall.catalog.lang.python.installed import InstalledCataloger
 from seawall.catalog.lang.rust.cargo_lock import CargoLockCataloger
@@ -85,9 +85,7 @@ SUBJECT = Image(
 
 def _run(cataloger: Cataloger, files: list[CatalogFile]) -> tuple[CatalogResult, CatalogerStatus]:
     result = cataloger.catalog(files, CatalogContext(distro=DISTRO))
-    status = CatalogerStatus(
-        cataloger.NAME, cataloger.VERSION, result.files_read, result.problems
-    )
+    status = CatalogerStatus(cataloger.NAME, cataloger.VERSION, result.files_read, result.problems)
     return result, status
 
 
@@ -111,7 +109,10 @@ def real_inventory() -> Inventory:
     runs = [
         _run(DpkgCataloger(), dpkg_files),
         _run(InstalledCataloger(), python_files),
-        _run(PackageLockCataloger(), [CatalogFile("/app/web/package-lock.json", LOCKFILE.read_bytes(), 2)]),
+        _run(
+            PackageLockCataloger(),
+            [CatalogFile("/app/web/package-lock.json", LOCKFILE.read_bytes(), 2)],
+        ),
         _run(CargoLockCataloger(), [CatalogFile("/app/rs/Cargo.lock", CARGO_LOCK, 2)]),
     ]
     packages = tuple(p for result, _ in runs for p in result.packages)

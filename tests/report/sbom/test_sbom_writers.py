@@ -1,4 +1,4 @@
-"""CycloneDX, SPDX and native SBOMs of real inventories: valid per their schemas, and saying what they should."""
+"""CycloneDX, SPDX and native SBOMs of real inventories: schema-valid, saying what they should."""
 
 import json
 import uuid
@@ -41,7 +41,10 @@ ODD = Inventory(
             purl="pkg:npm/left-pad@1.3.0",
             cataloger="javascript/package-lock",
             licenses=("MIT OR Apache-2.0",),
-            locations=(Location("/srv/a/package-lock.json", 0), Location("/srv/b/package-lock.json")),
+            locations=(
+                Location("/srv/a/package-lock.json", 0),
+                Location("/srv/b/package-lock.json"),
+            ),
             checksums=(("sha512", "zz-not-hex"), ("sha1", "a" * 40), ("crc32", "deadbeef")),
         ),
         Package(
@@ -90,7 +93,9 @@ def cyclonedx(inventory: Inventory) -> dict[str, Any]:
 def _spdx_errors(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "doc.spdx.json"
     path.write_text(text)
-    return [message.validation_message for message in validate_full_spdx_document(parse_file(str(path)))]
+    return [
+        message.validation_message for message in validate_full_spdx_document(parse_file(str(path)))
+    ]
 
 
 def _props(component: dict[str, Any]) -> dict[str, str]:
@@ -131,11 +136,16 @@ def test_cyclonedx_components_carry_package_facts(
     assert props["seawall:location:1:layer-created-by"] == SUBJECT.layers[1].created_by
     assert dpkg["purl"].startswith("pkg:deb/debian/dpkg@") and "distro=debian-12" in dpkg["purl"]
     # SPDX ids where the licence is one, names otherwise (Debian's `GPL-2+` is not an id).
-    kinds = {key for c in libraries for lic in c.get("licenses", []) for key in lic.get("license", {})}
+    kinds = {
+        key for c in libraries for lic in c.get("licenses", []) for key in lic.get("license", {})
+    }
     assert kinds == {"id", "name"}
     itoa = next(c for c in libraries if c["name"] == "itoa")
     assert itoa["hashes"] == [
-        {"alg": "SHA-256", "content": "49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566695b"}
+        {
+            "alg": "SHA-256",
+            "content": "49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566695b",
+        }
     ]
 
 
@@ -143,7 +153,9 @@ def test_cyclonedx_dependencies_follow_relationships(
     cyclonedx: dict[str, Any], inventory: Inventory
 ) -> None:
     edges = {
-        (dep["ref"], child) for dep in cyclonedx["dependencies"] for child in dep.get("dependsOn", [])
+        (dep["ref"], child)
+        for dep in cyclonedx["dependencies"]
+        for child in dep.get("dependsOn", [])
     }
     for relationship in inventory.relationships:
         assert (relationship.parent, relationship.child) in edges
@@ -168,14 +180,18 @@ def test_spdx_of_real_inventory_validates(inventory: Inventory, tmp_path: Path) 
         p.purl for p in inventory.packages if p.name == "dpkg"
     )
     assert "in layer 0 (sha256:2020" in dpkg["sourceInfo"]
-    assert any(ref["licenseId"].startswith("LicenseRef-") for ref in document["hasExtractedLicensingInfos"])
+    assert any(
+        ref["licenseId"].startswith("LicenseRef-") for ref in document["hasExtractedLicensingInfos"]
+    )
 
 
 def test_native_validates_against_its_schema(inventory: Inventory) -> None:
     document = json.loads(render_native(inventory, SUBJECT, OPTIONS))
     schema = json.loads(SCHEMA.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+        document
+    )
     assert document["partial"] is True and document["created"] == "2024-06-01T12:00:00Z"
     document["packages"][0]["layer"] = 3
     with pytest.raises(jsonschema.ValidationError):
@@ -201,7 +217,9 @@ def test_odd_packages_still_validate(tmp_path: Path) -> None:
     assert "purl" not in bad and _props(bad)["seawall:purl"] == "not a purl"
     assert "metadata" in document and "component" not in document["metadata"]
     assert _spdx_errors(tmp_path, render_spdx(ODD, None, OPTIONS)) == []
-    jsonschema.validate(json.loads(render_native(ODD, None, OPTIONS)), json.loads(SCHEMA.read_text()))
+    jsonschema.validate(
+        json.loads(render_native(ODD, None, OPTIONS)), json.loads(SCHEMA.read_text())
+    )
 
 
 def test_documents_are_reproducible_with_pinned_options(inventory: Inventory) -> None:

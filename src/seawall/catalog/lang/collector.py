@@ -4,12 +4,19 @@ The same package (same purl) found in several files, or twice in one file,
 becomes one package with every location and licence it was seen with.
 Relationships are kept only between packages the cataloger reported, once
 each; problems are kept once each, in the order first recorded.
+`Collector.documents` is the read loop every document cataloger shares: the
+size limit, decoding, and a problem for each file that does not decode.
 """
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from seawall.catalog.base import CatalogFile, CatalogResult
+from seawall.catalog.lang.documents import DocumentError
 from seawall.model.package import Location, Package, Relationship
+
+_Document = TypeVar("_Document")
 
 
 def locate(file: CatalogFile) -> Location:
@@ -38,6 +45,27 @@ class Collector:
             return False
         self._files_read += 1
         return True
+
+    def documents(
+        self,
+        files: Sequence[CatalogFile],
+        max_bytes: int,
+        load: Callable[[bytes], _Document],
+    ) -> Iterator[tuple[CatalogFile, _Document]]:
+        """Each file within `max_bytes` that `load` decodes, with its decoded document.
+
+        A file over the limit, or one `load` rejects with a DocumentError, is
+        recorded as a problem on that file and passed over.
+        """
+        for file in files:
+            if not self.read(file, max_bytes):
+                continue
+            try:
+                document = load(file.content)
+            except DocumentError as exc:
+                self.problem(file.path, str(exc))
+                continue
+            yield file, document
 
     def add(self, package: Package) -> None:
         known = self._packages.get(package.purl)

@@ -55,6 +55,14 @@ def load_json(content: bytes) -> Any:
         raise DocumentError(f"invalid JSON: {exc}") from None
 
 
+def load_json_object(content: bytes, kind: str) -> dict[str, Any]:
+    """Parse a JSON document whose top level must be an object; `kind` names it in the error."""
+    document = load_json(content)
+    if not isinstance(document, dict):
+        raise DocumentError(f"not a {kind} (top level is not an object)")
+    return document
+
+
 def load_toml(content: bytes) -> dict[str, Any]:
     """Parse a TOML document (TOML 1.0, via tomllib)."""
     text = decode_text(content)

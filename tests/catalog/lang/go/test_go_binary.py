@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seawall.catalog.base import CatalogContext, CatalogFile
+from seawall.catalog.lang.binaries import ExecutableKind, parse_executables
 from seawall.catalog.lang.go import GoBinaryCataloger
 from seawall.catalog.lang.go.buildinfo import MAGIC, find_build_info
-from seawall.catalog.lang.go.executable import ExecutableKind, parse_executables
 from seawall.catalog.lang.go.modinfo import ModInfoError, parse_modinfo
 from seawall.model.package import Ecosystem
 

@@ -23,18 +23,11 @@ def js_data() -> Path:
 
 
 @pytest.fixture
-def data_files() -> Callable[..., list[CatalogFile]]:
+def data_files(wanted_files: Callable[..., list[CatalogFile]]) -> Callable[..., list[CatalogFile]]:
     """Every file under data/javascript/SUB that `wants` accepts, placed under ROOT."""
 
     def load(sub: str, wants: Callable[[str], bool], root: str = "/srv/app", layer: int = 5):
-        base = DATA / sub
-        files = []
-        for path in sorted(base.rglob("*")):
-            virtual = f"{root}/{path.relative_to(base).as_posix()}"
-            if path.is_file() and wants(virtual):
-                files.append(CatalogFile(path=virtual, content=path.read_bytes(), layer=layer))
-        assert files, f"no wanted files under {base}"
-        return files
+        return wanted_files(DATA / sub, wants, root, layer)
 
     return load
 

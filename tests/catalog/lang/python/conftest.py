@@ -17,18 +17,11 @@ def _pep503(name: str) -> str:
 
 
 @pytest.fixture
-def data_files() -> Callable[..., list[CatalogFile]]:
+def data_files(wanted_files: Callable[..., list[CatalogFile]]) -> Callable[..., list[CatalogFile]]:
     """Every file under data/python/SUB that `wants` accepts, placed under ROOT in layer LAYER."""
 
     def load(sub: str, wants: Callable[[str], bool], root: str = "/app", layer: int = 3):
-        base = DATA / sub
-        files = []
-        for path in sorted(base.rglob("*")):
-            virtual = f"{root}/{path.relative_to(base).as_posix()}"
-            if path.is_file() and wants(virtual):
-                files.append(CatalogFile(path=virtual, content=path.read_bytes(), layer=layer))
-        assert files, f"no wanted files under {base}"
-        return files
+        return wanted_files(DATA / sub, wants, root, layer)
 
     return load
 

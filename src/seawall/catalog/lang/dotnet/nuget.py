@@ -25,6 +25,7 @@ from xml.parsers import expat
 from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.packages import PackageFactory
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
 _MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -32,6 +33,10 @@ _MAX_FILE_BYTES = 32 * 1024 * 1024
 
 def nuget_purl(name: str, version: str) -> str:
     return PackageURL(type="nuget", name=name, version=version).to_string()
+
+
+nuget_package = PackageFactory(Ecosystem.NUGET, nuget_purl)
+"""A NuGet package found at the given locations."""
 
 
 def _sha512(encoded: Any, prefix: str = "") -> tuple[tuple[str, str], ...]:
@@ -45,24 +50,6 @@ def _sha512(encoded: Any, prefix: str = "") -> tuple[tuple[str, str], ...]:
     return (("sha512", digest.hex()),) if len(digest) == 64 else ()
 
 
-def _package(
-    cataloger: str,
-    name: str,
-    version: str,
-    file: CatalogFile,
-    checksums: tuple[tuple[str, str], ...],
-) -> Package:
-    return Package(
-        name=name,
-        version=version,
-        ecosystem=Ecosystem.NUGET,
-        purl=nuget_purl(name, version),
-        cataloger=cataloger,
-        locations=(Location(file.path, file.layer),),
-        checksums=checksums,
-    )
-
-
 Parsed = tuple[list[Package], list[Relationship], list[str]]
 
 
@@ -70,14 +57,14 @@ def _deps_json(cataloger: str, document: Any, file: CatalogFile) -> Parsed:
     libraries = document.get("libraries") if isinstance(document, dict) else None
     if not isinstance(libraries, dict):
         return [], [], ["no `libraries` object"]
+    where = (Location(file.path, file.layer),)
     packages: dict[str, Package] = {}
     for key, library in libraries.items():
         name, slash, version = key.partition("/")
         if not slash or not isinstance(library, dict) or library.get("type") != "package":
             continue
-        packages[key.lower()] = _package(
-            cataloger, name, version, file, _sha512(library.get("sha512"), "sha512-")
-        )
+        checksums = _sha512(library.get("sha512"), "sha512-")
+        packages[key.lower()] = nuget_package(name, version, cataloger, where, checksums=checksums)
     edges: set[Relationship] = set()
     targets = document.get("targets")
     for target in targets.values() if isinstance(targets, dict) else ():
@@ -97,6 +84,7 @@ def _packages_lock(cataloger: str, document: Any, file: CatalogFile) -> Parsed:
     frameworks = document.get("dependencies") if isinstance(document, dict) else None
     if not isinstance(frameworks, dict):
         return [], [], ["no `dependencies` object"]
+    where = (Location(file.path, file.layer),)
     packages: dict[str, Package] = {}
     wanted: list[tuple[str, str]] = []
     for locked in frameworks.values():
@@ -106,7 +94,8 @@ def _packages_lock(cataloger: str, document: Any, file: CatalogFile) -> Parsed:
             version = entry.get("resolved")
             if not isinstance(version, str) or not version:
                 continue
-            package = _package(cataloger, name, version, file, _sha512(entry.get("contentHash")))
+            checksums = _sha512(entry.get("contentHash"))
+            package = nuget_package(name, version, cataloger, where, checksums=checksums)
             packages.setdefault(package.purl, package)
             dependencies = entry.get("dependencies")
             if isinstance(dependencies, dict):
@@ -164,7 +153,7 @@ def _packages_config(cataloger: str, content: bytes, file: CatalogFile) -> Parse
         if not name or not version:
             problems.append(f"<package> #{index} lacks id or version")
             continue
-        packages.append(_package(cataloger, name, version, file, ()))
+        packages.append(nuget_package(name, version, cataloger, (Location(file.path, file.layer),)))
     return packages, [], problems
 
 

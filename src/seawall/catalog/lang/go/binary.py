@@ -21,13 +21,14 @@ from typing import ClassVar
 from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
-from seawall.catalog.lang.go.buildinfo import BuildInfoError, find_build_info
-from seawall.catalog.lang.go.executable import (
+from seawall.catalog.lang.binaries import (
     ExecutableFormatError,
     may_be_program,
     parse_executables,
 )
+from seawall.catalog.lang.go.buildinfo import BuildInfoError, find_build_info
 from seawall.catalog.lang.go.modinfo import BuildInfo, ModInfoError, Module, parse_modinfo
+from seawall.catalog.lang.packages import PackageFactory
 from seawall.model.package import Ecosystem, Location, Package
 
 NAME = "go/binary"
@@ -40,6 +41,10 @@ def golang_purl(module_path: str, version: str) -> str:
     return PackageURL(
         type="golang", namespace=namespace or None, name=name, version=version or None
     ).to_string()
+
+
+golang_package = PackageFactory(Ecosystem.GO, golang_purl)
+"""A Go module (or `stdlib`) found at the given locations."""
 
 
 def stdlib_version(go_version: str) -> str | None:
@@ -79,28 +84,10 @@ def packages_from_build_info(info: BuildInfo, location: Location) -> list[Packag
         path, version = compiled_module(module)
         if not path:
             continue
-        found.append(
-            Package(
-                name=path,
-                version=version,
-                ecosystem=Ecosystem.GO,
-                purl=golang_purl(path, version),
-                cataloger=NAME,
-                locations=(location,),
-            )
-        )
+        found.append(golang_package(path, version, NAME, (location,)))
     toolchain = stdlib_version(info.go_version)
     if toolchain is not None:
-        found.append(
-            Package(
-                name="stdlib",
-                version=toolchain,
-                ecosystem=Ecosystem.GO,
-                purl=golang_purl("stdlib", toolchain),
-                cataloger=NAME,
-                locations=(location,),
-            )
-        )
+        found.append(golang_package("stdlib", toolchain, NAME, (location,)))
     return found
 
 

@@ -15,7 +15,7 @@ executable's address map. The module information is framed by two 16-byte sentin
 import struct
 from dataclasses import dataclass
 
-from seawall.catalog.lang.go.executable import Executable, ExecutableKind
+from seawall.catalog.lang.binaries import Executable, ExecutableKind
 
 MAGIC = b"\xff Go buildinf:"
 _ALIGN = 16

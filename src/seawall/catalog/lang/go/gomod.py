@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
-from seawall.catalog.lang.go.binary import golang_purl
-from seawall.model.package import Ecosystem, Location, Package
+from seawall.catalog.lang.go.binary import golang_package
+from seawall.model.package import Location, Package
 
 NAME = "go/mod"
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|//.*|[^\s"`]+')
@@ -211,16 +211,7 @@ class GoModCataloger:
                 go_sum = parse_go_sum(sum_file.content.decode("utf-8", "replace"))
             location = Location(file.path, file.layer)
             for path, version in resolve(mod, go_sum):
-                packages.append(
-                    Package(
-                        name=path,
-                        version=version,
-                        ecosystem=Ecosystem.GO,
-                        purl=golang_purl(path, version),
-                        cataloger=NAME,
-                        locations=(location,),
-                    )
-                )
+                packages.append(golang_package(path, version, NAME, (location,)))
         return CatalogResult(
             packages=tuple(packages), problems=tuple(problems), files_read=len(files)
         )

@@ -5,7 +5,8 @@ from typing import Any
 
 from packageurl import PackageURL
 
-from seawall.model.package import Ecosystem, Location, Package
+from seawall.catalog.lang.packages import PackageFactory
+from seawall.model.package import Ecosystem
 
 
 @lru_cache(maxsize=16384)
@@ -17,23 +18,8 @@ def npm_purl(name: str, version: str) -> str:
     ).to_string()
 
 
-def npm_package(
-    name: str,
-    version: str,
-    cataloger: str,
-    locations: tuple[Location, ...],
-    licenses: tuple[str, ...] = (),
-) -> Package:
-    """An npm package found at `locations`."""
-    return Package(
-        name=name,
-        version=version,
-        ecosystem=Ecosystem.NPM,
-        purl=npm_purl(name, version),
-        cataloger=cataloger,
-        licenses=licenses,
-        locations=locations,
-    )
+npm_package = PackageFactory(Ecosystem.NPM, npm_purl)
+"""An npm package: `npm_package(name, version, cataloger, locations, licenses=())`."""
 
 
 def split_spec(spec: str) -> tuple[str, str]:

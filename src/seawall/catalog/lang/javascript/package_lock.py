@@ -15,11 +15,12 @@ releases (`file:`, `link:`, git URLs in version 1) are skipped.
 """
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
-from seawall.catalog.lang.documents import DocumentError, load_json
+from seawall.catalog.lang.documents import load_json_object
 from seawall.catalog.lang.javascript.names import declared_licenses, npm_package, split_spec
 from seawall.model.package import Location, Package
 
@@ -47,17 +48,9 @@ class PackageLockCataloger:
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()
-        for file in files:
-            if not out.read(file, self.MAX_FILE_BYTES):
-                continue
-            try:
-                document = load_json(file.content)
-            except DocumentError as exc:
-                out.problem(file.path, str(exc))
-                continue
-            if not isinstance(document, dict):
-                out.problem(file.path, "not a package-lock (top level is not an object)")
-            elif isinstance(document.get("packages"), dict):
+        load = partial(load_json_object, kind="package-lock")
+        for file, document in out.documents(files, self.MAX_FILE_BYTES, load):
+            if isinstance(document.get("packages"), dict):
                 self._packages_map(document["packages"], file, out)
             elif isinstance(document.get("dependencies"), dict):
                 self._dependency_tree(document["dependencies"], file, out)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
-from seawall.catalog.lang.documents import DocumentError, load_yaml_documents
+from seawall.catalog.lang.documents import load_yaml_documents
 from seawall.catalog.lang.javascript.names import npm_package, npm_purl, split_spec
 
 _MAX_BYTES = 64 * 1024 * 1024
@@ -37,14 +37,7 @@ class PnpmLockCataloger:
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()
-        for file in files:
-            if not out.read(file, self.MAX_FILE_BYTES):
-                continue
-            try:
-                documents = load_yaml_documents(file.content)
-            except DocumentError as exc:
-                out.problem(file.path, str(exc))
-                continue
+        for file, documents in out.documents(files, self.MAX_FILE_BYTES, load_yaml_documents):
             # pnpm 10 may put an environment document before the lockfile proper.
             locks = [doc for doc in documents if isinstance(doc, dict) and "lockfileVersion" in doc]
             if not locks:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from seawall.catalog.lang.documents import DocumentError
+
 MAX_DEPTH = 8
 """Entries nest two levels (entry, dependencies); deeper is not a yarn lockfile."""
 
@@ -23,7 +25,7 @@ _SIMPLE_PAIR = re.compile(r'([^\s,:"#]+) (?:"([^"\\\n]*)"|([^\s,:"#]+))[ \t]*$')
 _TOKEN = re.compile(r'[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|([^\s,:"#]+)|(,)|(:)[ \t]*$|(#.*$)|$)')
 
 
-class YarnLockError(ValueError):
+class YarnLockError(DocumentError):
     """The file is not valid yarn v1 lockfile syntax."""
 
 

@@ -25,13 +25,15 @@ from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import DocumentError, decode_text, load_yaml_documents
 from seawall.catalog.lang.javascript.names import npm_package, split_spec
-from seawall.catalog.lang.javascript.yarn_classic import YarnLockError, parse_yarn_v1
+from seawall.catalog.lang.javascript.yarn_classic import parse_yarn_v1
 from seawall.model.package import Location
 
 _MAX_BYTES = 64 * 1024 * 1024
 _LOCAL_PROTOCOLS = ("workspace:", "link:", "portal:", "file:", "exec:")
 _EDGE_KEYS = ("dependencies", "optionalDependencies")
 _MAX_PATCH_LEVELS = 4
+# One lockfile entry: the descriptors it answers, and its fields.
+_Entry = tuple[tuple[str, ...], dict[str, Any]]
 
 
 class YarnLockCataloger:
@@ -46,24 +48,13 @@ class YarnLockCataloger:
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()
-        for file in files:
-            if not out.read(file, self.MAX_FILE_BYTES):
-                continue
-            try:
-                text = decode_text(file.content)
-                if _is_berry(text):
-                    entries = _berry_entries(file.content)
-                else:
-                    entries = [(entry.descriptors, entry.fields) for entry in parse_yarn_v1(text)]
-            except (DocumentError, YarnLockError) as exc:
-                out.problem(file.path, str(exc))
-                continue
+        for file, entries in out.documents(files, self.MAX_FILE_BYTES, _entries):
             self._report(entries, (locate(file),), out)
         return out.result()
 
     def _report(
         self,
-        entries: Iterable[tuple[tuple[str, ...], dict[str, Any]]],
+        entries: Iterable[_Entry],
         where: tuple[Location, ...],
         out: Collector,
     ) -> None:
@@ -91,16 +82,24 @@ class YarnLockCataloger:
                         out.relate(parent, child)
 
 
+def _entries(content: bytes) -> list[_Entry]:
+    """The entries of a classic or berry lockfile (DocumentError when it is neither)."""
+    text = decode_text(content)
+    if _is_berry(text):
+        return _berry_entries(content)
+    return [(entry.descriptors, entry.fields) for entry in parse_yarn_v1(text)]
+
+
 def _is_berry(text: str) -> bool:
     """Berry lockfiles are YAML with a top-level `__metadata` mapping."""
     return any(line.startswith(("__metadata:", '"__metadata":')) for line in text.splitlines()[:50])
 
 
-def _berry_entries(content: bytes) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+def _berry_entries(content: bytes) -> list[_Entry]:
     documents = load_yaml_documents(content)
     if not documents or not isinstance(documents[0], dict):
         raise DocumentError("yarn berry lockfile is not a YAML mapping")
-    entries: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+    entries: list[_Entry] = []
     for key, fields in documents[0].items():
         if key == "__metadata" or not isinstance(fields, dict):
             continue

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.packages import PackageFactory
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
 
@@ -25,6 +26,10 @@ def composer_purl(name: str, version: str) -> str:
     return PackageURL(
         type="composer", namespace=vendor or None, name=project, version=version
     ).to_string()
+
+
+composer_package = PackageFactory(Ecosystem.PACKAGIST, composer_purl)
+"""A Composer package found at the given locations."""
 
 
 def _licenses(value: Any) -> tuple[str, ...]:
@@ -50,19 +55,12 @@ def _catalog(
             problems.append(f"{file.path}: package #{index + 1} has no name or version")
             continue
         assert isinstance(entry, dict)
-        purl = composer_purl(name, version)
-        purls[name.lower()] = purl
-        packages.append(
-            Package(
-                name=name,
-                version=version,
-                ecosystem=Ecosystem.PACKAGIST,
-                purl=purl,
-                cataloger=cataloger,
-                licenses=_licenses(entry.get("license")),
-                locations=(location,),
-            )
+        package = composer_package(
+            name, version, cataloger, (location,), _licenses(entry.get("license"))
         )
+        purl = package.purl
+        purls[name.lower()] = purl
+        packages.append(package)
         require = entry.get("require")
         if isinstance(require, dict):
             requires.append((purl, [key.lower() for key in require if isinstance(key, str)]))

@@ -13,6 +13,7 @@ Relationships link packages of the same environment (same conda-meta directory).
 
 import posixpath
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
-from seawall.catalog.lang.documents import DocumentError, load_json
+from seawall.catalog.lang.documents import load_json_object
 from seawall.catalog.lang.python.locked import text
 from seawall.model.package import Ecosystem, Package
 
@@ -45,17 +46,8 @@ class CondaMetaCataloger:
         # environment directory -> name -> purls, and the edges to resolve in it
         environments: dict[str, dict[str, list[str]]] = {}
         edges: list[tuple[str, str, str]] = []
-        for file in files:
-            if not out.read(file, self.MAX_FILE_BYTES):
-                continue
-            try:
-                record = load_json(file.content)
-            except DocumentError as exc:
-                out.problem(file.path, str(exc))
-                continue
-            if not isinstance(record, dict):
-                out.problem(file.path, "not a conda-meta record (top level is not an object)")
-                continue
+        load = partial(load_json_object, kind="conda-meta record")
+        for file, record in out.documents(files, self.MAX_FILE_BYTES, load):
             package = self._package(record, file)
             if package is None:
                 if text(record.get("name")) is None or text(record.get("version")) is None:

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
+from seawall.catalog.lang.documents import DocumentError
 from seawall.catalog.lang.python.names import pypi_package
 
 # Real METADATA files embed the README; the largest on PyPI run to a few MiB.
@@ -43,13 +44,7 @@ class InstalledCataloger:
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()
-        for file in files:
-            if not out.read(file, self.MAX_FILE_BYTES):
-                continue
-            headers, error = parse_headers(file.content.decode("utf-8", errors="replace"))
-            if error:
-                out.problem(file.path, error)
-                continue
+        for file, headers in out.documents(files, self.MAX_FILE_BYTES, _load_headers):
             name = _first(headers, "name")
             version = _first(headers, "version")
             if not name or not version:
@@ -91,6 +86,14 @@ def parse_headers(text: str) -> tuple[list[tuple[str, str]], str | None]:
             break
         headers.append((key.lower(), value.strip()))
     return headers, None
+
+
+def _load_headers(content: bytes) -> list[tuple[str, str]]:
+    """The header block of a metadata file (bytes that are not UTF-8 become U+FFFD)."""
+    headers, error = parse_headers(content.decode("utf-8", errors="replace"))
+    if error:
+        raise DocumentError(error)
+    return headers
 
 
 def _first(headers: list[tuple[str, str]], key: str) -> str:

@@ -1,11 +1,12 @@
 """Reporting the packages of a Python lockfile, and the dependency edges between them."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from seawall.catalog.base import CatalogFile
+from seawall.catalog.base import CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
+from seawall.catalog.lang.documents import load_toml
 from seawall.catalog.lang.python.names import normalize, pypi_package, pypi_purl
 
 
@@ -34,6 +35,31 @@ def report(out: Collector, cataloger: str, file: CatalogFile, locked: Iterable[L
             for candidate_version, purl in by_name.get(normalize(name), ()):
                 if version is None or version == candidate_version:
                     out.relate(parent, purl)
+
+
+def catalog_toml_locks(
+    files: Sequence[CatalogFile],
+    cataloger: str,
+    max_bytes: int,
+    locked: Callable[[dict[str, Any], str, Collector], list[Locked]],
+) -> CatalogResult:
+    """Report what `locked(document, path, out)` finds in each TOML lockfile."""
+    out = Collector()
+    for file, document in out.documents(files, max_bytes, load_toml):
+        report(out, cataloger, file, locked(document, file.path, out))
+    return out.result()
+
+
+def named_tables(
+    document: dict[str, Any], path: str, out: Collector
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, table) of each `[[package]]` table; a problem for each that has no name."""
+    for index, entry in enumerate(tables(document.get("package")), start=1):
+        name = text(entry.get("name"))
+        if name is None:
+            out.problem(path, f"package entry {index} has no name")
+            continue
+        yield name, entry
 
 
 def text(value: Any) -> str | None:

@@ -5,7 +5,8 @@ from functools import lru_cache
 from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
-from seawall.model.package import Ecosystem, Location, Package
+from seawall.catalog.lang.packages import PackageFactory
+from seawall.model.package import Ecosystem
 
 
 def normalize(name: str) -> str:
@@ -19,20 +20,5 @@ def pypi_purl(name: str, version: str) -> str:
     return PackageURL(type="pypi", name=normalize(name), version=version).to_string()
 
 
-def pypi_package(
-    name: str,
-    version: str,
-    cataloger: str,
-    locations: tuple[Location, ...],
-    licenses: tuple[str, ...] = (),
-) -> Package:
-    """A PyPI package found at `locations`."""
-    return Package(
-        name=name,
-        version=version,
-        ecosystem=Ecosystem.PYPI,
-        purl=pypi_purl(name, version),
-        cataloger=cataloger,
-        licenses=licenses,
-        locations=locations,
-    )
+pypi_package = PackageFactory(Ecosystem.PYPI, pypi_purl)
+"""A PyPI package: `pypi_package(name, version, cataloger, locations, licenses=())`."""

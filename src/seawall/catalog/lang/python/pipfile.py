@@ -8,11 +8,12 @@ The lock states no dependency edges.
 """
 
 from collections.abc import Sequence
+from functools import partial
 from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
-from seawall.catalog.lang.documents import DocumentError, load_json
+from seawall.catalog.lang.documents import load_json_object
 from seawall.catalog.lang.python.locked import text
 from seawall.catalog.lang.python.names import pypi_package
 
@@ -32,17 +33,8 @@ class PipfileLockCataloger:
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()
-        for file in files:
-            if not out.read(file, self.MAX_FILE_BYTES):
-                continue
-            try:
-                document = load_json(file.content)
-            except DocumentError as exc:
-                out.problem(file.path, str(exc))
-                continue
-            if not isinstance(document, dict):
-                out.problem(file.path, "not a Pipfile.lock (top level is not an object)")
-                continue
+        load = partial(load_json_object, kind="Pipfile.lock")
+        for file, document in out.documents(files, self.MAX_FILE_BYTES, load):
             for section in _SECTIONS:
                 entries = document.get(section)
                 if not isinstance(entries, dict):

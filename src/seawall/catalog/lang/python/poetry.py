@@ -13,8 +13,7 @@ from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector
-from seawall.catalog.lang.documents import DocumentError, load_toml
-from seawall.catalog.lang.python.locked import Locked, report, tables, text
+from seawall.catalog.lang.python.locked import Locked, catalog_toml_locks, tables, text
 
 _MAX_BYTES = 32 * 1024 * 1024
 
@@ -30,17 +29,7 @@ class PoetryLockCataloger:
         return path.endswith("/poetry.lock")
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        out = Collector()
-        for file in files:
-            if not out.read(file, self.MAX_FILE_BYTES):
-                continue
-            try:
-                document = load_toml(file.content)
-            except DocumentError as exc:
-                out.problem(file.path, str(exc))
-                continue
-            report(out, self.NAME, file, _locked(document, file.path, out))
-        return out.result()
+        return catalog_toml_locks(files, self.NAME, self.MAX_FILE_BYTES, _locked)
 
 
 def _locked(document: dict[str, object], path: str, out: Collector) -> list[Locked]:

@@ -13,8 +13,13 @@ from typing import Any, ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector
-from seawall.catalog.lang.documents import DocumentError, load_toml
-from seawall.catalog.lang.python.locked import Locked, report, tables, text
+from seawall.catalog.lang.python.locked import (
+    Locked,
+    catalog_toml_locks,
+    named_tables,
+    tables,
+    text,
+)
 
 _MAX_BYTES = 32 * 1024 * 1024
 _PROJECT_SOURCES = frozenset({"editable", "virtual"})
@@ -31,26 +36,12 @@ class UvLockCataloger:
         return path.endswith("/uv.lock")
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        out = Collector()
-        for file in files:
-            if not out.read(file, self.MAX_FILE_BYTES):
-                continue
-            try:
-                document = load_toml(file.content)
-            except DocumentError as exc:
-                out.problem(file.path, str(exc))
-                continue
-            report(out, self.NAME, file, _locked(document, file.path, out))
-        return out.result()
+        return catalog_toml_locks(files, self.NAME, self.MAX_FILE_BYTES, _locked)
 
 
 def _locked(document: dict[str, Any], path: str, out: Collector) -> list[Locked]:
     locked: list[Locked] = []
-    for index, entry in enumerate(tables(document.get("package")), start=1):
-        name = text(entry.get("name"))
-        if name is None:
-            out.problem(path, f"package entry {index} has no name")
-            continue
+    for name, entry in named_tables(document, path, out):
         source = entry.get("source")
         if isinstance(source, dict) and _PROJECT_SOURCES.intersection(source):
             continue

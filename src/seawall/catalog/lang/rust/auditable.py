@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
-from seawall.catalog.lang.go.executable import (
+from seawall.catalog.lang.binaries import (
     ExecutableFormatError,
     may_be_program,
     parse_executables,
 )
-from seawall.catalog.lang.rust.cargo_lock import cargo_purl
-from seawall.model.package import Ecosystem, Location, Package, Relationship
+from seawall.catalog.lang.rust.cargo_lock import cargo_package
+from seawall.model.package import Location, Package, Relationship
 
 NAME = "rust/auditable"
 SECTION = ".dep-v0"
@@ -64,17 +64,9 @@ def _entries(
             continue
         if entry.get("kind", "runtime") != "runtime":
             continue
-        purls[index] = cargo_purl(name, version)
-        packages.append(
-            Package(
-                name=name,
-                version=version,
-                ecosystem=Ecosystem.CRATES_IO,
-                purl=purls[index],
-                cataloger=NAME,
-                locations=(location,),
-            )
-        )
+        package = cargo_package(name, version, NAME, (location,))
+        purls[index] = package.purl
+        packages.append(package)
     relationships = []
     for index, parent in purls.items():
         children = audit[index].get("dependencies", [])

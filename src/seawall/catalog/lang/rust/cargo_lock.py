@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.packages import PackageFactory
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
 NAME = "rust/cargo-lock"
@@ -25,6 +26,10 @@ NAME = "rust/cargo-lock"
 
 def cargo_purl(name: str, version: str) -> str:
     return PackageURL(type="cargo", name=name, version=version).to_string()
+
+
+cargo_package = PackageFactory(Ecosystem.CRATES_IO, cargo_purl)
+"""A crate found at the given locations."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +117,9 @@ class CargoLockCataloger:
             for crate in crates:
                 by_name.setdefault(crate.name, []).append(crate)
             for crate in crates:
+                checksums = (("sha256", crate.checksum),) if crate.checksum else ()
                 packages.append(
-                    Package(
-                        name=crate.name,
-                        version=crate.version,
-                        ecosystem=Ecosystem.CRATES_IO,
-                        purl=cargo_purl(crate.name, crate.version),
-                        cataloger=NAME,
-                        locations=(location,),
-                        checksums=(("sha256", crate.checksum),) if crate.checksum else (),
-                    )
+                    cargo_package(crate.name, crate.version, NAME, (location,), checksums=checksums)
                 )
                 for spec in crate.dependencies:
                     target = _resolve(spec, by_name)

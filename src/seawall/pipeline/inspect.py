@@ -1,8 +1,4 @@
-"""Where the stages meet: the CLI (and later the server and worker) call these functions.
-
-Stages never import each other; this module hands one stage's output to the
-next (DESIGN.md §2).
-"""
+"""`seawall inspect`: an image's description plus counts from reading every layer once."""
 
 from seawall.fs import DirectoryView, ImageWalk, LayerStats
 from seawall.model.files import FileKind

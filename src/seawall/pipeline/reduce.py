@@ -1,0 +1,213 @@
+"""Reduce a layer (or a directory) to what the catalogers need: the per-layer cache's unit.
+
+A reduced layer is a small tar holding, from one layer, the files some
+cataloger wants (with their bytes), every symlink, and the layer's whiteouts
+and opaque markers, so the squashed view of the reduced layers is exactly the
+squashed view of the wanted files (OCI image spec, layer.md "Whiteouts").
+Large files read by file-local catalogers (binaries, archives) are cataloged
+while the layer is read; the reduced tar keeps an empty placeholder at their
+path, so that visibility still decides whether what was found in them counts.
+"""
+
+import io
+import tarfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile
+from seawall.fs import DirectoryView, Entry, LayerView
+from seawall.fs.layer import read_members
+from seawall.limits import Limits
+from seawall.model.files import FileKind, Problem
+from seawall.model.image import Layer, LayerOpener
+from seawall.model.package import Package, Relationship
+
+WHITEOUT_PREFIX = ".wh."
+OPAQUE_MARKER = ".wh..wh..opq"
+
+
+@dataclass(frozen=True, slots=True)
+class FileFindings:
+    """What one file-local cataloger found in one file of one layer."""
+
+    cataloger: str
+    path: str
+    packages: tuple[Package, ...] = ()
+    relationships: tuple[Relationship, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReducedLayer:
+    """One layer reduced to the catalogers' inputs."""
+
+    tar: bytes
+    findings: tuple[FileFindings, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(cataloger NAME, message) for wanted files that were too large to keep."""
+    problems: tuple[Problem, ...] = ()
+    """Problems reading the layer itself (unsafe names, bad links …)."""
+
+
+class Reader(Protocol):
+    """Anything that names the files it reads: catalogers, and the distro detector."""
+
+    NAME: ClassVar[str]
+    VERSION: ClassVar[int]
+    MAX_FILE_BYTES: ClassVar[int]
+
+    def wants(self, path: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Wants:
+    """The catalogers split by how their inputs are kept."""
+
+    content: Sequence[Cataloger]
+    """Catalogers run later on the merged view: their files' bytes are kept."""
+    file_local: Sequence[Cataloger]
+    """Catalogers run on each file as the layer is read: their findings are kept."""
+    context: Sequence[Reader] = ()
+    """Readers whose files are kept for the catalogers' context (os-release)."""
+
+    @property
+    def readers(self) -> tuple[Reader, ...]:
+        """Everything whose NAME:VERSION decides what a reduced layer holds."""
+        return (*self.context, *self.content, *self.file_local)
+
+    def content_cap(self, path: str) -> tuple[int, list[Reader]]:
+        """The byte cap for keeping `path` (0: not wanted) and the readers wanting it."""
+        wanting = [r for r in (*self.context, *self.content) if r.wants(path)]
+        return max((r.MAX_FILE_BYTES for r in wanting), default=0), wanting
+
+    def local(self, path: str) -> list[Cataloger]:
+        return [cataloger for cataloger in self.file_local if cataloger.wants(path)]
+
+
+class _Reducer:
+    """Accumulates one layer's reduced tar while its entries stream past."""
+
+    def __init__(self, wants: Wants, layer: int | None) -> None:
+        self._wants = wants
+        self._layer = layer
+        self._buffer = io.BytesIO()
+        # Closed in finish(): the tar lives as long as the layer's pass.
+        self._tar = tarfile.open(  # noqa: SIM115
+            fileobj=self._buffer, mode="w", format=tarfile.PAX_FORMAT
+        )
+        self.findings: list[FileFindings] = []
+        self.skipped: list[tuple[str, str]] = []
+        self.hardlinks: dict[str, str] = {}
+        """Wanted hard links (path → target) whose bytes a second pass must fetch."""
+
+    def add(self, entry: Entry) -> None:
+        info = entry.info
+        if info.kind is FileKind.SYMLINK:
+            self._write(info.path, tarfile.SYMTYPE, link=info.link_target or "", mode=info.mode)
+            return
+        if info.kind not in (FileKind.REGULAR, FileKind.HARDLINK):
+            return
+        cap, wanting = self._wants.content_cap(info.path)
+        local = self._wants.local(info.path)
+        if not wanting and not local:
+            return
+        if info.kind is FileKind.HARDLINK and info.link_target:
+            self.hardlinks[info.path] = info.link_target
+            return
+        content = self._read(entry, cap, wanting, local)
+        if content is None:
+            # Kept empty, so that this layer still hides lower versions of the path.
+            self._write(info.path, tarfile.REGTYPE, mode=info.mode)
+            return
+        self.add_content(info.path, content, info.mode, cap if wanting else 0, local)
+
+    def add_content(
+        self, path: str, content: bytes, mode: int, cap: int, local: Sequence[Cataloger]
+    ) -> None:
+        for cataloger in local:
+            if len(content) <= cataloger.MAX_FILE_BYTES:
+                self._catalog_one(cataloger, path, content)
+        keep = len(content) <= cap
+        self._write(path, tarfile.REGTYPE, content=content if keep else b"", mode=mode)
+
+    def _read(
+        self, entry: Entry, cap: int, wanting: Sequence[Reader], local: Sequence[Cataloger]
+    ) -> bytes | None:
+        limit = max([cap, *(c.MAX_FILE_BYTES for c in local)])
+        size = entry.info.size
+        for cataloger in wanting:
+            if size > cataloger.MAX_FILE_BYTES:
+                self.skipped.append(
+                    (cataloger.NAME, f"{entry.info.path}: {size} bytes, over its limit")
+                )
+        if size > limit or not entry.readable:
+            return None
+        with entry.open() as reader:
+            return reader.read()
+
+    def _catalog_one(self, cataloger: Cataloger, path: str, content: bytes) -> None:
+        result = cataloger.catalog([CatalogFile(path, content, self._layer)], CatalogContext())
+        if result.packages or result.relationships or result.problems:
+            self.findings.append(
+                FileFindings(
+                    cataloger.NAME,
+                    path,
+                    result.packages,
+                    result.relationships,
+                    result.problems,
+                )
+            )
+
+    def mark(self, whiteouts: Iterable[str], opaque_dirs: Iterable[str]) -> None:
+        for path in whiteouts:
+            parent, _, name = path.rpartition("/")
+            self._write(f"{parent}/{WHITEOUT_PREFIX}{name}", tarfile.REGTYPE)
+        for directory in opaque_dirs:
+            self._write(f"{directory.rstrip('/')}/{OPAQUE_MARKER}", tarfile.REGTYPE)
+
+    def _write(
+        self, path: str, kind: bytes, *, content: bytes = b"", link: str = "", mode: int = 0o644
+    ) -> None:
+        member = tarfile.TarInfo(path.lstrip("/"))
+        member.type = kind
+        member.mode = mode
+        member.linkname = link
+        member.size = len(content)
+        self._tar.addfile(member, io.BytesIO(content) if content else None)
+
+    def finish(self, problems: Iterable[Problem]) -> ReducedLayer:
+        self._tar.close()
+        return ReducedLayer(
+            tar=self._buffer.getvalue(),
+            findings=tuple(self.findings),
+            skipped=tuple(self.skipped),
+            problems=tuple(problems),
+        )
+
+
+def reduce_layer(layer: Layer, opener: LayerOpener, wants: Wants, limits: Limits) -> ReducedLayer:
+    """Read one layer once and keep what the catalogers need from it."""
+    reducer = _Reducer(wants, layer.index)
+    view = LayerView(layer, opener, limits)
+    for entry in view:
+        reducer.add(entry)
+    if reducer.hardlinks:
+        # Hard links name an earlier member, whose bytes went by unkept: a
+        # second pass over this layer only, for just those targets.
+        cap = max(reader.MAX_FILE_BYTES for reader in wants.readers)
+        targets = read_members(layer, opener, set(reducer.hardlinks.values()), cap, limits)
+        for path, target in sorted(reducer.hardlinks.items()):
+            content_cap, _ = wants.content_cap(path)
+            content = targets.get(target, b"")
+            reducer.add_content(path, content, 0o644, content_cap, wants.local(path))
+    reducer.mark(view.whiteouts, view.opaque_dirs)
+    return reducer.finish(view.problems)
+
+
+def reduce_directory(view: DirectoryView, wants: Wants) -> ReducedLayer:
+    """A directory tree as one reduced layer (it has no whiteouts)."""
+    reducer = _Reducer(wants, None)
+    for entry in view:
+        reducer.add(entry)
+    return reducer.finish(view.problems)
