@@ -25,7 +25,6 @@ Usage: .venv/bin/python bench/images.py [--workdir DIR] [--rebuild NAME ...]
 """
 
 import argparse
-import glob
 import json
 import os
 import shutil
@@ -99,8 +98,8 @@ def run(cmd: list[str], **kwargs: object) -> None:
 
 def debian_mirror() -> str:
     """The mirror this machine's apt uses (deb822 or one-line sources), as scripts/demo reads it."""
-    for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
-        for line in Path(path).read_text().splitlines():
+    for path in sorted(Path("/etc/apt/sources.list.d").glob("*.sources")):
+        for line in path.read_text().splitlines():
             if line.startswith("URIs:"):
                 for uri in line.split()[1:]:
                     if "security" not in uri:
@@ -162,8 +161,16 @@ def apply_pip(rootfs: Path, scratch: Path) -> None:
     target = rootfs / "usr/local/lib/python3.11/dist-packages"
     run(
         [
-            sys.executable, "-m", "pip", "install", "--quiet", "--no-warn-script-location",
-            "--target", str(target), "-r", str(requirements),
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-warn-script-location",
+            "--target",
+            str(target),
+            "-r",
+            str(requirements),
         ]
     )
 
@@ -174,8 +181,14 @@ def apply_npm(rootfs: Path, scratch: Path) -> None:
     (app / "package.json").write_text(json.dumps(NPM_PACKAGE_JSON, indent=2) + "\n")
     run(
         [
-            "npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
-            "--cache", str(scratch / "npm-cache"),
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "--loglevel=error",
+            "--cache",
+            str(scratch / "npm-cache"),
         ],
         cwd=app,
     )
@@ -186,20 +199,33 @@ def apply_go_and_jars(rootfs: Path, scratch: Path) -> None:
     shutil.rmtree(src, ignore_errors=True)
     src.mkdir(parents=True)
     requires = "".join(f"\t{path} {version}\n" for path, (version, _) in GO_MODULES.items())
-    (src / "go.mod").write_text(f"module example.com/benchapp\n\ngo 1.19\n\nrequire (\n{requires})\n")
+    (src / "go.mod").write_text(
+        f"module example.com/benchapp\n\ngo 1.19\n\nrequire (\n{requires})\n"
+    )
     (src / "main.go").write_text(GO_MAIN)
     # Vendored modules: the build info records each with its version from
     # vendor/modules.txt ("go help vendor"), with no network and no GOPROXY.
     modules_txt = []
     for path, (version, directory) in GO_MODULES.items():
-        shutil.copytree(directory, src / "vendor" / path, ignore=shutil.ignore_patterns("*_test.go", "testdata"))
+        shutil.copytree(
+            directory, src / "vendor" / path, ignore=shutil.ignore_patterns("*_test.go", "testdata")
+        )
         modules_txt += [f"# {path} {version}", "## explicit", path]
     (src / "vendor/modules.txt").write_text("\n".join(modules_txt) + "\n")
     bindir = rootfs / "usr/local/bin"
     bindir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "GOFLAGS": "-mod=vendor", "GOPROXY": "off", "CGO_ENABLED": "0",
-           "GOCACHE": str(scratch / "gocache")}
-    run(["go", "build", "-trimpath", "-buildvcs=false", "-o", str(bindir / "benchapp"), "."], cwd=src, env=env)
+    env = {
+        **os.environ,
+        "GOFLAGS": "-mod=vendor",
+        "GOPROXY": "off",
+        "CGO_ENABLED": "0",
+        "GOCACHE": str(scratch / "gocache"),
+    }
+    run(
+        ["go", "build", "-trimpath", "-buildvcs=false", "-o", str(bindir / "benchapp"), "."],
+        cwd=src,
+        env=env,
+    )
     gobin = rootfs / "usr/local/go/bin"
     gobin.mkdir(parents=True, exist_ok=True)
     for tool in ("go", "gofmt"):
@@ -214,11 +240,27 @@ def apply_apt(rootfs: Path, scratch: Path) -> None:
     sources = rootfs / "etc/apt/sources.list"
     sources.write_text(f"deb {debian_mirror()} {SUITE} main\n")
     try:
-        env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
+        env = {
+            "DEBIAN_FRONTEND": "noninteractive",
+            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+            "LANG": "C",
+        }
         run(["chroot", str(rootfs), "apt-get", "update", "-qq"], env=env)
         run(
-            ["chroot", str(rootfs), "apt-get", "install", "-y", "-qq", "-o", "Dpkg::Use-Pty=0", "--no-install-recommends", *DEBIAN_EXTRA],
-            env=env, stdout=subprocess.DEVNULL,
+            [
+                "chroot",
+                str(rootfs),
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "-o",
+                "Dpkg::Use-Pty=0",
+                "--no-install-recommends",
+                *DEBIAN_EXTRA,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
     finally:
         sources.write_text(IMAGE_SOURCES_LIST)
@@ -235,7 +277,11 @@ def images(workdir: Path) -> dict[str, tuple[str | None, list[Step], list[str]]]
         "debian-app": (
             "debian-base",
             [
-                Step("RUN pip install --target /usr/local/lib/python3.11/dist-packages -r requirements.txt", apply_pip),
+                Step(
+                    "RUN pip install --target /usr/local/lib/python3.11/dist-packages"
+                    " -r requirements.txt",
+                    apply_pip,
+                ),
                 Step("RUN cd /srv/app && npm install", apply_npm),
                 Step("COPY benchapp go gofmt *.jar", apply_go_and_jars),
             ],
@@ -243,7 +289,13 @@ def images(workdir: Path) -> dict[str, tuple[str | None, list[Step], list[str]]]
         ),
         "debian-py": (
             "debian-base",
-            [Step(f"RUN apt-get install -y {' '.join(DEBIAN_EXTRA)} && rm -rf /var/lib/apt/lists/*", apply_apt)],
+            [
+                Step(
+                    f"RUN apt-get install -y {' '.join(DEBIAN_EXTRA)}"
+                    " && rm -rf /var/lib/apt/lists/*",
+                    apply_apt,
+                )
+            ],
             ["python3"],
         ),
     }
@@ -268,7 +320,18 @@ def build(workdir: Path, name: str, parent: str | None, steps: list[Step], cmd: 
     scratch.mkdir()
     for step in steps:
         step.apply(bundle / "rootfs", scratch)
-        run(["umoci", "repack", "--refresh-bundle", "--image", image, "--history.created_by", step.created_by, str(bundle)])
+        run(
+            [
+                "umoci",
+                "repack",
+                "--refresh-bundle",
+                "--image",
+                image,
+                "--history.created_by",
+                step.created_by,
+                str(bundle),
+            ]
+        )
     config = ["umoci", "config", "--image", image, "--history.created_by", f"CMD {json.dumps(cmd)}"]
     for word in cmd:
         config += ["--config.cmd", word]
@@ -276,20 +339,29 @@ def build(workdir: Path, name: str, parent: str | None, steps: list[Step], cmd: 
     run(["umoci", "gc", "--layout", str(layout)])
     shutil.rmtree(bundle)
     shutil.rmtree(scratch)
-    run(["skopeo", "copy", "--quiet", f"oci:{image}", f"docker-archive:{work}/docker.tar:bench/{name}:{TAG}"])
+    run(
+        [
+            "skopeo",
+            "copy",
+            "--quiet",
+            f"oci:{image}",
+            f"docker-archive:{work}/docker.tar:bench/{name}:{TAG}",
+        ]
+    )
     run(["skopeo", "copy", "--quiet", f"oci:{image}", f"oci-archive:{work}/oci.tar:{TAG}"])
     shutil.rmtree(out, ignore_errors=True)
     work.rename(out)
 
 
-def describe(workdir: Path, names: list[str]) -> dict[str, dict[str, object]]:
+def describe(workdir: Path) -> dict[str, dict[str, object]]:
     listing: dict[str, dict[str, object]] = {}
-    for name in names:
+    for name, (parent, _, _) in images(workdir).items():
         out = workdir / name
         index = json.loads((out / "oci/index.json").read_text())
         manifest_digest = index["manifests"][0]["digest"]
         manifest = json.loads((out / "oci/blobs/sha256" / manifest_digest[7:]).read_text())
         listing[name] = {
+            "parent": parent,
             "oci_dir": str(out / "oci"),
             "tag": TAG,
             "docker_archive": str(out / "docker.tar"),
@@ -301,9 +373,13 @@ def describe(workdir: Path, names: list[str]) -> dict[str, dict[str, object]]:
     return listing
 
 
-def ensure_images(workdir: Path = DEFAULT_WORKDIR, rebuild: list[str] | None = None) -> dict[str, dict[str, object]]:
+def ensure_images(
+    workdir: Path = DEFAULT_WORKDIR, rebuild: list[str] | None = None
+) -> dict[str, dict[str, object]]:
     """Build what is missing (parents first) and return images.json's content."""
-    if os.geteuid() != 0 and not all((workdir / name / "oci.tar").exists() for name in images(workdir)):
+    if os.geteuid() != 0 and not all(
+        (workdir / name / "oci.tar").exists() for name in images(workdir)
+    ):
         sys.exit("images: building the bench images needs root (debootstrap, chroot)")
     workdir.mkdir(parents=True, exist_ok=True)
     plan = images(workdir)
@@ -311,7 +387,7 @@ def ensure_images(workdir: Path = DEFAULT_WORKDIR, rebuild: list[str] | None = N
         shutil.rmtree(workdir / name, ignore_errors=True)
     for name, (parent, steps, cmd) in plan.items():
         build(workdir, name, parent, steps, cmd)
-    listing = describe(workdir, list(plan))
+    listing = describe(workdir)
     (workdir / "images.json").write_text(json.dumps(listing, indent=2) + "\n")
     return listing
 
@@ -319,7 +395,9 @@ def ensure_images(workdir: Path = DEFAULT_WORKDIR, rebuild: list[str] | None = N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    parser.add_argument("--rebuild", nargs="*", default=[], help="images to build again (children too)")
+    parser.add_argument(
+        "--rebuild", nargs="*", default=[], help="images to build again (children too)"
+    )
     args = parser.parse_args()
     rebuild = list(args.rebuild)
     if "debian-base" in rebuild:

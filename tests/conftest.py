@@ -9,6 +9,7 @@ import os
 from collections.abc import Generator
 
 import pytest
+from hypothesis import settings
 
 
 @pytest.hookimpl(wrapper=True)
@@ -21,3 +22,10 @@ def pytest_runtest_makereport(
         report.outcome = "failed"
         report.longrepr = f"skipped, but SEAWALL_NO_SKIPS forbids skips: {reason}"
     return report
+
+
+# CI runs the same examples every time (a red CI must be reproducible); local
+# runs keep exploring new ones and save failures in .hypothesis/.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

@@ -53,13 +53,15 @@ def _part_key(part: bytes) -> tuple[object, ...]:
     the order of the end of the string, so a run that is a prefix of another
     compares as dpkg does. verrevcmp reads past the end of the shorter string
     as empty runs and zeros, so trailing (empty run, 0) pairs are dropped and a
-    final empty run stands for the end.
+    final empty run stands for the end. The first pair is always kept: only it
+    can have an empty run, so the end marker then never meets an empty run
+    (without this "0" would end before "0~" and sort below it).
     """
     flat: list[object] = []
     for text, digits in _RUN.findall(part):
         flat.append(tuple(_ORDER[b] for b in text) + _END)
         flat.append(int(digits) if digits else 0)
-    while len(flat) >= 2 and flat[-1] == 0 and flat[-2] == _END:
+    while len(flat) >= 4 and flat[-1] == 0 and flat[-2] == _END:
         del flat[-2:]
     flat.append(_END)
     return tuple(flat)

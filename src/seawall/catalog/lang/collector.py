@@ -6,6 +6,9 @@ Relationships are kept only between packages the cataloger reported, once
 each; problems are kept once each, in the order first recorded.
 `Collector.documents` is the read loop every document cataloger shares: the
 size limit, decoding, and a problem for each file that does not decode.
+
+`gather` is the plainer accumulation of the catalogers that report every
+occurrence as found: each file's findings in file order, nothing merged.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -17,6 +20,9 @@ from seawall.catalog.lang.documents import DocumentError
 from seawall.model.package import Location, Package, Relationship
 
 _Document = TypeVar("_Document")
+
+Findings = tuple[Sequence[Package], Sequence[Relationship], Sequence[str]]
+"""What one file held: packages, relationships, and problems (not yet naming the file)."""
 
 
 def locate(file: CatalogFile) -> Location:
@@ -106,3 +112,21 @@ class Collector:
             problems=tuple(self._problems),
             files_read=self._files_read,
         )
+
+
+def gather(files: Sequence[CatalogFile], find: Callable[[CatalogFile], Findings]) -> CatalogResult:
+    """Every file's findings, concatenated in file order; each problem is prefixed by its path."""
+    packages: list[Package] = []
+    relationships: list[Relationship] = []
+    problems: list[str] = []
+    for file in files:
+        found, edges, errors = find(file)
+        packages.extend(found)
+        relationships.extend(edges)
+        problems.extend(f"{file.path}: {error}" for error in errors)
+    return CatalogResult(
+        packages=tuple(packages),
+        relationships=tuple(relationships),
+        problems=tuple(problems),
+        files_read=len(files),
+    )

@@ -1,12 +1,10 @@
-"""What every SBOM writer shares: options, stable package references, layer lookups, licences."""
+"""What every SBOM writer shares: options, stable package references, layer lookups."""
 
 import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from cyclonedx.spdx import is_expression, is_supported_id
 
 from seawall.model.image import Image, Layer, SourceKind
 from seawall.model.package import Inventory, Package
@@ -74,16 +72,6 @@ def subject_name(image: Image | None) -> str:
 
 def is_directory(image: Image | None) -> bool:
     return image is not None and image.source_kind is SourceKind.DIRECTORY
-
-
-def licence_kind(value: str) -> str:
-    """`id` for an SPDX licence id as written, `expression` for a compound SPDX expression,
-    else `name` (a free-form licence name such as Debian's `GPL-2+`)."""
-    if is_supported_id(value):
-        return "id"
-    if any(op in value for op in (" OR ", " AND ", " WITH ")) and is_expression(value):
-        return "expression"
-    return "name"
 
 
 def relationship_pairs(inventory: Inventory, refs: Sequence[str]) -> list[tuple[str, str]]:

@@ -1,33 +1,33 @@
-"""CycloneDX 1.6 JSON, built with cyclonedx-python-lib's model and JSON outputter.
+"""CycloneDX 1.6 JSON, written directly as plain data (CycloneDX 1.6 specification, JSON schema).
 
-Layout (CycloneDX 1.6 specification):
+Layout:
 
 - `metadata.component` is the subject: a `container` for an image (name the
   reference, version and hash the manifest digest) or a `file` for a
   directory; `metadata.tools` names seawall and its version.
-- One `library` component per package, `bom-ref` from `common.package_refs`;
-  licences as SPDX ids where the string is one, a single compound SPDX
-  expression alone, else licence names; checksums as `hashes` where
-  CycloneDX has the algorithm.
-- The distro is an `operating-system` component.
-- `dependencies`: the subject depends on every component (it contains them),
-  and each package on the packages its lockfile names.
+- One `library` component per package, in inventory order, `bom-ref` from
+  `common.package_refs`; licences, in the package's order, as SPDX ids where
+  the string is one, a single compound SPDX expression alone, else licence
+  names; checksums as `hashes` where CycloneDX has the algorithm. The purl
+  field holds the purl only when it is in canonical form (it prints back
+  verbatim from a parse), as the specification requires a conforming purl;
+  otherwise the purl travels as the `seawall:purl` property.
+- The distro is an `operating-system` component, after the packages.
+- `dependencies`: one entry per component (CycloneDX 1.6 asks that
+  components without dependencies be listed with none), the subject depending
+  on every component (it contains them), and each package on the packages its
+  lockfile names.
 - Everything else the model holds is a `seawall:` property, named in
   `seawall.model.sbom_fields` (which documents the vocabulary).
 
-The library keeps components, licences and hashes in sorted sets; the
-document puts them back in the inventory's order, so the output reads in the
-order seawall found things and a reader restores the inventory exactly.
+Keys follow the schema's order of properties, so the document reads as the
+specification lists fields.
 """
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from cyclonedx.model import HashAlgorithm, HashType, Property
-from cyclonedx.model.bom import Bom
-from cyclonedx.model.component import Component, ComponentType
-from cyclonedx.model.license import DisjunctiveLicense, License, LicenseExpression
-from cyclonedx.output.json import JsonV1Dot6
 from packageurl import PackageURL
 
 from seawall import __version__
@@ -38,73 +38,75 @@ from seawall.report.sbom.common import (
     SbomOptions,
     is_directory,
     layer_at,
-    licence_kind,
     package_refs,
     relationship_pairs,
     subject_name,
 )
+from seawall.report.sbom.licences import LicenceKind, licence_kind
 
+SCHEMA_URL = "http://cyclonedx.org/schema/bom-1.6.schema.json"
+SPEC_VERSION = "1.6"
 _SUBJECT_REF = "seawall:subject"
 _OS_REF = "seawall:os"
 
+_Record = dict[str, Any]
 
-def _purl_field(purl: str) -> PackageURL | None:
-    """The purl as the library's value, or None when it would not print back verbatim."""
+
+def _prop(name: str, value: str) -> _Record:
+    return {"name": name, "value": value}
+
+
+def _is_canonical_purl(purl: str) -> bool:
+    """True when `purl` parses and prints back verbatim, i.e. is in canonical form."""
     try:
-        parsed = PackageURL.from_string(purl)
+        return bool(PackageURL.from_string(purl).to_string() == purl)
     except ValueError:
-        return None
-    return parsed if parsed.to_string() == purl else None
+        return False
 
 
-def _licences(package: Package) -> list[License]:
-    kinds = [licence_kind(value) for value in package.licenses]
-    if kinds == ["expression"]:
-        return [LicenseExpression(package.licenses[0])]
+def _licences(licences: Iterable[str]) -> list[_Record]:
+    # An empty string names no licence (and CycloneDX wants an id or a name).
+    values = [value for value in licences if value]
+    kinds = [licence_kind(value) for value in values]
+    if kinds == [LicenceKind.EXPRESSION]:
+        return [{"expression": values[0]}]
     # CycloneDX 1.6 allows one expression or a list of licences, never both:
     # in a list, expressions become licence names.
     return [
-        DisjunctiveLicense(id=value) if kind == "id" else DisjunctiveLicense(name=value)
-        for value, kind in zip(package.licenses, kinds, strict=True)
+        {"license": {"id": value} if kind is LicenceKind.ID else {"name": value}}
+        for value, kind in zip(values, kinds, strict=True)
     ]
 
 
-def _hashes(package: Package) -> tuple[list[HashType], list[Property]]:
-    hashes: list[HashType] = []
-    leftovers: list[Property] = []
+def _hashes(package: Package) -> tuple[list[_Record], list[_Record]]:
+    """`hashes` for the checksums CycloneDX can carry, properties (by model index) for the rest."""
+    hashes: list[_Record] = []
+    leftovers: list[_Record] = []
     for index, (algorithm, value) in enumerate(package.checksums):
         name = f.CYCLONEDX_HASH_ALGORITHMS.get(algorithm)
         if name is not None and f.is_hex_digest(algorithm, value):
-            hashes.append(HashType(alg=HashAlgorithm(name), content=value))
+            hashes.append({"alg": name, "content": value})
         else:
-            leftovers.append(
-                Property(name=f.indexed(f.CHECKSUM, index), value=f"{algorithm}:{value}")
-            )
+            leftovers.append(_prop(f.indexed(f.CHECKSUM, index), f"{algorithm}:{value}"))
     return hashes, leftovers
 
 
-def _package_properties(package: Package, image: Image | None) -> list[Property]:
-    props = [
-        Property(name=f.CATALOGER, value=package.cataloger),
-        Property(name=f.ECOSYSTEM, value=package.ecosystem.value),
-    ]
-    optional = (
+def _package_properties(package: Package, image: Image | None) -> list[_Record]:
+    props = [_prop(f.CATALOGER, package.cataloger), _prop(f.ECOSYSTEM, package.ecosystem.value)]
+    for name, optional in (
         (f.ECOSYSTEM_RELEASE, package.ecosystem_release),
         (f.SOURCE_NAME, package.source_name),
         (f.SOURCE_VERSION, package.source_version),
         (f.ARCH, package.arch),
-    )
-    props.extend(Property(name=name, value=value) for name, value in optional if value is not None)
+    ):
+        if optional is not None:
+            props.append(_prop(name, optional))
     for index, location in enumerate(package.locations):
-        props.append(
-            Property(name=f.indexed(f.LOCATION, index, f.LOCATION_PATH), value=location.path)
-        )
+        props.append(_prop(f.indexed(f.LOCATION, index, f.LOCATION_PATH), location.path))
         if location.layer is None:
             continue
         props.append(
-            Property(
-                name=f.indexed(f.LOCATION, index, f.LOCATION_LAYER_INDEX), value=str(location.layer)
-            )
+            _prop(f.indexed(f.LOCATION, index, f.LOCATION_LAYER_INDEX), str(location.layer))
         )
         layer = layer_at(image, location.layer)
         if layer is None:
@@ -115,31 +117,41 @@ def _package_properties(package: Package, image: Image | None) -> list[Property]
             (f.LOCATION_LAYER_CREATED_BY, layer.created_by),
         ):
             if value:
-                props.append(Property(name=f.indexed(f.LOCATION, index, field), value=value))
+                props.append(_prop(f.indexed(f.LOCATION, index, field), value))
     return props
 
 
-def _package_component(package: Package, ref: str, image: Image | None) -> Component:
+def _package_component(package: Package, ref: str, image: Image | None) -> _Record:
     hashes, checksum_props = _hashes(package)
     props = _package_properties(package, image) + checksum_props
-    purl = _purl_field(package.purl)
-    if purl is None:
-        props.append(Property(name=f.PURL, value=package.purl))
-    return Component(
-        type=ComponentType.LIBRARY,
-        name=package.name,
-        version=package.version,
-        purl=purl,
-        bom_ref=ref,
-        licenses=_licences(package),
-        hashes=hashes,
-        properties=props,
-    )
+    canonical = _is_canonical_purl(package.purl)
+    if not canonical:
+        props.append(_prop(f.PURL, package.purl))
+    component: _Record = {
+        "type": "library",
+        "bom-ref": ref,
+        "name": package.name,
+        "version": package.version,
+    }
+    if hashes:
+        component["hashes"] = hashes
+    licences = _licences(package.licenses)
+    if licences:
+        component["licenses"] = licences
+    if canonical:
+        component["purl"] = package.purl
+    component["properties"] = props
+    return component
 
 
-def _os_component(distro: Distro) -> Component:
+def _os_component(distro: Distro) -> _Record:
+    component: _Record = {"type": "operating-system", "bom-ref": _OS_REF, "name": distro.id}
+    if distro.version_id is not None:
+        component["version"] = distro.version_id
+    if distro.pretty_name is not None:
+        component["description"] = distro.pretty_name
     props = [
-        Property(name=name, value=value)
+        _prop(name, value)
         for name, value in (
             (f.DISTRO_VERSION, distro.version),
             (f.DISTRO_CODENAME, distro.version_codename),
@@ -147,25 +159,20 @@ def _os_component(distro: Distro) -> Component:
         if value is not None
     ]
     props.extend(
-        Property(name=f.indexed(f.DISTRO_ID_LIKE, index), value=value)
+        _prop(f.indexed(f.DISTRO_ID_LIKE, index), value)
         for index, value in enumerate(distro.id_like)
     )
-    return Component(
-        type=ComponentType.OPERATING_SYSTEM,
-        name=distro.id,
-        version=distro.version_id,
-        description=distro.pretty_name,
-        bom_ref=_OS_REF,
-        properties=props,
-    )
+    if props:
+        component["properties"] = props
+    return component
 
 
-def _image_properties(image: Image) -> list[Property]:
-    props: list[Property] = []
+def _image_properties(image: Image) -> list[_Record]:
+    props: list[_Record] = []
 
     def add(name: str, value: str | None) -> None:
         if value is not None:
-            props.append(Property(name=name, value=value))
+            props.append(_prop(name, value))
 
     add(f"{f.IMAGE}:source-kind", image.source_kind.value)
     add(f"{f.IMAGE}:manifest-digest", image.manifest_digest)
@@ -195,54 +202,65 @@ def _image_properties(image: Image) -> list[Property]:
     return props
 
 
-def _subject_component(image: Image) -> Component:
-    hashes: list[HashType] = []
-    digest = image.manifest_digest or ""
-    algorithm, _, hex_value = digest.partition(":")
-    if f.is_hex_digest(algorithm, hex_value) and algorithm in f.CYCLONEDX_HASH_ALGORITHMS:
-        hashes.append(
-            HashType(alg=HashAlgorithm(f.CYCLONEDX_HASH_ALGORITHMS[algorithm]), content=hex_value)
-        )
-    return Component(
-        type=ComponentType.FILE if is_directory(image) else ComponentType.CONTAINER,
-        name=subject_name(image),
-        version=image.manifest_digest,
-        bom_ref=_SUBJECT_REF,
-        hashes=hashes,
-        properties=_image_properties(image),
-    )
+def _subject_component(image: Image) -> _Record:
+    component: _Record = {
+        "type": "file" if is_directory(image) else "container",
+        "bom-ref": _SUBJECT_REF,
+        "name": subject_name(image),
+    }
+    if image.manifest_digest is not None:
+        component["version"] = image.manifest_digest
+    algorithm, _, hex_value = (image.manifest_digest or "").partition(":")
+    alg = f.CYCLONEDX_HASH_ALGORITHMS.get(algorithm)
+    if alg is not None and f.is_hex_digest(algorithm, hex_value):
+        component["hashes"] = [{"alg": alg, "content": hex_value}]
+    props = _image_properties(image)
+    if props:
+        component["properties"] = props
+    return component
 
 
-def _status_properties(inventory: Inventory) -> list[Property]:
-    props = [Property(name=f.PARTIAL, value="true" if inventory.partial else "false")]
+def _status_properties(inventory: Inventory) -> list[_Record]:
+    props = [_prop(f.PARTIAL, "true" if inventory.partial else "false")]
     for index, status in enumerate(inventory.statuses):
-        props.append(Property(name=f.indexed(f.STATUS, index, f.STATUS_NAME), value=status.name))
-        props.append(
-            Property(name=f.indexed(f.STATUS, index, f.STATUS_VERSION), value=str(status.version))
+        props.append(_prop(f.indexed(f.STATUS, index, f.STATUS_NAME), status.name))
+        props.append(_prop(f.indexed(f.STATUS, index, f.STATUS_VERSION), str(status.version)))
+        props.append(_prop(f.indexed(f.STATUS, index, f.STATUS_FILES_READ), str(status.files_read)))
+        props.extend(
+            _prop(f.indexed(f.STATUS, index, f"{f.STATUS_PROBLEM}:{problem_index}"), problem)
+            for problem_index, problem in enumerate(status.problems)
         )
-        props.append(
-            Property(
-                name=f.indexed(f.STATUS, index, f.STATUS_FILES_READ), value=str(status.files_read)
-            )
-        )
-        for problem_index, problem in enumerate(status.problems):
-            props.append(
-                Property(
-                    name=f.indexed(f.STATUS, index, f"{f.STATUS_PROBLEM}:{problem_index}"),
-                    value=problem,
-                )
-            )
     return props
 
 
-def build_bom(inventory: Inventory, subject: Image | None, options: SbomOptions) -> Bom:
-    """The cyclonedx-python-lib model of the inventory."""
-    bom = Bom(serial_number=options.uuid())
-    bom.metadata.timestamp = options.timestamp()
-    bom.metadata.tools.components.add(
-        Component(type=ComponentType.APPLICATION, name=f.TOOL_NAME, version=__version__)
-    )
-    bom.metadata.properties.update(_status_properties(inventory))
+def _dependencies(
+    inventory: Inventory, refs: list[str], components: list[_Record], root: bool
+) -> list[_Record]:
+    """The dependency graph: the subject first, then every component in document order."""
+    children: dict[str, list[str]] = {component["bom-ref"]: [] for component in components}
+    for parent, child in relationship_pairs(inventory, refs):
+        children[parent].append(child)
+    graph: list[_Record] = []
+    if root:
+        graph.append({"ref": _SUBJECT_REF, "dependsOn": list(children)})
+    for ref, depends_on in children.items():
+        graph.append({"ref": ref, "dependsOn": depends_on} if depends_on else {"ref": ref})
+    return graph
+
+
+def build_document(
+    inventory: Inventory, subject: Image | None, options: SbomOptions
+) -> dict[str, Any]:
+    """The CycloneDX 1.6 document of the inventory, as JSON-ready plain data."""
+    metadata: _Record = {
+        "timestamp": options.timestamp().isoformat(),
+        "tools": {
+            "components": [{"type": "application", "name": f.TOOL_NAME, "version": __version__}]
+        },
+    }
+    if subject is not None:
+        metadata["component"] = _subject_component(subject)
+    metadata["properties"] = _status_properties(inventory)
     refs = package_refs(inventory.packages)
     components = [
         _package_component(package, ref, subject)
@@ -250,48 +268,21 @@ def build_bom(inventory: Inventory, subject: Image | None, options: SbomOptions)
     ]
     if inventory.distro is not None:
         components.append(_os_component(inventory.distro))
-    bom.components.update(components)
-    by_ref = {str(component.bom_ref): component for component in components}
-    if subject is not None:
-        root = _subject_component(subject)
-        bom.metadata.component = root
-        bom.register_dependency(root, components)
-    for parent, child in relationship_pairs(inventory, refs):
-        bom.register_dependency(by_ref[parent], [by_ref[child]])
-    return bom
-
-
-def _licence_value(item: dict[str, Any]) -> str:
-    if "expression" in item:
-        return str(item["expression"])
-    licence = item.get("license", {})
-    return str(licence.get("id", licence.get("name", "")))
-
-
-def _restore_order(document: dict[str, Any], inventory: Inventory, refs: list[str]) -> None:
-    """Put components, licences and hashes back in the inventory's order (see module doc)."""
-    position = {ref: index for index, ref in enumerate(refs)}
-    package_of = dict(zip(refs, inventory.packages, strict=True))
-    components = document.get("components", [])
-    components.sort(key=lambda item: position.get(item.get("bom-ref", ""), len(position)))
-    for component in components:
-        package = package_of.get(component.get("bom-ref", ""))
-        if package is None:
-            continue
-        if "licenses" in component:
-            order = {value: index for index, value in enumerate(package.licenses)}
-            component["licenses"].sort(key=lambda item: order.get(_licence_value(item), 0))
-        if "hashes" in component:
-            hash_order = {value: index for index, (_, value) in enumerate(package.checksums)}
-            component["hashes"].sort(key=lambda item: hash_order.get(item.get("content"), 0))
+    return {
+        "$schema": SCHEMA_URL,
+        "bomFormat": "CycloneDX",
+        "specVersion": SPEC_VERSION,
+        "serialNumber": f"urn:uuid:{options.uuid()}",
+        "version": 1,
+        "metadata": metadata,
+        "components": components,
+        "dependencies": _dependencies(inventory, refs, components, subject is not None),
+    }
 
 
 def render_cyclonedx(
     inventory: Inventory, subject: Image | None, options: SbomOptions | None = None
 ) -> str:
     """The inventory as a CycloneDX 1.6 JSON document."""
-    options = options or SbomOptions()
-    bom = build_bom(inventory, subject, options)
-    document: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
-    _restore_order(document, inventory, package_refs(inventory.packages))
+    document = build_document(inventory, subject, options or SbomOptions())
     return json.dumps(document, indent=2, ensure_ascii=False)

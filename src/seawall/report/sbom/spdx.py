@@ -40,11 +40,11 @@ from seawall.report.sbom.common import (
     SbomOptions,
     is_directory,
     layer_at,
-    licence_kind,
     package_refs,
     relationship_pairs,
     subject_name,
 )
+from seawall.report.sbom.licences import LicenceKind, licence_kind
 from seawall.report.sbom.native import (
     distro_record,
     image_record,
@@ -85,9 +85,9 @@ class _Licences:
         parts: list[str] = []
         for value in dict.fromkeys(licences):
             kind = licence_kind(value)
-            if kind == "id":
+            if kind is LicenceKind.ID:
                 parts.append(value)
-            elif kind == "expression":
+            elif kind is LicenceKind.EXPRESSION:
                 parts.append(f"({value})" if len(licences) > 1 else value)
             else:
                 parts.append(self._ref(value))

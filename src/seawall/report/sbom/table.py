@@ -1,8 +1,16 @@
-"""The inventory as a rich table: name, version, ecosystem, source package, first location."""
+"""The inventory as a rich table: name, version, ecosystem, source package, first location.
 
-from rich.table import Table
+rich is imported when a table is built, not with this module: the pipeline
+imports `seawall.report.sbom` (for the layer cache's records) and must not
+load a UI library for it.
+"""
+
+from typing import TYPE_CHECKING
 
 from seawall.model.package import Inventory, Package
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def _location(package: Package) -> str:
@@ -24,8 +32,10 @@ def _source(package: Package) -> str:
     return package.source_name
 
 
-def sbom_table(inventory: Inventory) -> Table:
+def sbom_table(inventory: Inventory) -> "Table":
     """One row per package, in inventory order; the caption says when the scan was partial."""
+    from rich.table import Table
+
     caption = f"{len(inventory.packages)} packages"
     if inventory.distro is not None:
         distro = inventory.distro

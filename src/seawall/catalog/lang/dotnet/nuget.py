@@ -25,6 +25,7 @@ from xml.parsers import expat
 from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.packages import PackageFactory
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
@@ -50,10 +51,7 @@ def _sha512(encoded: Any, prefix: str = "") -> tuple[tuple[str, str], ...]:
     return (("sha512", digest.hex()),) if len(digest) == 64 else ()
 
 
-Parsed = tuple[list[Package], list[Relationship], list[str]]
-
-
-def _deps_json(cataloger: str, document: Any, file: CatalogFile) -> Parsed:
+def _deps_json(cataloger: str, document: Any, file: CatalogFile) -> Findings:
     libraries = document.get("libraries") if isinstance(document, dict) else None
     if not isinstance(libraries, dict):
         return [], [], ["no `libraries` object"]
@@ -80,7 +78,7 @@ def _deps_json(cataloger: str, document: Any, file: CatalogFile) -> Parsed:
     return list(packages.values()), sorted(edges, key=lambda r: (r.parent, r.child)), []
 
 
-def _packages_lock(cataloger: str, document: Any, file: CatalogFile) -> Parsed:
+def _packages_lock(cataloger: str, document: Any, file: CatalogFile) -> Findings:
     frameworks = document.get("dependencies") if isinstance(document, dict) else None
     if not isinstance(frameworks, dict):
         return [], [], ["no `dependencies` object"]
@@ -118,7 +116,7 @@ def _refuse_dtd(*_args: object) -> None:
     raise _Refused("XML with a DTD is refused (packages.config never needs one)")
 
 
-def _packages_config(cataloger: str, content: bytes, file: CatalogFile) -> Parsed:
+def _packages_config(cataloger: str, content: bytes, file: CatalogFile) -> Findings:
     elements: list[tuple[int, str, dict[str, str]]] = []
     depth = 0
 
@@ -158,35 +156,16 @@ def _packages_config(cataloger: str, content: bytes, file: CatalogFile) -> Parse
 
 
 def _run_json(
-    cataloger: str, files: Sequence[CatalogFile], parse: Callable[[str, Any, CatalogFile], Parsed]
+    cataloger: str, files: Sequence[CatalogFile], parse: Callable[[str, Any, CatalogFile], Findings]
 ) -> CatalogResult:
-    def parse_file(file: CatalogFile) -> Parsed:
+    def parse_file(file: CatalogFile) -> Findings:
         try:
             document = json.loads(file.content.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             return [], [], [f"not JSON ({error})"]
         return parse(cataloger, document, file)
 
-    return _collect(files, parse_file)
-
-
-def _collect(
-    files: Sequence[CatalogFile], parse_file: Callable[[CatalogFile], Parsed]
-) -> CatalogResult:
-    packages: list[Package] = []
-    relationships: list[Relationship] = []
-    problems: list[str] = []
-    for file in files:
-        found, edges, errors = parse_file(file)
-        packages.extend(found)
-        relationships.extend(edges)
-        problems.extend(f"{file.path}: {error}" for error in errors)
-    return CatalogResult(
-        packages=tuple(packages),
-        relationships=tuple(relationships),
-        problems=tuple(problems),
-        files_read=len(files),
-    )
+    return gather(files, parse_file)
 
 
 class DepsJsonCataloger:
@@ -231,4 +210,4 @@ class PackagesConfigCataloger:
         return path.endswith("/packages.config")
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        return _collect(files, lambda file: _packages_config(self.NAME, file.content, file))
+        return gather(files, lambda file: _packages_config(self.NAME, file.content, file))

@@ -16,6 +16,7 @@ Each Go program carries the module list `go version -m` prints. The cataloger re
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from packageurl import PackageURL
@@ -26,6 +27,7 @@ from seawall.catalog.lang.binaries import (
     may_be_program,
     parse_executables,
 )
+from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.go.buildinfo import BuildInfoError, find_build_info
 from seawall.catalog.lang.go.modinfo import BuildInfo, ModInfoError, Module, parse_modinfo
 from seawall.catalog.lang.packages import PackageFactory
@@ -105,31 +107,32 @@ class GoBinaryCataloger:
         return may_be_program(path)
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        packages: list[Package] = []
-        problems: list[str] = []
-        for file in files:
+        result = gather(files, _find)
+        return replace(result, packages=_unique(result.packages))
+
+
+def _find(file: CatalogFile) -> Findings:
+    packages: list[Package] = []
+    problems: list[str] = []
+    try:
+        for image in parse_executables(file.content):
+            raw = find_build_info(image)
+            if raw is None:
+                continue
+            location = Location(file.path, file.layer)
             try:
-                images = parse_executables(file.content)
-                for image in images:
-                    raw = find_build_info(image)
-                    if raw is None:
-                        continue
-                    location = Location(file.path, file.layer)
-                    try:
-                        info = parse_modinfo(raw.go_version, raw.modinfo)
-                    except ModInfoError as error:
-                        # The toolchain version is still known: report stdlib alone.
-                        problems.append(f"{file.path}: Go module information: {error}")
-                        info = BuildInfo(raw.go_version)
-                    packages.extend(packages_from_build_info(info, location))
-            except (ExecutableFormatError, BuildInfoError) as error:
-                problems.append(f"{file.path}: {error}")
-        return CatalogResult(
-            packages=_unique(packages), problems=tuple(problems), files_read=len(files)
-        )
+                info = parse_modinfo(raw.go_version, raw.modinfo)
+            except ModInfoError as error:
+                # The toolchain version is still known: report stdlib alone.
+                problems.append(f"Go module information: {error}")
+                info = BuildInfo(raw.go_version)
+            packages.extend(packages_from_build_info(info, location))
+    except (ExecutableFormatError, BuildInfoError) as error:
+        problems.append(str(error))
+    return packages, [], problems
 
 
-def _unique(packages: list[Package]) -> tuple[Package, ...]:
+def _unique(packages: Sequence[Package]) -> tuple[Package, ...]:
     """Drop repeats (a fat Mach-O file lists the same modules once per architecture)."""
     seen: set[tuple[str, tuple[Location, ...]]] = set()
     kept = []

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.go.binary import golang_package
-from seawall.model.package import Location, Package
+from seawall.model.package import Location
 
 NAME = "go/mod"
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|//.*|[^\s"`]+')
@@ -193,25 +194,24 @@ class GoModCataloger:
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         sums = {file.path[: -len("go.sum")]: file for file in files if file.path.endswith("go.sum")}
-        packages: list[Package] = []
-        problems: list[str] = []
-        for file in files:
+
+        def find(file: CatalogFile) -> Findings:
             if not file.path.endswith("go.mod"):
-                continue
+                return [], [], []
             try:
                 text = file.content.decode("utf-8")
             except UnicodeDecodeError as error:
-                problems.append(f"{file.path}: not UTF-8 text ({error.reason})")
-                continue
+                return [], [], [f"not UTF-8 text ({error.reason})"]
             mod, errors = parse_go_mod(text)
-            problems.extend(f"{file.path}: {message}" for message in errors)
             sum_file = sums.get(file.path[: -len("go.mod")])
             go_sum = None
             if sum_file is not None:
                 go_sum = parse_go_sum(sum_file.content.decode("utf-8", "replace"))
             location = Location(file.path, file.layer)
-            for path, version in resolve(mod, go_sum):
-                packages.append(golang_package(path, version, NAME, (location,)))
-        return CatalogResult(
-            packages=tuple(packages), problems=tuple(problems), files_read=len(files)
-        )
+            packages = [
+                golang_package(path, version, NAME, (location,))
+                for path, version in resolve(mod, go_sum)
+            ]
+            return packages, [], errors
+
+        return gather(files, find)

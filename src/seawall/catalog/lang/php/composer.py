@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.packages import PackageFactory
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
@@ -40,9 +41,7 @@ def _licenses(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _catalog(
-    cataloger: str, entries: list[Any], file: CatalogFile
-) -> tuple[list[Package], list[Relationship], list[str]]:
+def _catalog(cataloger: str, entries: list[Any], file: CatalogFile) -> Findings:
     location = Location(file.path, file.layer)
     packages: list[Package] = []
     problems: list[str] = []
@@ -52,7 +51,7 @@ def _catalog(
         name = entry.get("name") if isinstance(entry, dict) else None
         version = entry.get("version") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not isinstance(version, str) or not name or not version:
-            problems.append(f"{file.path}: package #{index + 1} has no name or version")
+            problems.append(f"package #{index + 1} has no name or version")
             continue
         assert isinstance(entry, dict)
         package = composer_package(
@@ -80,29 +79,17 @@ def _load(file: CatalogFile) -> Any:
 def _run(
     cataloger: str, files: Sequence[CatalogFile], entries_of: Callable[[Any], list[Any] | None]
 ) -> CatalogResult:
-    packages: list[Package] = []
-    relationships: list[Relationship] = []
-    problems: list[str] = []
-    for file in files:
+    def find(file: CatalogFile) -> Findings:
         try:
             document = _load(file)
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-            problems.append(f"{file.path}: not JSON ({error})")
-            continue
+            return [], [], [f"not JSON ({error})"]
         entries = entries_of(document)
         if entries is None:
-            problems.append(f"{file.path}: no package list where Composer writes one")
-            continue
-        found, edges, errors = _catalog(cataloger, entries, file)
-        packages.extend(found)
-        relationships.extend(edges)
-        problems.extend(errors)
-    return CatalogResult(
-        packages=tuple(packages),
-        relationships=tuple(relationships),
-        problems=tuple(problems),
-        files_read=len(files),
-    )
+            return [], [], ["no package list where Composer writes one"]
+        return _catalog(cataloger, entries, file)
+
+    return gather(files, find)
 
 
 def _lock_entries(document: Any) -> list[Any] | None:

@@ -1,4 +1,4 @@
-"""Reporting the packages of a Python lockfile, and the dependency edges between them."""
+"""Reading Python lockfiles: their packages, and the dependency edges between them."""
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.ruby.gemspec import gem_purl
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
@@ -35,26 +36,18 @@ class GemfileLockCataloger:
         return path.endswith(("/Gemfile.lock", "/gems.locked"))
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        packages: list[Package] = []
-        relationships: list[Relationship] = []
-        problems: list[str] = []
-        for file in files:
-            try:
-                text = file.content.decode("utf-8")
-            except UnicodeDecodeError as error:
-                problems.append(f"{file.path}: not UTF-8 text ({error.reason})")
-                continue
-            found, edges = _parse(text, Location(file.path, file.layer))
-            if not found and "specs:" not in text:
-                problems.append(f"{file.path}: no `specs:` section: not a Bundler lockfile")
-            packages.extend(found)
-            relationships.extend(edges)
-        return CatalogResult(
-            packages=tuple(packages),
-            relationships=tuple(relationships),
-            problems=tuple(problems),
-            files_read=len(files),
-        )
+        return gather(files, _find)
+
+
+def _find(file: CatalogFile) -> Findings:
+    try:
+        text = file.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return [], [], [f"not UTF-8 text ({error.reason})"]
+    found, edges = _parse(text, Location(file.path, file.layer))
+    if not found and "specs:" not in text:
+        return found, edges, ["no `specs:` section: not a Bundler lockfile"]
+    return found, edges, []
 
 
 def _parse(text: str, location: Location) -> tuple[list[Package], list[Relationship]]:

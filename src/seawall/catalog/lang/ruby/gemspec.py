@@ -16,6 +16,7 @@ from typing import ClassVar
 from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.collector import Findings, gather
 from seawall.model.package import Ecosystem, Location, Package
 
 NAME = "ruby/gemspec"
@@ -76,25 +77,21 @@ class GemspecCataloger:
         return path.endswith(".gemspec") and "/specifications/" in path
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        packages: list[Package] = []
-        problems: list[str] = []
-        for file in files:
-            parsed = parse_gemspec(file.content.decode("utf-8", "replace"))
-            if parsed is None:
-                problems.append(f"{file.path}: no gem name and version assignment found")
-                continue
-            name, version, platform, licenses = parsed
-            packages.append(
-                Package(
-                    name=name,
-                    version=version,
-                    ecosystem=Ecosystem.RUBYGEMS,
-                    purl=gem_purl(name, version, platform),
-                    cataloger=NAME,
-                    licenses=licenses,
-                    locations=(Location(file.path, file.layer),),
-                )
-            )
-        return CatalogResult(
-            packages=tuple(packages), problems=tuple(problems), files_read=len(files)
-        )
+        return gather(files, _find)
+
+
+def _find(file: CatalogFile) -> Findings:
+    parsed = parse_gemspec(file.content.decode("utf-8", "replace"))
+    if parsed is None:
+        return [], [], ["no gem name and version assignment found"]
+    name, version, platform, licenses = parsed
+    package = Package(
+        name=name,
+        version=version,
+        ecosystem=Ecosystem.RUBYGEMS,
+        purl=gem_purl(name, version, platform),
+        cataloger=NAME,
+        licenses=licenses,
+        locations=(Location(file.path, file.layer),),
+    )
+    return [package], [], []

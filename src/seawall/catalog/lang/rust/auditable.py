@@ -21,6 +21,7 @@ from seawall.catalog.lang.binaries import (
     may_be_program,
     parse_executables,
 )
+from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.rust.cargo_lock import cargo_package
 from seawall.model.package import Location, Package, Relationship
 
@@ -88,25 +89,18 @@ class RustAuditableCataloger:
         return may_be_program(path)
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        packages: list[Package] = []
-        relationships: list[Relationship] = []
-        problems: list[str] = []
-        for file in files:
-            try:
-                # A fat Mach-O file repeats the section per architecture: one is enough.
-                for image in parse_executables(file.content)[:1]:
-                    section = image.section(SECTION)
-                    if section is None:
-                        continue
-                    audit = read_audit_data(image.section_bytes(section))
-                    found, edges = _entries(audit, Location(file.path, file.layer))
-                    packages.extend(found)
-                    relationships.extend(edges)
-            except (ExecutableFormatError, AuditableError) as error:
-                problems.append(f"{file.path}: {error}")
-        return CatalogResult(
-            packages=tuple(packages),
-            relationships=tuple(relationships),
-            problems=tuple(problems),
-            files_read=len(files),
-        )
+        return gather(files, _find)
+
+
+def _find(file: CatalogFile) -> Findings:
+    try:
+        # A fat Mach-O file repeats the section per architecture: the first is enough.
+        images = parse_executables(file.content)
+        section = images[0].section(SECTION) if images else None
+        if section is None:
+            return [], [], []
+        audit = read_audit_data(images[0].section_bytes(section))
+    except (ExecutableFormatError, AuditableError) as error:
+        return [], [], [str(error)]
+    packages, relationships = _entries(audit, Location(file.path, file.layer))
+    return packages, relationships, []

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from packageurl import PackageURL
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
+from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.packages import PackageFactory
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
@@ -101,43 +102,38 @@ class CargoLockCataloger:
         return path.endswith("/Cargo.lock")
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
-        packages: list[Package] = []
-        relationships: list[Relationship] = []
-        problems: list[str] = []
-        for file in files:
-            try:
-                document = tomllib.loads(file.content.decode("utf-8"))
-            except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                problems.append(f"{file.path}: not a TOML Cargo.lock ({error})")
-                continue
-            crates, errors = _crates(document)
-            problems.extend(f"{file.path}: {message}" for message in errors)
-            location = Location(file.path, file.layer)
-            by_name: dict[str, list[_Crate]] = {}
-            for crate in crates:
-                by_name.setdefault(crate.name, []).append(crate)
-            for crate in crates:
-                checksums = (("sha256", crate.checksum),) if crate.checksum else ()
-                packages.append(
-                    cargo_package(crate.name, crate.version, NAME, (location,), checksums=checksums)
-                )
-                for spec in crate.dependencies:
-                    target = _resolve(spec, by_name)
-                    if target is None:
-                        problems.append(
-                            f"{file.path}: {crate.name} {crate.version}: dependency {spec!r}"
-                            " names no single locked package"
-                        )
-                        continue
-                    relationships.append(
-                        Relationship(
-                            cargo_purl(crate.name, crate.version),
-                            cargo_purl(target.name, target.version),
-                        )
-                    )
-        return CatalogResult(
-            packages=tuple(packages),
-            relationships=tuple(relationships),
-            problems=tuple(problems),
-            files_read=len(files),
+        return gather(files, _find)
+
+
+def _find(file: CatalogFile) -> Findings:
+    try:
+        document = tomllib.loads(file.content.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return [], [], [f"not a TOML Cargo.lock ({error})"]
+    crates, problems = _crates(document)
+    location = Location(file.path, file.layer)
+    by_name: dict[str, list[_Crate]] = {}
+    for crate in crates:
+        by_name.setdefault(crate.name, []).append(crate)
+    packages: list[Package] = []
+    relationships: list[Relationship] = []
+    for crate in crates:
+        checksums = (("sha256", crate.checksum),) if crate.checksum else ()
+        packages.append(
+            cargo_package(crate.name, crate.version, NAME, (location,), checksums=checksums)
         )
+        for spec in crate.dependencies:
+            target = _resolve(spec, by_name)
+            if target is None:
+                problems.append(
+                    f"{crate.name} {crate.version}: dependency {spec!r}"
+                    " names no single locked package"
+                )
+                continue
+            relationships.append(
+                Relationship(
+                    cargo_purl(crate.name, crate.version),
+                    cargo_purl(target.name, target.version),
+                )
+            )
+    return packages, relationships, problems

@@ -1,0 +1,199 @@
+"""`seawall scan` results as a rich table, most urgent finding first.
+
+Columns: id (and how many other ids the vulnerability has), package (and the
+source package of a distro package), installed version, fixed versions (or
+"no fix yet"), severity, CVSS base score, EPSS, KEV flag, and the layer that
+introduced the package with its build step. Below: a summary line (counts by
+severity, fixable, known exploited, age of the vulnerability data), warnings,
+and with `show_reasons` a "why" line per match reason.
+
+The table fits the console width it is rendered at (`COLUMNS` when not a
+terminal): under `WIDE` columns the layer column keeps only the index, and
+cells fold rather than overflow. Every string from the image or the
+vulnerability data goes in as `Text`, never as markup, with control
+characters shown as escapes, so hostile names cannot restyle the terminal.
+"""
+
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from seawall.model.finding import Severity, VulnerabilityFinding
+from seawall.model.scan import ScanResult
+from seawall.report.scan.common import (
+    SEVERITIES_HIGH_FIRST,
+    Redactor,
+    database_age_text,
+    epss_percent,
+    layer_of,
+    other_ids,
+    printable,
+    severity_counts,
+    short_created_by,
+    source_package,
+)
+from seawall.report.scan.options import ScanReportOptions
+from seawall.report.scan.risk import in_risk_order, preferred_cvss
+
+WIDE = 140
+"""Console width from which the layer column also shows the build step."""
+LAYER_STEP_WIDTH = 32
+
+SEVERITY_STYLES = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.NEGLIGIBLE: "dim",
+    Severity.UNKNOWN: "dim",
+}
+
+
+def _text(value: str, style: str = "") -> Text:
+    return Text(printable(value), style=style)
+
+
+def _id_cell(finding: VulnerabilityFinding) -> Text:
+    cell = _text(finding.id, "bold")
+    extra = len(other_ids(finding))
+    if extra:
+        cell.append(f" (+{extra})", style="dim")
+    return cell
+
+
+def _package_cell(finding: VulnerabilityFinding) -> Text:
+    cell = _text(finding.package.name)
+    source = source_package(finding.package)
+    if source is not None:
+        cell.append("\n")
+        cell.append(_text(f"src {source}", "dim"))
+    return cell
+
+
+def _fixed_cell(finding: VulnerabilityFinding) -> Text:
+    if not finding.fixed_versions:
+        return Text("no fix yet", style="dim italic")
+    return _text(", ".join(finding.fixed_versions), "green")
+
+
+def _layer_cell(
+    finding: VulnerabilityFinding, result: ScanResult, redactor: Redactor, wide: bool
+) -> Text:
+    if finding.layer is None:
+        return Text("-", style="dim")
+    cell = Text(str(finding.layer))
+    layer = layer_of(result.image, finding)
+    if wide and layer is not None and layer.created_by:
+        step = printable(short_created_by(redactor.redact(layer.created_by)))
+        if len(step) > LAYER_STEP_WIDTH:
+            step = step[: LAYER_STEP_WIDTH - 1] + "…"
+        cell.append(f" {step}", style="dim")
+    return cell
+
+
+@dataclass(frozen=True, slots=True)
+class _FindingsTable:
+    """The findings table, laid out for the width it is rendered at."""
+
+    result: ScanResult
+    findings: tuple[VulnerabilityFinding, ...]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        wide = options.max_width >= WIDE
+        redactor = Redactor.for_image(self.result.image)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+        longest_id = max((len(f.id) for f in self.findings), default=0)
+        table.add_column("id", overflow="fold", min_width=min(longest_id, 21))
+        table.add_column("package", overflow="fold")
+        table.add_column("installed", overflow="fold")
+        table.add_column("fixed in", overflow="fold")
+        table.add_column("severity", no_wrap=True)
+        table.add_column("CVSS", justify="right", no_wrap=True)
+        table.add_column("EPSS", justify="right", no_wrap=True)
+        table.add_column("KEV", no_wrap=True)
+        table.add_column("layer", overflow="fold")
+        for finding in self.findings:
+            cvss = preferred_cvss(finding)
+            table.add_row(
+                _id_cell(finding),
+                _package_cell(finding),
+                _text(finding.package.version),
+                _fixed_cell(finding),
+                Text(finding.severity.value, style=SEVERITY_STYLES[finding.severity]),
+                Text(f"{cvss.base_score:.1f}" if cvss is not None else "-"),
+                Text(epss_percent(finding.epss.score) if finding.epss is not None else "-"),
+                Text("KEV", style="bold red") if finding.kev is not None else Text(""),
+                _layer_cell(finding, self.result, redactor, wide),
+            )
+        yield table
+
+
+def _summary(result: ScanResult) -> Text:
+    findings = result.vulnerabilities
+    packages = {(f.package.name, f.package.version, f.package.purl) for f in findings}
+    text = Text()
+    if not findings:
+        text.append("No vulnerabilities found", style="bold green")
+    else:
+        noun = "vulnerability" if len(findings) == 1 else "vulnerabilities"
+        text.append(f"{len(findings)} {noun}", style="bold")
+        text.append(f" in {len(packages)} package{'s' if len(packages) != 1 else ''} (")
+        counts = severity_counts(findings)
+        parts = [s for s in SEVERITIES_HIGH_FIRST if counts[s]]
+        for index, severity in enumerate(parts):
+            if index:
+                text.append(", ")
+            text.append(f"{counts[severity]} {severity.value}", style=SEVERITY_STYLES[severity])
+        text.append(")")
+        fixable = sum(1 for f in findings if f.fixable)
+        text.append(f" · {fixable} fixable")
+        kev = sum(1 for f in findings if f.kev is not None)
+        if kev:
+            text.append(" · ")
+            text.append(f"{kev} known exploited (KEV)", style="bold red")
+    text.append(f" · {database_age_text(result)}")
+    if result.inventory.partial:
+        text.append(" · partial inventory: some files could not be read", style="yellow")
+    return text
+
+
+def _reasons(findings: tuple[VulnerabilityFinding, ...]) -> Text:
+    text = Text("Why they matched:\n", style="bold")
+    for finding in findings:
+        package = f"{finding.package.name} {finding.package.version}"
+        if not finding.reasons:
+            text.append(_text(f"  {finding.id} {package}: no reason recorded\n", "dim"))
+        for reason in sorted(finding.reasons, key=lambda r: (r.record, r.range, r.decision)):
+            text.append(_text(f"  {finding.id} {package}: "))
+            text.append(_text(reason.record, "bold"))
+            text.append(_text(f" ({reason.ecosystem} {reason.package}) {reason.range}"))
+            text.append(" → ", style="dim")
+            text.append(_text(f"{reason.decision}\n"))
+    text.rstrip()
+    return text
+
+
+def render_table(result: ScanResult, options: ScanReportOptions | None = None) -> RenderableType:
+    """The scan result as rich renderables: the findings in risk order, the
+    summary, warnings, and with `options.show_reasons` why each matched."""
+    options = options or ScanReportOptions()
+    findings = tuple(in_risk_order(result.vulnerabilities))
+    parts: list[RenderableType] = []
+    if result.image is not None:
+        parts.append(_text(f"Vulnerabilities in {result.image.reference}", "bold"))
+    if findings:
+        parts.append(_FindingsTable(result, findings))
+    parts.append(_summary(result))
+    if result.warnings:
+        redactor = Redactor.for_image(result.image)
+        warnings = Text()
+        for warning in result.warnings:
+            warnings.append(_text(f"warning: {redactor.redact(warning)}\n", "yellow"))
+        warnings.rstrip()
+        parts.append(warnings)
+    if options.show_reasons and findings:
+        parts.append(_reasons(findings))
+    return Group(*parts)

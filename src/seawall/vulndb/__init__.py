@@ -1,0 +1,1 @@
+"""The vulnerability store: OSV records, CISA KEV and EPSS in one SQLite file (DESIGN.md §3)."""

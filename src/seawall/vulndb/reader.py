@@ -1,0 +1,212 @@
+"""Reading OSV records out of what users import: `all.zip` exports, directories, JSON files.
+
+Every input is hostile. A zip is read entry by entry from disk (never whole
+into memory); its central directory is sized from the end record before
+`zipfile` parses it, entry counts and sizes are capped, and entry names must
+be plain top-level `*.json` names. A bad entry becomes a `Rejected` (counted and
+reported by the importer), never an exception; only an unreadable input as a
+whole raises.
+"""
+
+import os
+import stat
+import struct
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from seawall.errors import InputError, LimitExceededError
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """Bounds on one imported input."""
+
+    max_record_bytes: int = 32 * MiB
+    """One OSV record; the largest real ones (kernel CVEs listing every version) are ~1 MiB."""
+    max_entries: int = 2_000_000
+    """Entries in one zip or files in one directory (OSV's largest export has ~500k)."""
+    max_central_directory_bytes: int = 512 * MiB
+    max_total_bytes: int = 64 * 1024 * MiB
+    """Uncompressed bytes read from one input."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """The bytes of one record and where they came from (`PyPI/all.zip:PYSEC-2021-1.json`)."""
+
+    where: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An entry that is not a usable record, and why."""
+
+    where: str
+    reason: str
+
+
+def read_osv(path: Path, limits: ReadLimits | None = None) -> Iterator[RawRecord | Rejected]:
+    """Every record in `path`: an OSV zip, a directory of `*.json` files, or one JSON file."""
+    limits = limits or ReadLimits()
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    if stat.S_ISDIR(mode):
+        return _read_directory(path, limits)
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path}: not a regular file or directory")
+    if zipfile.is_zipfile(path):
+        return _read_zip(path, limits)
+    return iter([_read_file(path, path.name, limits)])
+
+
+def _read_zip(path: Path, limits: ReadLimits) -> Iterator[RawRecord | Rejected]:
+    label = _label(path)
+    with open(path, "rb") as stream:
+        entries, directory_bytes = _central_directory_size(stream, label)
+        if entries > limits.max_entries:
+            raise LimitExceededError(
+                f"{label} ({entries} entries)", "max_entries", limits.max_entries
+            )
+        if directory_bytes > limits.max_central_directory_bytes:
+            raise LimitExceededError(
+                f"{label}'s central directory ({directory_bytes} bytes)",
+                "max_central_directory_bytes",
+                limits.max_central_directory_bytes,
+            )
+        stream.seek(0)
+        try:
+            archive = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            raise InputError(f"{label}: not a readable zip archive: {error}") from None
+        with archive:
+            total = 0
+            for info in archive.infolist():
+                where = f"{label}:{_printable(info.filename)}"
+                if info.is_dir():
+                    continue
+                problem = _entry_name_problem(info.filename)
+                if problem:
+                    yield Rejected(where, problem)
+                    continue
+                if info.file_size > limits.max_record_bytes:
+                    yield Rejected(
+                        where,
+                        f"entry of {info.file_size} bytes exceeds max_record_bytes="
+                        f"{limits.max_record_bytes}",
+                    )
+                    continue
+                total += info.file_size
+                if total > limits.max_total_bytes:
+                    raise LimitExceededError(
+                        f"{label} (uncompressed)", "max_total_bytes", limits.max_total_bytes
+                    )
+                try:
+                    # ZipExtFile stops at the declared size and checks the CRC at
+                    # the end, so a lying header cannot make it produce more.
+                    with archive.open(info) as member:
+                        data = member.read(limits.max_record_bytes + 1)
+                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as error:
+                    # RuntimeError: an encrypted entry; NotImplementedError (a
+                    # RuntimeError): an unsupported compression method.
+                    yield Rejected(where, f"unreadable zip entry: {_printable(str(error))}")
+                    continue
+                yield RawRecord(where, data)
+
+
+def _entry_name_problem(name: str) -> str | None:
+    # The OSV export puts `<ID>.json` at the top level. Anything else (paths,
+    # parent references, absolute or Windows-style names, control characters)
+    # is not part of the format and is refused rather than interpreted.
+    if "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
+        return "entry name is not a plain top-level file name"
+    if not name.isprintable():
+        return "entry name has control characters"
+    if not name.endswith(".json"):
+        return "not a .json entry"
+    return None
+
+
+def _read_directory(path: Path, limits: ReadLimits) -> Iterator[RawRecord | Rejected]:
+    label = _label(path)
+    total = 0
+    # Sorted for a deterministic import; the count is checked while listing so
+    # a directory of millions of files is refused before its names are held.
+    names: list[str] = []
+    with os.scandir(path) as scan:
+        for entry in scan:
+            if entry.name.endswith(".json"):
+                names.append(entry.name)
+                if len(names) > limits.max_entries:
+                    raise LimitExceededError(label, "max_entries", limits.max_entries)
+    for name in sorted(names):
+        item = _read_file(path / name, f"{label}/{name}", limits)
+        if isinstance(item, RawRecord):
+            total += len(item.data)
+            if total > limits.max_total_bytes:
+                raise LimitExceededError(label, "max_total_bytes", limits.max_total_bytes)
+        yield item
+
+
+def _read_file(path: Path, where: str, limits: ReadLimits) -> RawRecord | Rejected:
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as error:
+        return Rejected(where, f"cannot read: {error.strerror}")
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return Rejected(where, "not a regular file")
+        data = stream.read(limits.max_record_bytes + 1)
+    if len(data) > limits.max_record_bytes:
+        return Rejected(where, f"file exceeds max_record_bytes={limits.max_record_bytes}")
+    return RawRecord(where, data)
+
+
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_EOCD = b"PK\x06\x06"
+_EOCD_SEARCH = 22 + 65535  # the end record plus the longest possible comment
+
+
+def _central_directory_size(stream: BinaryIO, label: str) -> tuple[int, int]:
+    """(entries, bytes) of the central directory, from the end record (APPNOTE 4.3.16, 4.3.14)."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    start = max(0, size - _EOCD_SEARCH)
+    stream.seek(start)
+    tail = stream.read()
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        raise InputError(f"{label}: not a readable zip archive (no end of central directory)")
+    entries, directory_bytes = struct.unpack("<HI", tail[at + 10 : at + 16])
+    if entries != 0xFFFF and directory_bytes != 0xFFFFFFFF:
+        return entries, directory_bytes
+    locator = tail[at - 20 : at] if at >= 20 else b""
+    if not locator.startswith(_ZIP64_LOCATOR):
+        raise InputError(f"{label}: zip64 archive without its end-of-directory locator")
+    (record_offset,) = struct.unpack("<Q", locator[8:16])
+    if record_offset > size - 56:
+        raise InputError(f"{label}: zip64 end-of-directory record out of range")
+    stream.seek(record_offset)
+    record = stream.read(56)
+    if not record.startswith(_ZIP64_EOCD):
+        raise InputError(f"{label}: bad zip64 end-of-directory record")
+    entries64, directory_bytes64 = struct.unpack("<QQ", record[32:48])
+    return entries64, directory_bytes64
+
+
+def _label(path: Path) -> str:
+    """`PyPI/all.zip`: enough of the path to say which export it is."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
+def _printable(name: str) -> str:
+    shown = "".join(char if char.isprintable() else "?" for char in name)
+    return shown if len(shown) <= 200 else shown[:200] + "…"

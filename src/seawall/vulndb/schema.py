@@ -1,0 +1,90 @@
+"""The SQLite layout of the store, and its version.
+
+One file holds everything (DESIGN.md §3). Tables keyed by text ids are
+`WITHOUT ROWID` so each is a single B-tree: the id is stored once, in the key.
+
+- `records`: one row per OSV id; `body` is `codec`'s compressed JSON, made
+  with dictionary `dict_id` (0: none).
+- `affected`: (ecosystem as written, normalised package name) → record id;
+  what `advisories()` reads.
+- `record_sources`: which imported source (an OSV ecosystem export such as
+  `PyPI` or `Debian:12`, or a local import) holds each record; a full import of
+  a source drops the records it no longer has.
+- `aliases`: alias → record id.
+- `kev`, `epss`: CISA KEV entries and EPSS scores by CVE.
+- `sources`: one row per source with its counts, dates and HTTP validators.
+- `dictionaries`: zstd dictionaries for `records.body`.
+- `meta`: `schema_version`, `created`.
+"""
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x5357_4442
+"""`PRAGMA application_id` ("SWDB"): tells a seawall store from any other SQLite file."""
+
+TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE dictionaries (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE records (
+    id TEXT PRIMARY KEY,
+    modified TEXT NOT NULL,
+    withdrawn TEXT,
+    dict_id INTEGER NOT NULL,
+    body BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE affected (
+    ecosystem TEXT NOT NULL,
+    name TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (ecosystem, name, id)
+) WITHOUT ROWID;
+CREATE TABLE aliases (
+    alias TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (alias, id)
+) WITHOUT ROWID;
+CREATE TABLE record_sources (
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    PRIMARY KEY (source, id)
+) WITHOUT ROWID;
+CREATE TABLE kev (
+    cve TEXT PRIMARY KEY,
+    vendor TEXT,
+    product TEXT,
+    name TEXT,
+    date_added TEXT,
+    due_date TEXT,
+    required_action TEXT,
+    known_ransomware_use TEXT
+) WITHOUT ROWID;
+CREATE TABLE epss (
+    cve TEXT PRIMARY KEY,
+    score REAL NOT NULL,
+    percentile REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    data_as_of TEXT,
+    origin TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    cursor TEXT,
+    generation INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"""
+
+
+def create(connection: sqlite3.Connection, created: str) -> None:
+    """Create every table of an empty store."""
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.executescript(TABLES)
+    connection.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("created", created)],
+    )

@@ -1,0 +1,545 @@
+"""Building a new store file and putting it in place atomically.
+
+A `StoreWriter` copies the current store (if any) into a new file next to it,
+applies imports to the copy, and on `commit()` renames the copy over the store
+(DESIGN.md §3: a failed or killed update never leaves a broken store). Until
+that rename the old file is untouched, so the build may run SQLite with no
+journal and no syncs; the finished file is synced before the rename. One
+writer at a time holds `<store>.lock`.
+"""
+
+import fcntl
+import logging
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from seawall.errors import InputError
+from seawall.model.advisory import Advisory, EpssScore, KevEntry
+from seawall.vulndb import codec, schema
+from seawall.vulndb.names import normalize_name
+from seawall.vulndb.osv import MalformedRecordError, parse_record
+from seawall.vulndb.reader import RawRecord, Rejected
+from seawall.vulndb.timestamps import instant, now_rfc3339
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+MAX_REPORTED_PROBLEMS = 1000
+"""Malformed records listed by reason in a report; all of them are counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A record that was not imported, and why."""
+
+    where: str
+    record_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceReport:
+    """What one import did to one source."""
+
+    source: str
+    records: int
+    """Records the source holds after the import."""
+    imported: int
+    """Well-formed records read in this import."""
+    withdrawn: int
+    removed: int
+    """Records dropped because a full import no longer had them."""
+    malformed_count: int
+    malformed: tuple[Malformed, ...] = ()
+    """The first MAX_REPORTED_PROBLEMS of them."""
+    data_as_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store remembers about a source between updates."""
+
+    name: str
+    kind: str
+    records: int
+    imported_at: str
+    data_as_of: str | None
+    origin: str | None
+    etag: str | None
+    last_modified: str | None
+    cursor: str | None
+
+
+@dataclass(slots=True)
+class _Pending:
+    source: str
+    generation: int
+    advisory: Advisory
+    body: bytes
+
+
+@dataclass(slots=True)
+class _Tally:
+    imported: int = 0
+    withdrawn: int = 0
+    malformed_count: int = 0
+    malformed: list[Malformed] = field(default_factory=list)
+    newest: str | None = None
+
+
+class StoreWriter:
+    """A new version of the store at `target`, built beside it and swapped in on commit."""
+
+    def __init__(self, target: Path, *, fresh: bool = False) -> None:
+        self.target = target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _acquire_lock(target)
+        self._path = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
+        self._committed = False
+        try:
+            self._db = self._open_copy(fresh)
+        except BaseException:
+            self._release()
+            raise
+        self._pending: list[_Pending] = []
+        self._codec: codec.Codec | None = None
+        self._dict_id = 0
+        self._load_dictionary()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self) -> "StoreWriter":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if kind is None and not self._committed:
+            self.commit()
+        elif not self._committed:
+            self.abort()
+
+    def commit(self) -> None:
+        """Finish the new file and rename it over the store."""
+        self._flush(final=True)
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('updated', ?)", (now_rfc3339(),)
+        )
+        self._db.commit()
+        self._db.execute("PRAGMA optimize")
+        self._db.close()
+        with open(self._path, "rb") as stream:
+            os.fsync(stream.fileno())
+        os.replace(self._path, self.target)
+        _sync_directory(self.target.parent)
+        self._committed = True
+        self._release()
+
+    def abort(self) -> None:
+        """Drop the new file; the store stays as it was."""
+        try:
+            self._db.close()
+        finally:
+            self._path.unlink(missing_ok=True)
+            self._release()
+
+    def _release(self) -> None:
+        self._lock.close()
+
+    def _open_copy(self, fresh: bool) -> sqlite3.Connection:
+        db = sqlite3.connect(self._path, isolation_level=None)
+        try:
+            # Safe without a journal: this file is renamed into place only once complete.
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA cache_size = -65536")
+            db.execute("PRAGMA temp_store = MEMORY")
+            if self.target.exists() and not fresh:
+                from seawall.vulndb.store import check_store, connect_read_only
+
+                with connect_read_only(self.target) as current:
+                    check_store(current, self.target)
+                    current.backup(db)
+            else:
+                db.execute("PRAGMA page_size = 8192")
+                schema.create(db, now_rfc3339())
+            db.execute("BEGIN")
+        except BaseException:
+            db.close()
+            self._path.unlink(missing_ok=True)
+            raise
+        return db
+
+    def _load_dictionary(self) -> None:
+        row = self._db.execute(
+            "SELECT id, data FROM dictionaries ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            self._dict_id = row[0]
+            self._codec = codec.Codec(row[1])
+
+    # -- OSV records ------------------------------------------------------
+
+    def import_osv(
+        self,
+        source: str,
+        items: Iterable[RawRecord | Rejected],
+        *,
+        full: bool,
+        origin: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        cursor: str | None = None,
+    ) -> SourceReport:
+        """Add records to `source`; with `full`, the source becomes exactly these records."""
+        previous = self.source(source)
+        generation = self._next_generation(source)
+        tally = _Tally()
+        for item in items:
+            if isinstance(item, Rejected):
+                _note(tally, Malformed(item.where, None, item.reason))
+                continue
+            try:
+                advisory = parse_record(item.data, where=item.where)
+            except MalformedRecordError as error:
+                _note(tally, Malformed(error.where, error.record_id, error.reason))
+                continue
+            tally.imported += 1
+            if advisory.withdrawn:
+                tally.withdrawn += 1
+            if tally.newest is None or instant(advisory.modified) > instant(tally.newest):
+                tally.newest = advisory.modified
+            self._pending.append(_Pending(source, generation, advisory, codec.to_json(advisory)))
+            if len(self._pending) >= BATCH and (
+                self._codec is not None or len(self._pending) >= codec.TRAINING_SAMPLES
+            ):
+                self._flush(final=False)
+        self._flush(final=True)
+        removed = self._drop_unseen(source, generation) if full else 0
+        records = self._count(source)
+        data_as_of = tally.newest
+        if not full and previous and previous.data_as_of:
+            if data_as_of is None or instant(previous.data_as_of) > instant(data_as_of):
+                data_as_of = previous.data_as_of
+        self._save_source(
+            source,
+            "osv",
+            records=records,
+            data_as_of=data_as_of,
+            origin=origin,
+            etag=etag,
+            last_modified=last_modified,
+            cursor=cursor,
+            generation=generation,
+        )
+        return SourceReport(
+            source=source,
+            records=records,
+            imported=tally.imported,
+            withdrawn=tally.withdrawn,
+            removed=removed,
+            malformed_count=tally.malformed_count,
+            malformed=tuple(tally.malformed),
+            data_as_of=data_as_of,
+        )
+
+    def _flush(self, *, final: bool) -> None:
+        if not self._pending:
+            return
+        if self._codec is None:
+            samples: list[bytes | bytearray | memoryview] = [p.body for p in self._pending]
+            trained = codec.train_dictionary(samples)
+            if trained is not None:
+                cursor = self._db.execute("INSERT INTO dictionaries (data) VALUES (?)", (trained,))
+                self._dict_id = cursor.lastrowid or 0
+                self._codec = codec.Codec(trained)
+            elif not final:
+                return
+        pending, self._pending = self._pending, []
+        active = self._codec or codec.Codec(None)
+        dict_id = self._dict_id if self._codec is not None else 0
+        for start in range(0, len(pending), BATCH):
+            self._write_batch(pending[start : start + BATCH], active, dict_id)
+
+    def _write_batch(self, batch: list[_Pending], active: codec.Codec, dict_id: int) -> None:
+        # Within a batch the newest version of an id wins (ties: the later one).
+        newest: dict[str, _Pending] = {}
+        for item in batch:
+            seen = newest.get(item.advisory.id)
+            if seen is None or instant(item.advisory.modified) >= instant(seen.advisory.modified):
+                newest[item.advisory.id] = item
+        existing = self._existing(list(newest))
+        record_rows = []
+        affected_rows: list[tuple[str, str, str]] = []
+        alias_rows: list[tuple[str, str]] = []
+        for record_id, item in newest.items():
+            old = existing.get(record_id)
+            if old is not None:
+                if instant(old.modified) > instant(item.advisory.modified):
+                    continue  # the store already has a newer version of this record
+                self._unindex(old)
+            advisory = item.advisory
+            record_rows.append(
+                (record_id, advisory.modified, advisory.withdrawn, dict_id, active.compress(item.body))
+            )
+            affected_rows.extend((eco, name, record_id) for eco, name in _index_keys(advisory))
+            alias_rows.extend((alias, record_id) for alias in set(advisory.aliases))
+        db = self._db
+        db.executemany(
+            "INSERT OR REPLACE INTO records (id, modified, withdrawn, dict_id, body) "
+            "VALUES (?, ?, ?, ?, ?)",
+            record_rows,
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO affected (ecosystem, name, id) VALUES (?, ?, ?)", affected_rows
+        )
+        db.executemany("INSERT OR IGNORE INTO aliases (alias, id) VALUES (?, ?)", alias_rows)
+        db.executemany(
+            "INSERT INTO record_sources (source, id, generation) VALUES (?, ?, ?) "
+            "ON CONFLICT (source, id) DO UPDATE SET generation = excluded.generation",
+            [(item.source, item.advisory.id, item.generation) for item in batch],
+        )
+
+    def _existing(self, ids: list[str]) -> dict[str, Advisory]:
+        found: dict[str, Advisory] = {}
+        codecs: dict[int, codec.Codec] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for record_id, dict_id, body in self._db.execute(
+                f"SELECT id, dict_id, body FROM records WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                found[record_id] = self._decode(dict_id, body, codecs)
+        return found
+
+    def _decode(self, dict_id: int, body: bytes, codecs: dict[int, codec.Codec]) -> Advisory:
+        active = codecs.get(dict_id)
+        if active is None:
+            row = self._db.execute(
+                "SELECT data FROM dictionaries WHERE id = ?", (dict_id,)
+            ).fetchone()
+            active = codecs[dict_id] = codec.Codec(row[0] if row else None)
+        return codec.from_json(active.decompress(body))
+
+    def _unindex(self, old: Advisory) -> None:
+        self._db.executemany(
+            "DELETE FROM affected WHERE ecosystem = ? AND name = ? AND id = ?",
+            [(eco, name, old.id) for eco, name in _index_keys(old)],
+        )
+        self._db.executemany(
+            "DELETE FROM aliases WHERE alias = ? AND id = ?",
+            [(alias, old.id) for alias in set(old.aliases)],
+        )
+
+    def _drop_unseen(self, source: str, generation: int) -> int:
+        gone = [
+            row[0]
+            for row in self._db.execute(
+                "DELETE FROM record_sources WHERE source = ? AND generation < ? RETURNING id",
+                (source, generation),
+            )
+        ]
+        orphans = [
+            record_id
+            for record_id in gone
+            if self._db.execute(
+                "SELECT 1 FROM record_sources WHERE id = ? LIMIT 1", (record_id,)
+            ).fetchone()
+            is None
+        ]
+        for record_id, old in self._existing(orphans).items():
+            self._unindex(old)
+            self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+        return len(gone)
+
+    def _count(self, source: str) -> int:
+        row = self._db.execute(
+            "SELECT count(*) FROM record_sources WHERE source = ?", (source,)
+        ).fetchone()
+        return int(row[0])
+
+    # -- KEV and EPSS -----------------------------------------------------
+
+    def replace_kev(
+        self,
+        entries: Iterable[KevEntry],
+        *,
+        data_as_of: str | None,
+        origin: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> int:
+        """Make the KEV table exactly `entries`; returns how many."""
+        self._db.execute("DELETE FROM kev")
+        self._db.executemany(
+            "INSERT OR REPLACE INTO kev (cve, vendor, product, name, date_added, due_date, "
+            "required_action, known_ransomware_use) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    e.cve,
+                    e.vendor,
+                    e.product,
+                    e.name,
+                    e.date_added,
+                    e.due_date,
+                    e.required_action,
+                    e.known_ransomware_use,
+                )
+                for e in entries
+            ),
+        )
+        count = int(self._db.execute("SELECT count(*) FROM kev").fetchone()[0])
+        self._save_source(
+            "kev",
+            "kev",
+            records=count,
+            data_as_of=data_as_of,
+            origin=origin,
+            etag=etag,
+            last_modified=last_modified,
+        )
+        return count
+
+    def replace_epss(
+        self,
+        scores: Iterable[EpssScore],
+        *,
+        data_as_of: str | None,
+        origin: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> int:
+        """Make the EPSS table exactly `scores`; returns how many."""
+        self._db.execute("DELETE FROM epss")
+        self._db.executemany(
+            "INSERT OR REPLACE INTO epss (cve, score, percentile) VALUES (?, ?, ?)",
+            ((s.cve, s.score, s.percentile) for s in scores),
+        )
+        count = int(self._db.execute("SELECT count(*) FROM epss").fetchone()[0])
+        self._save_source(
+            "epss",
+            "epss",
+            records=count,
+            data_as_of=data_as_of,
+            origin=origin,
+            etag=etag,
+            last_modified=last_modified,
+        )
+        return count
+
+    # -- sources ----------------------------------------------------------
+
+    def source(self, name: str) -> SourceState | None:
+        """What the store (as being built) remembers about `name`."""
+        row = self._db.execute(
+            "SELECT name, kind, records, imported_at, data_as_of, origin, etag, last_modified, "
+            "cursor FROM sources WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return SourceState(*row) if row else None
+
+    def sources(self) -> list[SourceState]:
+        rows = self._db.execute(
+            "SELECT name, kind, records, imported_at, data_as_of, origin, etag, last_modified, "
+            "cursor FROM sources ORDER BY name"
+        ).fetchall()
+        return [SourceState(*row) for row in rows]
+
+    def mark_checked(self, name: str) -> None:
+        """Record that `name` was checked now and had not changed (an HTTP 304)."""
+        self._db.execute(
+            "UPDATE sources SET imported_at = ? WHERE name = ?", (now_rfc3339(), name)
+        )
+
+    def _next_generation(self, source: str) -> int:
+        row = self._db.execute(
+            "SELECT generation FROM sources WHERE name = ?", (source,)
+        ).fetchone()
+        return (int(row[0]) if row else 0) + 1
+
+    def _save_source(
+        self,
+        name: str,
+        kind: str,
+        *,
+        records: int,
+        data_as_of: str | None,
+        origin: str | None,
+        etag: str | None,
+        last_modified: str | None,
+        cursor: str | None = None,
+        generation: int = 0,
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO sources (name, kind, records, imported_at, data_as_of, origin, "
+            "etag, last_modified, cursor, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                name,
+                kind,
+                records,
+                now_rfc3339(),
+                data_as_of,
+                origin,
+                etag,
+                last_modified,
+                cursor,
+                generation,
+            ),
+        )
+
+
+def _index_keys(advisory: Advisory) -> set[tuple[str, str]]:
+    return {
+        (item.ecosystem, normalize_name(item.ecosystem, item.name)) for item in advisory.affected
+    }
+
+
+def _note(tally: _Tally, problem: Malformed) -> None:
+    tally.malformed_count += 1
+    if len(tally.malformed) < MAX_REPORTED_PROBLEMS:
+        tally.malformed.append(problem)
+    log.debug("skipped %s: %s", problem.where, problem.reason)
+
+
+def _acquire_lock(target: Path) -> IO[bytes]:
+    lock = open(target.with_name(target.name + ".lock"), "ab")  # noqa: SIM115
+    try:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise InputError(
+            f"{target}: another seawall process is updating this vulnerability store; "
+            "wait for it to finish"
+        ) from None
+    return lock
+
+
+def _sync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def iter_unique(items: Iterable[str]) -> Iterator[str]:
+    seen: set[str] = set()
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            yield item
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
