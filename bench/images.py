@@ -34,6 +34,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WORKDIR = ROOT / ".cache" / "bench" / "images"
@@ -91,9 +92,9 @@ JARS = [
 DEBIAN_EXTRA = ["python3", "python3-requests"]
 
 
-def run(cmd: list[str], **kwargs: object) -> None:
+def run(cmd: list[str], **kwargs: Any) -> None:
     print("images: " + " ".join(cmd), file=sys.stderr)
-    subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
+    subprocess.run(cmd, check=True, **kwargs)
 
 
 def debian_mirror() -> str:
@@ -301,10 +302,11 @@ def images(workdir: Path) -> dict[str, tuple[str | None, list[Step], list[str]]]
     }
 
 
-def build(workdir: Path, name: str, parent: str | None, steps: list[Step], cmd: list[str]) -> None:
+def build(workdir: Path, name: str, parent: str | None, steps: list[Step], cmd: list[str]) -> bool:
+    """Build one image unless it is there already; True if it was built now."""
     out = workdir / name
     if (out / "oci.tar").exists():
-        return
+        return False
     work = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workdir))
     layout = work / "oci"
     image = f"{layout}:{TAG}"
@@ -351,6 +353,7 @@ def build(workdir: Path, name: str, parent: str | None, steps: list[Step], cmd: 
     run(["skopeo", "copy", "--quiet", f"oci:{image}", f"oci-archive:{work}/oci.tar:{TAG}"])
     shutil.rmtree(out, ignore_errors=True)
     work.rename(out)
+    return True
 
 
 def describe(workdir: Path) -> dict[str, dict[str, object]]:
@@ -373,6 +376,28 @@ def describe(workdir: Path) -> dict[str, dict[str, object]]:
     return listing
 
 
+def check_build_tools() -> None:
+    """Stop early, naming the Debian packages to install, if a build tool is missing."""
+    needed = {
+        "debootstrap": "debootstrap",
+        "umoci": "umoci",
+        "skopeo": "skopeo",
+        "go": "golang-go",
+        "npm": "npm",
+        "chroot": "coreutils",
+    }
+    missing = sorted({package for tool, package in needed.items() if shutil.which(tool) is None})
+    missing += sorted(
+        f"golang-{path.replace('github.com/', 'github-').replace('/', '-')}-dev"
+        for path, (_, directory) in GO_MODULES.items()
+        if not Path(directory).is_dir()
+    )
+    if not Path("/usr/share/maven/lib").is_dir():
+        missing.append("maven")
+    if missing:
+        sys.exit(f"images: install these Debian packages first: {' '.join(missing)}")
+
+
 def ensure_images(
     workdir: Path = DEFAULT_WORKDIR, rebuild: list[str] | None = None
 ) -> dict[str, dict[str, object]]:
@@ -383,10 +408,20 @@ def ensure_images(
         sys.exit("images: building the bench images needs root (debootstrap, chroot)")
     workdir.mkdir(parents=True, exist_ok=True)
     plan = images(workdir)
+    if not all((workdir / name / "oci.tar").exists() for name in plan) or rebuild:
+        check_build_tools()
+    unknown = set(rebuild or []) - set(plan)
+    if unknown:
+        sys.exit(f"images: no such bench image: {', '.join(sorted(unknown))}")
     for name in rebuild or []:
         shutil.rmtree(workdir / name, ignore_errors=True)
+    built: set[str] = set()
     for name, (parent, steps, cmd) in plan.items():
-        build(workdir, name, parent, steps, cmd)
+        if parent in built:
+            # A new parent has new layer digests: its children must share them.
+            shutil.rmtree(workdir / name, ignore_errors=True)
+        if build(workdir, name, parent, steps, cmd):
+            built.add(name)
     listing = describe(workdir)
     (workdir / "images.json").write_text(json.dumps(listing, indent=2) + "\n")
     return listing
@@ -399,10 +434,7 @@ def main() -> None:
         "--rebuild", nargs="*", default=[], help="images to build again (children too)"
     )
     args = parser.parse_args()
-    rebuild = list(args.rebuild)
-    if "debian-base" in rebuild:
-        rebuild += ["debian-app", "debian-py"]
-    print(json.dumps(ensure_images(args.workdir, rebuild), indent=2))
+    print(json.dumps(ensure_images(args.workdir, args.rebuild), indent=2))
 
 
 if __name__ == "__main__":

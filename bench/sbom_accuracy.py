@@ -192,13 +192,22 @@ def read_trivy(path: Path, diff_ids: list[str]) -> Inventory:
     found = Inventory("trivy")
     components = document.get("components", [])
     by_ref = {component["bom-ref"]: component for component in components}
-    # A Go module's evidence is the binary (an `application` component) that depends on it.
-    binary_of: dict[str, str] = {}
+    # A Go module's evidence is the binary (an `application` component) it is
+    # reached from: binary -> main module -> its dependencies.
+    parent_of: dict[str, str] = {}
     for dependency in document.get("dependencies", []):
-        parent = by_ref.get(dependency["ref"])
-        if parent is not None and parent["type"] == "application":
-            for child in dependency.get("dependsOn", []):
-                binary_of.setdefault(child, parent["name"])
+        for child in dependency.get("dependsOn", []):
+            parent_of.setdefault(child, dependency["ref"])
+
+    def binary_of(ref: str) -> str | None:
+        for _ in range(len(parent_of) + 1):
+            if ref not in parent_of:
+                return None
+            ref = parent_of[ref]
+            if by_ref.get(ref, {}).get("type") == "application":
+                return str(by_ref[ref]["name"])
+        return None
+
     for component in components:
         if component["type"] in ("operating-system", "application"):
             continue
@@ -220,7 +229,7 @@ def read_trivy(path: Path, diff_ids: list[str]) -> Inventory:
             found.sources[key] = (props["aquasecurity:trivy:SrcName"], source_version)
         evidence = (
             props.get("aquasecurity:trivy:FilePath")
-            or binary_of.get(component["bom-ref"])
+            or binary_of(component["bom-ref"])
             or TRIVY_OS_DATABASE.get(pkg_type, f"<{pkg_type or 'unknown'}>")
         )
         layer = props.get("aquasecurity:trivy:LayerDiffID")
@@ -321,7 +330,28 @@ def compare(left: Inventory, right: Inventory) -> dict[str, list[dict[str, objec
         for kind, name, version in sorted(set(left.sources) & set(right.sources))
         if left.sources[kind, name, version] != right.sources[kind, name, version]
     ]
+    # The same package seen by both, but `right` names a path `left` does not:
+    # a copy `left` missed (a nested node_modules, a second binary). Extra
+    # paths on `left` are not listed (seawall also names the lockfile that
+    # declares an installed package). OS packages are left out: their evidence
+    # is the package database, whatever supporting files a tool also names.
+    elsewhere = []
+    for key in sorted(set(left.packages) & set(right.packages)):
+        left_paths = {path for path, _ in left.packages[key]}
+        right_paths = {path for path, _ in right.packages[key]}
+        if key[0] != "deb" and right_paths - left_paths:
+            kind, name, version = key
+            elsewhere.append(
+                {
+                    "type": kind,
+                    "name": name,
+                    "version": version,
+                    f"only_{left.tool}": sorted(left_paths - right_paths),
+                    f"only_{right.tool}": sorted(right_paths - left_paths),
+                }
+            )
     return {
+        "paths_differ": elsewhere,
         f"only_{left.tool}": listing(only_left, left),
         f"only_{right.tool}": listing(only_right, right),
         "version_differs": versions,
@@ -346,6 +376,16 @@ def print_comparison(left: Inventory, right: Inventory, found: dict[str, list]) 
             f"      {entry['type']}/{entry['name']}: {left.tool} {entry[left.tool]}"
             f" ({show_evidence(entry[f'{left.tool}_evidence'])}),"
             f" {right.tool} {entry[right.tool]} ({show_evidence(entry[f'{right.tool}_evidence'])})"
+        )
+    elsewhere = found["paths_differ"]
+    print(
+        f"    same package, at a path {right.tool} names and {left.tool} does not: {len(elsewhere)}"
+    )
+    for entry in elsewhere:
+        print(
+            f"      {entry['type']}/{entry['name']}@{entry['version']}:"
+            f" only {left.tool} {entry[f'only_{left.tool}']},"
+            f" only {right.tool} {entry[f'only_{right.tool}']}"
         )
     sources = found["source_differs"]
     print(f"    Debian packages with another source package or version: {len(sources)}")

@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
-from seawall.model.advisory import Advisory, AdvisoryStore, AffectedPackage, EpssScore, KevEntry
-from seawall.model.finding import MatchReason, VulnerabilityFinding
-from seawall.model.package import DISTRO_ECOSYSTEMS, Package
-
 from seawall.match.fingerprint import vulnerability_fingerprint
 from seawall.match.severity import RecordSeverity, normalised
+from seawall.model.advisory import Advisory, AdvisoryStore, AffectedPackage, EpssScore, KevEntry
+from seawall.model.finding import CvssScore, MatchReason, SeverityLabel, VulnerabilityFinding
+from seawall.model.package import DISTRO_ECOSYSTEMS, Package
 
 _CVE = re.compile(r"CVE-(\d{4})-(\d{4,19})")
 _SUMMARY_LENGTH = 240
@@ -114,7 +113,7 @@ class _Group:
     ids: set[str]
     related: set[str]
     bundled_cves: set[str]
-    """CVEs of folded or kept bundles: KEV and EPSS are looked up for them too."""
+    """CVEs a kept bundle fixes: KEV and EPSS are looked up for them too."""
 
 
 def group(matches: Sequence[RecordMatch], package: Package) -> list[_Group]:
@@ -146,7 +145,6 @@ def group(matches: Sequence[RecordMatch], package: Package) -> list[_Group]:
                 covered |= shared
                 target.matches.extend(bundle.matches)
                 target.related |= bundle.ids
-                target.bundled_cves |= {r for r in related if is_cve(r)}
         if related - covered:
             bundle.related |= related
             bundle.bundled_cves |= {r for r in related if is_cve(r)}
@@ -161,21 +159,21 @@ def build_finding(
     order_key: Callable[[Any], Any],
 ) -> VulnerabilityFinding:
     """The finding of one group of matched records."""
-    own = [match for match in found.matches if match.advisory.id in found.ids]
-    folded = [match for match in found.matches if match.advisory.id not in found.ids]
+    own = _best_first(match for match in found.matches if match.advisory.id in found.ids)
+    folded = _best_first(match for match in found.matches if match.advisory.id not in found.ids)
     # A folded bundle's text describes several CVEs: the group's own records come first.
-    ranked = _best_first(own) + _best_first(folded)
+    ranked = own + folded
     cves = sorted((i for i in found.ids if is_cve(i)), key=_cve_order)
     preferred = cves[0] if cves else ranked[0].advisory.id
     aliases = (preferred, *sorted(found.ids - {preferred}))
     related = set(found.related)
-    for match in found.matches:
+    for match in own:  # a folded bundle's other CVEs are not related to this one
         related |= set(match.advisory.related)
     related -= found.ids
 
-    scores = []
+    scores: list[CvssScore] = []
     seen_vectors: set[str] = set()
-    labels = []
+    labels: list[SeverityLabel] = []
     for match in ranked:
         for score in match.severity.scores:
             if score.vector not in seen_vectors:
@@ -191,7 +189,7 @@ def build_finding(
         fixed_versions=_fixed_versions(found.matches, order_key),
         severity=normalised(scores, labels),
         cvss=tuple(scores),
-        summary=_summary(ranked),
+        summary=_summary(own, folded),
         references=tuple(
             dict.fromkeys(ref.url for match in ranked for ref in match.advisory.references)
         ),
@@ -210,7 +208,9 @@ def _reason_order(reason: MatchReason) -> tuple[str, str, str]:
     return reason.record, reason.range, reason.decision
 
 
-def _fixed_versions(matches: Iterable[RecordMatch], order_key: Callable[[Any], Any]) -> tuple[str, ...]:
+def _fixed_versions(
+    matches: Iterable[RecordMatch], order_key: Callable[[Any], Any]
+) -> tuple[str, ...]:
     fixes: list[tuple[Any, str]] = []
     for match in matches:
         fixes.extend(match.fixed)
@@ -226,7 +226,11 @@ def _fixed_versions(matches: Iterable[RecordMatch], order_key: Callable[[Any], A
     return tuple(version for _, version in distinct)
 
 
-def _summary(ranked: Sequence[RecordMatch]) -> str | None:
+def _summary(own: Sequence[RecordMatch], folded: Sequence[RecordMatch]) -> str | None:
+    return _text_of(own) or _text_of(folded)
+
+
+def _text_of(ranked: Sequence[RecordMatch]) -> str | None:
     for match in ranked:
         if match.advisory.summary and match.advisory.summary.strip():
             return match.advisory.summary.strip()

@@ -199,25 +199,32 @@ def decision_text(hit: RangeHit, installed: str, comparator: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PreparedVersions:
-    """An `affected[].versions` list as sorted keys, with the entries that did not parse."""
+    """An `affected[].versions` list as (key, version) pairs sorted by key."""
 
     keys: tuple[tuple[Any, str], ...]
-    invalid: tuple[str, ...]
 
 
 def prepare_versions(
     versions: Sequence[str], ecosystem: str, version_key: VersionKeyFunc
 ) -> PreparedVersions:
-    """Parse a versions list; unparseable entries are set aside, not fatal."""
+    """Parse a versions list, leaving out entries the ecosystem's rules reject.
+
+    Such an entry (PyPI lists hold legacy versions like `2.0.0-final`) can never
+    equal an installed version, since an installed version the rules reject is
+    not matched at all: nothing is lost, so it is not reported as a problem.
+    """
     parsed: list[tuple[Any, str]] = []
-    invalid: list[str] = []
     for version in versions:
         try:
             parsed.append((version_key(ecosystem, version), version))
         except InputError:
-            invalid.append(version)
-    parsed.sort(key=cmp_to_key(lambda a, b: -1 if a[0] < b[0] else int(b[0] < a[0])))
-    return PreparedVersions(tuple(parsed), tuple(invalid))
+            continue
+    parsed.sort(key=cmp_to_key(_compare_listed))
+    return PreparedVersions(tuple(parsed))
+
+
+def _compare_listed(a: tuple[Any, str], b: tuple[Any, str]) -> int:
+    return -1 if a[0] < b[0] else int(b[0] < a[0])
 
 
 def listed(prepared: PreparedVersions, installed: Any) -> str | None:

@@ -12,8 +12,9 @@ docs/severity.md:
 4. else UNKNOWN.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cvss import CVSS2, CVSS3, CVSS4
@@ -51,29 +52,31 @@ def score_vector(vector: str, source: str, *, v2: bool = False) -> CvssScore:
     A vector without a prefix is CVSS v2 only when the record says so (`v2`):
     v2 vectors carry no version prefix (OSV schema, `CVSS_V2`).
     """
-    text = vector.strip()
+    version, clean, base, severity = _scored(vector.strip(), v2)
+    return CvssScore(version, clean, base, severity, source)
+
+
+@lru_cache(maxsize=16384)
+def _scored(text: str, v2: bool) -> tuple[str, str, float, Severity]:
+    # Cached: many records repeat a vector, and CVSS v4 scoring is slow
+    # (~0.7 ms a vector); an invalid vector raises and is not cached.
     if len(text) > MAX_VECTOR_LENGTH:
         raise InvalidVectorError(f"longer than {MAX_VECTOR_LENGTH} characters")
     try:
         if text.startswith("CVSS:4."):
             v4 = CVSS4(text)
-            return CvssScore(
-                "4.0", v4.clean_vector(), float(v4.base_score), _rating(v4.severity), source
-            )
+            return "4.0", v4.clean_vector(), float(v4.base_score), _rating(v4.severity)
         if text.startswith("CVSS:3."):
             v3 = CVSS3(text)
-            return CvssScore(
+            return (
                 f"3.{v3.minor_version}",
                 v3.clean_vector(),
                 float(v3.scores()[0]),
                 _rating(v3.severities()[0]),
-                source,
             )
         if v2:
             old = CVSS2(text.removeprefix("(").removesuffix(")"))
-            return CvssScore(
-                "2.0", old.clean_vector(), float(old.scores()[0]), _rating(old.severities()[0]), source
-            )
+            return "2.0", old.clean_vector(), float(old.scores()[0]), _rating(old.severities()[0])
     except (CVSSError, ArithmeticError, LookupError, TypeError, ValueError) as error:
         # The library raises its own errors for malformed vectors; the rest
         # guard against a vector it half-parses: a bad vector must never end a scan.
@@ -97,7 +100,9 @@ def record_severity(advisory: Advisory, entry: AffectedPackage) -> RecordSeverit
         try:
             score = score_vector(vector, advisory.id, v2=kind == "CVSS_V2")
         except InvalidVectorError as error:
-            problems.append(f"{advisory.id}: invalid {kind} vector {_shown(vector)} ignored: {error}")
+            problems.append(
+                f"{advisory.id}: invalid {kind} vector {_shown(vector)} ignored: {error}"
+            )
             return
         if score.vector not in seen:
             seen.add(score.vector)
@@ -122,7 +127,7 @@ def record_severity(advisory: Advisory, entry: AffectedPackage) -> RecordSeverit
 def _add_score(
     score: SeverityScore,
     source: str,
-    add_vector: Any,
+    add_vector: Callable[[str, str], None],
     labels: list[SeverityLabel],
 ) -> None:
     if score.type.startswith("CVSS_"):

@@ -28,7 +28,6 @@ from seawall.model.image import Layer
 from seawall.model.package import Relationship
 from seawall.pipeline.reduce import FileFindings, Reader, ReducedLayer
 from seawall.report.sbom.native import package_record
-from seawall.source.sbom.records import PackageRecord, RecordError, to_package, validate
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class LayerCache:
             return None
         try:
             return _decode(data)
-        except (zstandard.ZstdError, ValueError, KeyError, TypeError, RecordError) as error:
+        except (zstandard.ZstdError, ValueError, KeyError, TypeError) as error:
             log.warning("discarding unreadable cache entry %s: %s", path, error)
             path.unlink(missing_ok=True)
             return None
@@ -108,6 +107,9 @@ def _encode(reduced: ReducedLayer) -> bytes:
 
 
 def _decode(data: bytes) -> ReducedLayer:
+    # Imported here: pydantic costs start-up time that only a cache hit needs.
+    from seawall.source.sbom.records import PackageRecord, to_package, validate
+
     body = zstandard.ZstdDecompressor().decompress(data, max_output_size=_MAX_ENTRY_BYTES)
     (length,) = _HEADER.unpack_from(body)
     header: dict[str, Any] = json.loads(body[_HEADER.size : _HEADER.size + length])

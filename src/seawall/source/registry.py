@@ -6,8 +6,8 @@ from seawall.model.image import SourceKind
 from seawall.source.base import ImageSource, SourceOptions
 from seawall.source.directory import open_directory
 from seawall.source.docker_archive import open_docker_archive
-from seawall.source.oci_layout import open_oci_archive, open_oci_dir
 from seawall.source.errors import TargetError
+from seawall.source.oci_layout import open_oci_archive, open_oci_dir
 from seawall.source.target import Target, parse_target
 
 

@@ -8,10 +8,12 @@ reported by the importer), never an exception; only an unreadable input as a
 whole raises.
 """
 
+import lzma
 import os
 import stat
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,9 +115,17 @@ def _read_zip(path: Path, limits: ReadLimits) -> Iterator[RawRecord | Rejected]:
                     # the end, so a lying header cannot make it produce more.
                     with archive.open(info) as member:
                         data = member.read(limits.max_record_bytes + 1)
-                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as error:
-                    # RuntimeError: an encrypted entry; NotImplementedError (a
-                    # RuntimeError): an unsupported compression method.
+                except (
+                    zipfile.BadZipFile,
+                    zlib.error,
+                    lzma.LZMAError,
+                    OSError,
+                    EOFError,
+                    RuntimeError,
+                    ValueError,
+                ) as error:
+                    # zlib/lzma errors and OSError (bz2): corrupt data; RuntimeError:
+                    # an encrypted entry or (NotImplementedError) an unknown method.
                     yield Rejected(where, f"unreadable zip entry: {_printable(str(error))}")
                     continue
                 yield RawRecord(where, data)
@@ -156,13 +166,17 @@ def _read_directory(path: Path, limits: ReadLimits) -> Iterator[RawRecord | Reje
 
 
 def _read_file(path: Path, where: str, limits: ReadLimits) -> RawRecord | Rejected:
+    # O_NOFOLLOW: a link is refused, not followed out of the directory;
+    # O_NONBLOCK: opening a FIFO does not wait for a writer.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        descriptor = os.open(path, flags)
     except OSError as error:
         return Rejected(where, f"cannot read: {error.strerror}")
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        return Rejected(where, "not a regular file")
     with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return Rejected(where, "not a regular file")
         data = stream.read(limits.max_record_bytes + 1)
     if len(data) > limits.max_record_bytes:
         return Rejected(where, f"file exceeds max_record_bytes={limits.max_record_bytes}")

@@ -13,9 +13,9 @@ import logging
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -26,10 +26,15 @@ from seawall.vulndb import codec, schema
 from seawall.vulndb.names import normalize_name
 from seawall.vulndb.osv import MalformedRecordError, parse_record
 from seawall.vulndb.reader import RawRecord, Rejected
+from seawall.vulndb.store import check_store, connect_read_only
 from seawall.vulndb.timestamps import instant, now_rfc3339
 
 log = logging.getLogger(__name__)
 
+OSV_EXPORT_KIND = "osv-export"
+"""Kind of a source that is a whole OSV ecosystem export (the ones `db update` refreshes)."""
+OSV_LOCAL_KIND = "osv"
+"""Kind of a source of records imported from local files."""
 BATCH = 2000
 MAX_REPORTED_PROBLEMS = 1000
 """Malformed records listed by reason in a report; all of them are counted."""
@@ -140,7 +145,7 @@ class StoreWriter:
         self._db.close()
         with open(self._path, "rb") as stream:
             os.fsync(stream.fileno())
-        os.replace(self._path, self.target)
+        self._path.replace(self.target)
         _sync_directory(self.target.parent)
         self._committed = True
         self._release()
@@ -165,9 +170,7 @@ class StoreWriter:
             db.execute("PRAGMA cache_size = -65536")
             db.execute("PRAGMA temp_store = MEMORY")
             if self.target.exists() and not fresh:
-                from seawall.vulndb.store import check_store, connect_read_only
-
-                with connect_read_only(self.target) as current:
+                with closing(connect_read_only(self.target)) as current:
                     check_store(current, self.target)
                     current.backup(db)
             else:
@@ -217,8 +220,7 @@ class StoreWriter:
             tally.imported += 1
             if advisory.withdrawn:
                 tally.withdrawn += 1
-            if tally.newest is None or instant(advisory.modified) > instant(tally.newest):
-                tally.newest = advisory.modified
+            tally.newest = _newer(tally.newest, advisory.modified, advisory.published)
             self._pending.append(_Pending(source, generation, advisory, codec.to_json(advisory)))
             if len(self._pending) >= BATCH and (
                 self._codec is not None or len(self._pending) >= codec.TRAINING_SAMPLES
@@ -228,12 +230,17 @@ class StoreWriter:
         removed = self._drop_unseen(source, generation) if full else 0
         records = self._count(source)
         data_as_of = tally.newest
-        if not full and previous and previous.data_as_of:
-            if data_as_of is None or instant(previous.data_as_of) > instant(data_as_of):
-                data_as_of = previous.data_as_of
+        if (
+            not full
+            and previous
+            and previous.data_as_of
+            and (data_as_of is None or instant(previous.data_as_of) > instant(data_as_of))
+        ):
+            data_as_of = previous.data_as_of
+        kind = OSV_EXPORT_KIND if full else (previous.kind if previous else OSV_LOCAL_KIND)
         self._save_source(
             source,
-            "osv",
+            kind,
             records=records,
             data_as_of=data_as_of,
             origin=origin,
@@ -290,7 +297,13 @@ class StoreWriter:
                 self._unindex(old)
             advisory = item.advisory
             record_rows.append(
-                (record_id, advisory.modified, advisory.withdrawn, dict_id, active.compress(item.body))
+                (
+                    record_id,
+                    advisory.modified,
+                    advisory.withdrawn,
+                    dict_id,
+                    active.compress(item.body),
+                )
             )
             affected_rows.extend((eco, name, record_id) for eco, name in _index_keys(advisory))
             alias_rows.extend((alias, record_id) for alias in set(advisory.aliases))
@@ -456,11 +469,18 @@ class StoreWriter:
         ).fetchall()
         return [SourceState(*row) for row in rows]
 
+    def set_data_as_of(self, name: str, data_as_of: str | None) -> None:
+        self._db.execute("UPDATE sources SET data_as_of = ? WHERE name = ?", (data_as_of, name))
+
+    def set_validators(self, name: str, etag: str | None, last_modified: str | None) -> None:
+        self._db.execute(
+            "UPDATE sources SET etag = ?, last_modified = ? WHERE name = ?",
+            (etag, last_modified, name),
+        )
+
     def mark_checked(self, name: str) -> None:
         """Record that `name` was checked now and had not changed (an HTTP 304)."""
-        self._db.execute(
-            "UPDATE sources SET imported_at = ? WHERE name = ?", (now_rfc3339(), name)
-        )
+        self._db.execute("UPDATE sources SET imported_at = ? WHERE name = ?", (now_rfc3339(), name))
 
     def _next_generation(self, source: str) -> int:
         row = self._db.execute(
@@ -505,11 +525,32 @@ def _index_keys(advisory: Advisory) -> set[tuple[str, str]]:
     }
 
 
+def _newer(current: str | None, *candidates: str | None) -> str | None:
+    # A source's "data as of" is the newest date it holds. `published` counts
+    # too: some databases (Go's) publish records with a placeholder `modified`.
+    for value in candidates:
+        if value is not None and (current is None or instant(value) > instant(current)):
+            current = value
+    return current
+
+
 def _note(tally: _Tally, problem: Malformed) -> None:
     tally.malformed_count += 1
     if len(tally.malformed) < MAX_REPORTED_PROBLEMS:
         tally.malformed.append(problem)
     log.debug("skipped %s: %s", problem.where, problem.reason)
+
+
+def install(built: Path, target: Path) -> None:
+    """Rename a complete store file `built` over `target`, holding the writers' lock."""
+    lock = _acquire_lock(target)
+    try:
+        with open(built, "rb") as stream:
+            os.fsync(stream.fileno())
+        built.replace(target)
+        _sync_directory(target.parent)
+    finally:
+        lock.close()
 
 
 def _acquire_lock(target: Path) -> IO[bytes]:
@@ -531,15 +572,3 @@ def _sync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def iter_unique(items: Iterable[str]) -> Iterator[str]:
-    seen: set[str] = set()
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            yield item
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

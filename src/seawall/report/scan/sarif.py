@@ -45,7 +45,6 @@ from seawall.report.scan.risk import in_risk_order, preferred_cvss
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/seawall/seawall"
 FINGERPRINT_KEY = "seawall/v1"
 
 LEVELS = {
@@ -312,7 +311,6 @@ def scan_to_sarif(result: ScanResult, options: ScanReportOptions | None = None) 
             "driver": {
                 "name": TOOL_NAME,
                 "version": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule(vuln_id, group) for vuln_id, group in groups.items()],
             }
         },

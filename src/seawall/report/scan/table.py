@@ -8,8 +8,8 @@ severity, fixable, known exploited, age of the vulnerability data), warnings,
 and with `show_reasons` a "why" line per match reason.
 
 The table fits the console width it is rendered at (`COLUMNS` when not a
-terminal): under `WIDE` columns the layer column keeps only the index, and
-cells fold rather than overflow. Every string from the image or the
+terminal): see `_FindingsTable` for the three layouts; cells fold rather than
+overflow. Every string from the image or the
 vulnerability data goes in as `Text`, never as markup, with control
 characters shown as escapes, so hostile names cannot restyle the terminal.
 """
@@ -38,9 +38,12 @@ from seawall.report.scan.common import (
 from seawall.report.scan.options import ScanReportOptions
 from seawall.report.scan.risk import in_risk_order, preferred_cvss
 
-WIDE = 140
+WIDE = 150
 """Console width from which the layer column also shows the build step."""
+MEDIUM = 110
+"""Console width from which installed and fixed versions and KEV have columns of their own."""
 LAYER_STEP_WIDTH = 32
+ID_WIDTH = 26
 
 SEVERITY_STYLES = {
     Severity.CRITICAL: "bold red",
@@ -56,20 +59,22 @@ def _text(value: str, style: str = "") -> Text:
     return Text(printable(value), style=style)
 
 
-def _id_cell(finding: VulnerabilityFinding) -> Text:
+def _id_cell(finding: VulnerabilityFinding, narrow: bool) -> Text:
     cell = _text(finding.id, "bold")
     extra = len(other_ids(finding))
     if extra:
-        cell.append(f" (+{extra})", style="dim")
+        cell.append(f"{chr(10) if narrow else ' '}(+{extra})", style="dim")
     return cell
 
 
-def _package_cell(finding: VulnerabilityFinding) -> Text:
+def _package_cell(finding: VulnerabilityFinding, with_layer: bool) -> Text:
     cell = _text(finding.package.name)
     source = source_package(finding.package)
     if source is not None:
         cell.append("\n")
         cell.append(_text(f"src {source}", "dim"))
+    if with_layer and finding.layer is not None:
+        cell.append(f"\nlayer {finding.layer}", style="dim")
     return cell
 
 
@@ -94,39 +99,79 @@ def _layer_cell(
     return cell
 
 
+def _versions_cell(finding: VulnerabilityFinding) -> Text:
+    """Installed and fixed versions in one cell, for narrow consoles."""
+    cell = _text(finding.package.version)
+    cell.append("\n→ ", style="dim")
+    cell.append(_fixed_cell(finding))
+    return cell
+
+
+def _severity_cell(finding: VulnerabilityFinding, with_kev: bool) -> Text:
+    cell = Text(finding.severity.value, style=SEVERITY_STYLES[finding.severity])
+    if with_kev and finding.kev is not None:
+        cell.append("\nKEV", style="bold red")
+    return cell
+
+
 @dataclass(frozen=True, slots=True)
 class _FindingsTable:
-    """The findings table, laid out for the width it is rendered at."""
+    """The findings table, laid out for the width it is rendered at.
+
+    From `WIDE` columns every column shows, the layer with its build step;
+    from `MEDIUM` the layer shows its index only; below, installed and fixed
+    versions share a column ("installed → fixed"), the KEV flag goes under
+    the severity, the layer index under the package, and columns are one
+    space apart.
+    """
 
     result: ScanResult
     findings: tuple[VulnerabilityFinding, ...]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         wide = options.max_width >= WIDE
+        narrow = options.max_width < MEDIUM
         redactor = Redactor.for_image(self.result.image)
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
-        longest_id = max((len(f.id) for f in self.findings), default=0)
-        table.add_column("id", overflow="fold", min_width=min(longest_id, 21))
+        # Narrow: one space between columns instead of two.
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=narrow)
+        # Ids never fold (a split id cannot be searched for); the longest real
+        # ones (`openSUSE-SU-2024:12345-1`) fit ID_WIDTH, longer ones get an ellipsis.
+        table.add_column("id", no_wrap=True, max_width=ID_WIDTH, overflow="ellipsis")
         table.add_column("package", overflow="fold")
-        table.add_column("installed", overflow="fold")
-        table.add_column("fixed in", overflow="fold")
-        table.add_column("severity", no_wrap=True)
-        table.add_column("CVSS", justify="right", no_wrap=True)
-        table.add_column("EPSS", justify="right", no_wrap=True)
-        table.add_column("KEV", no_wrap=True)
-        table.add_column("layer", overflow="fold")
+        if narrow:
+            table.add_column("version", overflow="fold")
+        else:
+            table.add_column("installed", overflow="fold")
+            table.add_column("fixed in", overflow="fold")
+        table.add_column("severity", overflow="fold", min_width=4)
+        table.add_column("CVSS", justify="right", overflow="fold")
+        table.add_column("EPSS", justify="right", overflow="fold")
+        if not narrow:
+            table.add_column("KEV", no_wrap=True)
+            table.add_column("layer", overflow="fold", min_width=5)
         for finding in self.findings:
             cvss = preferred_cvss(finding)
+            versions = (
+                [_versions_cell(finding)]
+                if narrow
+                else [_text(finding.package.version), _fixed_cell(finding)]
+            )
+            rest = (
+                []
+                if narrow
+                else [
+                    Text("KEV", style="bold red") if finding.kev else Text(""),
+                    _layer_cell(finding, self.result, redactor, wide),
+                ]
+            )
             table.add_row(
-                _id_cell(finding),
-                _package_cell(finding),
-                _text(finding.package.version),
-                _fixed_cell(finding),
-                Text(finding.severity.value, style=SEVERITY_STYLES[finding.severity]),
+                _id_cell(finding, narrow),
+                _package_cell(finding, with_layer=narrow),
+                *versions,
+                _severity_cell(finding, with_kev=narrow),
                 Text(f"{cvss.base_score:.1f}" if cvss is not None else "-"),
                 Text(epss_percent(finding.epss.score) if finding.epss is not None else "-"),
-                Text("KEV", style="bold red") if finding.kev is not None else Text(""),
-                _layer_cell(finding, self.result, redactor, wide),
+                *rest,
             )
         yield table
 
@@ -165,13 +210,15 @@ def _reasons(findings: tuple[VulnerabilityFinding, ...]) -> Text:
     for finding in findings:
         package = f"{finding.package.name} {finding.package.version}"
         if not finding.reasons:
-            text.append(_text(f"  {finding.id} {package}: no reason recorded\n", "dim"))
+            text.append(_text(f"  {finding.id} {package}: no reason recorded", "dim"))
+            text.append("\n")
         for reason in sorted(finding.reasons, key=lambda r: (r.record, r.range, r.decision)):
             text.append(_text(f"  {finding.id} {package}: "))
             text.append(_text(reason.record, "bold"))
             text.append(_text(f" ({reason.ecosystem} {reason.package}) {reason.range}"))
             text.append(" → ", style="dim")
-            text.append(_text(f"{reason.decision}\n"))
+            text.append(_text(reason.decision))
+            text.append("\n")
     text.rstrip()
     return text
 
@@ -191,7 +238,8 @@ def render_table(result: ScanResult, options: ScanReportOptions | None = None) -
         redactor = Redactor.for_image(result.image)
         warnings = Text()
         for warning in result.warnings:
-            warnings.append(_text(f"warning: {redactor.redact(warning)}\n", "yellow"))
+            warnings.append(_text(f"warning: {redactor.redact(warning)}", "yellow"))
+            warnings.append("\n")
         warnings.rstrip()
         parts.append(warnings)
     if options.show_reasons and findings:

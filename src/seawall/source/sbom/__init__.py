@@ -12,18 +12,9 @@ from pathlib import Path
 from seawall.limits import Limits
 from seawall.model.image import Image
 from seawall.model.package import Inventory
-from seawall.source.sbom.cyclonedx import read_cyclonedx
 from seawall.source.sbom.load import SbomDocumentError, SbomFormat, detect, parse_json, read_bounded
-from seawall.source.sbom.native import read_native
-from seawall.source.sbom.spdx import read_spdx
 
 __all__ = ["SbomDocumentError", "SbomFormat", "read_sbom"]
-
-_READERS = {
-    SbomFormat.CYCLONEDX: read_cyclonedx,
-    SbomFormat.SPDX: read_spdx,
-    SbomFormat.NATIVE: read_native,
-}
 
 
 def read_sbom(path: Path, limits: Limits) -> tuple[Inventory, Image | None]:
@@ -33,4 +24,18 @@ def read_sbom(path: Path, limits: Limits) -> tuple[Inventory, Image | None]:
     SBOM, LimitExceededError when it is over `limits.max_sbom_bytes`.
     """
     document = parse_json(path, read_bounded(path, limits))
-    return _READERS[detect(path, document)](path, document)
+    # Each reader is imported when a document of its format arrives, not with
+    # this package: the layer cache imports `records` from here on every run.
+    match detect(path, document):
+        case SbomFormat.CYCLONEDX:
+            from seawall.source.sbom.cyclonedx import read_cyclonedx
+
+            return read_cyclonedx(path, document)
+        case SbomFormat.SPDX:
+            from seawall.source.sbom.spdx import read_spdx
+
+            return read_spdx(path, document)
+        case SbomFormat.NATIVE:
+            from seawall.source.sbom.native import read_native
+
+            return read_native(path, document)

@@ -44,7 +44,10 @@ _DIGEST = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, populate_by_name=True)
+    # defer_build: validators are built when a CycloneDX document is read, not on import.
+    model_config = ConfigDict(
+        strict=True, extra="ignore", frozen=True, populate_by_name=True, defer_build=True
+    )
 
 
 class _Property(_Model):

@@ -16,7 +16,9 @@ _Model = TypeVar("_Model", bound=BaseModel)
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    # defer_build: validators are built on first use, not when every command
+    # imports this module (through the layer cache).
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, defer_build=True)
 
 
 class LocationRecord(_Record):

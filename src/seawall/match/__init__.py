@@ -1,0 +1,11 @@
+"""Vulnerability matching: an Inventory plus the advisory store → vulnerability findings.
+
+`match_inventory(inventory, store, version_key)` is the entry point; the
+pipeline passes `seawall.versions.key` as `version_key` (this stage does not
+import another stage). `Matcher` keeps parsed range events between calls.
+"""
+
+from seawall.match.matcher import Matcher, MatchResult, match_inventory
+from seawall.match.ranges import VersionKeyFunc
+
+__all__ = ["MatchResult", "Matcher", "VersionKeyFunc", "match_inventory"]

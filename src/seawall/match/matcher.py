@@ -1,0 +1,332 @@
+"""The matcher: an Inventory and an AdvisoryStore in, vulnerability findings out (DESIGN.md §3).
+
+Which name and version a package is matched by:
+- distribution packages (dpkg, apk, rpm): the OSV ecosystem with its release
+  (`Debian:12`), the *source* package name and version (`openssl`
+  3.0.11-1, not `libssl3`), since distribution advisories are written per
+  source package; a package whose release is unknown is not matched;
+- language packages: the package's name (the store normalises it the way the
+  ecosystem does) and version; Go module versions with or without `v`.
+
+A record matches when it is not withdrawn and one of its `affected[]` entries
+for this package contains the version (seawall.match.ranges). Ecosystem-
+specific fields that change what a range means are read here:
+`database_specific.status` of Debian tracker records (`<unfixed>`,
+`<end-of-life>`: no fixed event, so every version is affected and the finding
+has no fix) and GHSA's `last_known_affected_version_range` (no fixed event
+either; the range is kept in the reason). Go's `ecosystem_specific.custom_ranges`
+(versions outside Go's module conventions, for display per golang/vulndb) and
+RustSec's `informational` kind do not change the range; the latter is noted
+in the reason.
+
+Matching never raises on bad data: an installed version the ecosystem rejects
+leaves the package unmatched with a problem; a range whose event versions do
+not parse is skipped with a problem; GIT ranges are counted and skipped.
+"""
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from seawall.errors import InputError
+from seawall.match.fingerprint import vulnerability_fingerprint
+from seawall.match.merge import RecordMatch, build_finding, cmp_order_key, group
+from seawall.match.names import comparable_name, same_ecosystem
+from seawall.match.ranges import (
+    PreparedRange,
+    PreparedVersions,
+    VersionKeyFunc,
+    decision_text,
+    evaluate,
+    less,
+    listed,
+    prepare,
+    prepare_versions,
+)
+from seawall.match.severity import RecordSeverity, record_severity
+from seawall.model.advisory import (
+    Advisory,
+    AdvisoryStore,
+    AffectedPackage,
+    AffectedRange,
+    EventKind,
+    RangeType,
+)
+from seawall.model.finding import MatchReason, VulnerabilityFinding
+from seawall.model.package import DISTRO_ECOSYSTEMS, Inventory, Package
+
+DEFAULT_CACHE_SIZE = 200_000
+"""Prepared ranges kept between packages (and scans) by one Matcher."""
+
+MAX_PROBLEMS = 500
+"""Problems kept per run; the rest are counted in a last line."""
+
+_ORDER_KEY = cmp_order_key(less)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """What matching an inventory gave."""
+
+    findings: tuple[VulnerabilityFinding, ...]
+    problems: tuple[str, ...]
+    unmatched_packages: int
+    """Packages that could not be matched at all (no comparator, unknown release, bad version)."""
+    git_ranges_skipped: int = 0
+    """GIT ranges met in entries for the inventory's packages: not matchable by version."""
+
+
+@dataclass(slots=True)
+class _Run:
+    """Per-run state: problems (deduplicated, bounded) and counters."""
+
+    problems: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    dropped: int = 0
+    git_ranges_skipped: int = 0
+
+    def problem(self, text: str) -> None:
+        if text in self.problems:
+            return
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems[text] = None
+        else:
+            self.dropped += 1
+
+    def all_problems(self) -> tuple[str, ...]:
+        extra = (f"… and {self.dropped} more problems",) if self.dropped else ()
+        return (*self.problems, *extra)
+
+
+class Matcher:
+    """Matches packages against one store; keeps parsed range events between calls."""
+
+    def __init__(
+        self,
+        store: AdvisoryStore,
+        version_key: VersionKeyFunc,
+        *,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        self._store = store
+        self._version_key = version_key
+        self._cache_size = cache_size
+        # Keyed by object identity; the value keeps the object alive so its id
+        # cannot be reused for another range while the entry exists.
+        self._ranges: dict[int, tuple[AffectedRange, PreparedRange]] = {}
+        self._versions: dict[int, tuple[AffectedPackage, PreparedVersions]] = {}
+        self._severities: dict[int, tuple[AffectedPackage, Advisory, RecordSeverity]] = {}
+
+    def match(self, inventory: Inventory, *, ignore_unfixed: bool = False) -> MatchResult:
+        """Every vulnerability finding of `inventory`, in a deterministic order."""
+        run = _Run()
+        findings: list[VulnerabilityFinding] = []
+        unmatched = 0
+        # Binary packages built from one source share its matches and findings
+        # (libssl3, openssl → openssl): built once, then given each package.
+        by_subject: dict[tuple[str, str, str], tuple[VulnerabilityFinding, ...] | None] = {}
+        for package in inventory.packages:
+            subject = self._subject(package, run)
+            if subject is not None and subject not in by_subject:
+                by_subject[subject] = self._findings(package, subject, run)
+            built = by_subject[subject] if subject is not None else None
+            if built is None:
+                unmatched += 1
+                continue
+            for template in built:
+                if ignore_unfixed and not template.fixed_versions:
+                    continue
+                if template.package is package:
+                    findings.append(template)
+                else:
+                    fingerprint = vulnerability_fingerprint(template.id, package)
+                    findings.append(replace(template, package=package, fingerprint=fingerprint))
+        findings.sort(key=_finding_order)
+        return MatchResult(tuple(findings), run.all_problems(), unmatched, run.git_ranges_skipped)
+
+    def _findings(
+        self, package: Package, subject: tuple[str, str, str], run: _Run
+    ) -> tuple[VulnerabilityFinding, ...] | None:
+        matches = self._match_subject(package, *subject, run)
+        if matches is None:
+            return None
+        return tuple(
+            build_finding(found, package, self._store, _ORDER_KEY)
+            for found in group(matches, package)
+        )
+
+    def _subject(self, package: Package, run: _Run) -> tuple[str, str, str] | None:
+        """(OSV ecosystem, name, version) to match `package` by, or None when it cannot be."""
+        if package.ecosystem in DISTRO_ECOSYSTEMS:
+            if not package.ecosystem_release:
+                run.problem(
+                    f"{package.ecosystem.value} packages not matched: the distribution "
+                    "release is unknown, so no OSV ecosystem release can be chosen"
+                )
+                return None
+            name = package.source_name or package.name
+            version = package.source_version or package.version
+            return package.osv_ecosystem, name, version
+        return package.osv_ecosystem, package.name, package.version
+
+    def _match_subject(
+        self, package: Package, ecosystem: str, name: str, version: str, run: _Run
+    ) -> list[RecordMatch] | None:
+        try:
+            installed = self._version_key(ecosystem, version)
+        except InputError as error:
+            if getattr(error, "version", None) is None:
+                # No comparator for the ecosystem: one problem for all its packages.
+                run.problem(f"{ecosystem} packages not matched: {error}")
+            else:
+                run.problem(f"{package.purl} not matched: {error}")
+            return None
+        wanted = comparable_name(package.ecosystem, name)
+        matches: list[RecordMatch] = []
+        for advisory in self._store.advisories(ecosystem, name):
+            if advisory.withdrawn:
+                continue  # OSV schema, `withdrawn`: the record no longer applies.
+            for entry in advisory.affected:
+                if not same_ecosystem(package.ecosystem, ecosystem, entry.ecosystem):
+                    continue
+                if comparable_name(package.ecosystem, entry.name) != wanted:
+                    continue
+                found = self._match_entry(advisory, entry, ecosystem, version, installed, run)
+                if found is not None:
+                    matches.append(found)
+                    break  # one reason per record and package
+        return matches
+
+    def _match_entry(
+        self,
+        advisory: Advisory,
+        entry: AffectedPackage,
+        ecosystem: str,
+        version: str,
+        installed: Any,
+        run: _Run,
+    ) -> RecordMatch | None:
+        reason: MatchReason | None = None
+        usable: list[PreparedRange] = []
+        for affected_range in entry.ranges:
+            if affected_range.type is RangeType.GIT:
+                run.git_ranges_skipped += 1
+                continue
+            prepared = self._prepared_range(affected_range, entry.ecosystem)
+            if prepared.error is not None:
+                run.problem(f"{advisory.id}: range {prepared.text!r} skipped: {prepared.error}")
+                continue
+            usable.append(prepared)
+            hit = evaluate(prepared, installed) if reason is None else None
+            if hit is not None:
+                comparator = (
+                    f"SemVer precedence, {ecosystem} comparator"
+                    if prepared.type is RangeType.SEMVER
+                    else f"{ecosystem} comparator"
+                )
+                decision = decision_text(hit, version, comparator)
+                reason = MatchReason(
+                    advisory.id, entry.ecosystem, entry.name, prepared.text, decision
+                )
+        if reason is None and entry.versions:
+            equal = listed(self._prepared_versions(entry), installed)
+            if equal is not None:
+                reason = MatchReason(
+                    advisory.id,
+                    entry.ecosystem,
+                    entry.name,
+                    f"versions list ({len(entry.versions)} versions)",
+                    f"{version} == listed {equal} ({ecosystem} comparator)",
+                )
+        if reason is None:
+            return None
+        notes = _notes(entry)
+        if notes:
+            decision = f"{reason.decision}; {'; '.join(notes)}"
+            reason = MatchReason(
+                reason.record, reason.ecosystem, reason.package, reason.range, decision
+            )
+        fixed = tuple(
+            (bound.key, bound.version)
+            for prepared in usable
+            for bound in prepared.events
+            if bound.kind is EventKind.FIXED and less(installed, bound.key)
+        )
+        severity = self._severity(advisory, entry)
+        for problem in severity.problems:
+            run.problem(problem)
+        return RecordMatch(advisory, entry, reason, fixed, severity)
+
+    def _prepared_range(self, affected_range: AffectedRange, ecosystem: str) -> PreparedRange:
+        cached = self._ranges.get(id(affected_range))
+        if cached is not None and cached[0] is affected_range:
+            return cached[1]
+        prepared = prepare(affected_range, ecosystem, self._version_key)
+        if len(self._ranges) >= self._cache_size:
+            self._ranges.clear()
+        self._ranges[id(affected_range)] = (affected_range, prepared)
+        return prepared
+
+    def _severity(self, advisory: Advisory, entry: AffectedPackage) -> RecordSeverity:
+        cached = self._severities.get(id(entry))
+        if cached is not None and cached[0] is entry and cached[1] is advisory:
+            return cached[2]
+        severity = record_severity(advisory, entry)
+        if len(self._severities) >= self._cache_size:
+            self._severities.clear()
+        self._severities[id(entry)] = (entry, advisory, severity)
+        return severity
+
+    def _prepared_versions(self, entry: AffectedPackage) -> PreparedVersions:
+        cached = self._versions.get(id(entry))
+        if cached is not None and cached[0] is entry:
+            return cached[1]
+        prepared = prepare_versions(entry.versions, entry.ecosystem, self._version_key)
+        if len(self._versions) >= self._cache_size:
+            self._versions.clear()
+        self._versions[id(entry)] = (entry, prepared)
+        return prepared
+
+
+def _notes(entry: AffectedPackage) -> list[str]:
+    """Ecosystem-specific fields that qualify a match, as words for the reason."""
+    notes: list[str] = []
+    status = _text(entry.database_specific, "status")
+    if status:
+        notes.append(f"Debian security tracker status {status}")
+    last_known = _text(entry.database_specific, "last_known_affected_version_range")
+    if last_known:
+        notes.append(f"last known affected version range {last_known!r}, no fix published")
+    informational = _text(entry.database_specific, "informational")
+    if informational:
+        notes.append(f"informational advisory ({informational})")
+    return notes
+
+
+def _text(container: Mapping[str, Any], key: str) -> str | None:
+    value = container.get(key)
+    return value.strip()[:120] if isinstance(value, str) and value.strip() else None
+
+
+def _finding_order(finding: VulnerabilityFinding) -> tuple[str, ...]:
+    package = finding.package
+    path = package.locations[0].path if package.locations else ""
+    return (
+        package.osv_ecosystem,
+        package.name,
+        package.version,
+        package.purl,
+        path,
+        finding.id,
+    )
+
+
+def match_inventory(
+    inventory: Inventory,
+    store: AdvisoryStore,
+    version_key: VersionKeyFunc,
+    *,
+    ignore_unfixed: bool = False,
+) -> MatchResult:
+    """Match every package of `inventory` against `store` (see Matcher)."""
+    return Matcher(store, version_key).match(inventory, ignore_unfixed=ignore_unfixed)

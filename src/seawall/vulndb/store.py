@@ -1,0 +1,176 @@
+"""Reading the store: the matcher's `AdvisoryStore`, plus what `db status` shows.
+
+Scans open the file read-only. The file is only ever replaced by a rename, so
+an open store keeps reading the version it opened even while an update
+swaps in a new one.
+"""
+
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from urllib.request import pathname2url
+
+from seawall.errors import InputError
+from seawall.model.advisory import Advisory, EpssScore, KevEntry
+from seawall.model.scan import DatabaseInfo, DataSource
+from seawall.vulndb import codec, schema
+from seawall.vulndb.names import normalize_name, prefix_matched
+
+STORE_FILE = "seawall.db"
+
+
+def default_store_path(cache_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """`$SEAWALL_DB` if set, else `<cache_dir>/db/seawall.db`."""
+    env = os.environ if environ is None else environ
+    if explicit := env.get("SEAWALL_DB"):
+        return Path(explicit)
+    return cache_dir / "db" / STORE_FILE
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; never creates the file."""
+    if not path.is_file():
+        raise InputError(
+            f"no vulnerability database at {path}; run `seawall db update` or `seawall db import`"
+        )
+    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+    try:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    except sqlite3.Error as error:
+        raise InputError(f"{path}: cannot open the vulnerability database: {error}") from None
+
+
+def check_store(connection: sqlite3.Connection, path: Path) -> int:
+    """The schema version of a seawall store; InputError if the file is not one we can read."""
+    try:
+        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        if application_id != schema.APPLICATION_ID:
+            raise InputError(f"{path}: not a seawall vulnerability database")
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise InputError(
+            f"{path}: not a readable seawall vulnerability database: {error}"
+        ) from None
+    version = int(row[0]) if row and str(row[0]).isdigit() else -1
+    if version != schema.SCHEMA_VERSION:
+        raise InputError(
+            f"{path}: vulnerability database schema version {version}, this seawall reads "
+            f"{schema.SCHEMA_VERSION}; run `seawall db update` or import a new bundle"
+        )
+    return version
+
+
+class VulnStore:
+    """An open store, read-only. Implements the matcher's `AdvisoryStore` protocol."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = connect_read_only(path)
+        try:
+            self.schema_version = check_store(self._db, path)
+        except BaseException:
+            self._db.close()
+            raise
+        self._codecs: dict[int, codec.Codec] = {}
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "VulnStore":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- AdvisoryStore ----------------------------------------------------
+
+    def advisories(self, ecosystem: str, name: str) -> Sequence[Advisory]:
+        """Every record (withdrawn ones included) with an `affected[]` entry for this package."""
+        key = normalize_name(ecosystem, name)
+        if prefix_matched(ecosystem):
+            # `Red Hat:enterprise_linux:9` also takes `Red Hat:enterprise_linux:9::appstream`:
+            # the streams sort between the release + ":" and the release + ";".
+            rows = self._db.execute(
+                "SELECT DISTINCT r.id, r.dict_id, r.body FROM affected a "
+                "JOIN records r ON r.id = a.id WHERE a.name = ? AND "
+                "(a.ecosystem = ? OR (a.ecosystem >= ? AND a.ecosystem < ?)) ORDER BY r.id",
+                (key, ecosystem, ecosystem + ":", ecosystem + ";"),
+            )
+        else:
+            rows = self._db.execute(
+                "SELECT r.id, r.dict_id, r.body FROM affected a JOIN records r ON r.id = a.id "
+                "WHERE a.ecosystem = ? AND a.name = ? ORDER BY r.id",
+                (ecosystem, key),
+            )
+        return [self._decode(dict_id, body) for _, dict_id, body in rows]
+
+    def kev(self, cve: str) -> KevEntry | None:
+        row = self._db.execute(
+            "SELECT cve, vendor, product, name, date_added, due_date, required_action, "
+            "known_ransomware_use FROM kev WHERE cve = ?",
+            (cve,),
+        ).fetchone()
+        return KevEntry(*row) if row else None
+
+    def epss(self, cve: str) -> EpssScore | None:
+        row = self._db.execute(
+            "SELECT cve, score, percentile FROM epss WHERE cve = ?", (cve,)
+        ).fetchone()
+        if row is None:
+            return None
+        return EpssScore(cve=row[0], score=row[1], percentile=row[2], date=self._epss_date())
+
+    # -- beyond the protocol ------------------------------------------------
+
+    def advisory(self, record_id: str) -> Advisory | None:
+        """One record by its id."""
+        row = self._db.execute(
+            "SELECT dict_id, body FROM records WHERE id = ?", (record_id,)
+        ).fetchone()
+        return self._decode(row[0], row[1]) if row else None
+
+    def ids_for_alias(self, alias: str) -> list[str]:
+        """Ids of the records that list `alias` among their aliases."""
+        rows = self._db.execute("SELECT id FROM aliases WHERE alias = ? ORDER BY id", (alias,))
+        return [row[0] for row in rows]
+
+    def info(self) -> DatabaseInfo:
+        """Where the store is, its schema, and each source's counts and dates."""
+        rows = self._db.execute(
+            "SELECT name, records, imported_at, data_as_of FROM sources ORDER BY name"
+        ).fetchall()
+        return DatabaseInfo(
+            location=str(self.path),
+            schema_version=self.schema_version,
+            sources=tuple(
+                DataSource(name=name, records=records, updated=updated, data_as_of=as_of)
+                for name, records, updated, as_of in rows
+            ),
+        )
+
+    def backup_to(self, target: sqlite3.Connection) -> None:
+        """Copy this store, consistently, into another SQLite connection."""
+        self._db.backup(target)
+
+    def record_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
+
+    def _epss_date(self) -> str | None:
+        row = self._db.execute("SELECT data_as_of FROM sources WHERE name = 'epss'").fetchone()
+        return row[0] if row else None
+
+    def _decode(self, dict_id: int, body: bytes) -> Advisory:
+        active = self._codecs.get(dict_id)
+        if active is None:
+            row = self._db.execute(
+                "SELECT data FROM dictionaries WHERE id = ?", (dict_id,)
+            ).fetchone()
+            active = self._codecs[dict_id] = codec.Codec(row[0] if row else None)
+        return codec.from_json(active.decompress(body))
