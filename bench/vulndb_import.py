@@ -31,7 +31,8 @@ import orjson
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 60.0
-TARGET_BYTES = 300 * 1024 * 1024
+MIB = 1024 * 1024
+TARGET_BYTES = 300 * MIB
 ECOSYSTEMS = [
     "npm", "PyPI", "Maven", "Go", "crates.io", "RubyGems", "NuGet", "Packagist",
     "Hex", "Pub", "Debian:12", "Ubuntu:22.04:LTS", "Alpine:v3.20", "Red Hat",
@@ -92,7 +93,7 @@ def run_import(store: Path, inputs: list[Path]) -> dict[str, float]:
 
 
 def synthesize(vulndata: Path, out: Path, total: int) -> tuple[int, list[tuple[str, str]]]:
-    """Write `total` synthetic records as one all.zip per ecosystem; returns (bytes, sample names)."""
+    """Write `total` synthetic records, one all.zip per ecosystem: (zip bytes, sample names)."""
     originals: list[dict] = []
     for archive in sorted(vulndata.glob("*/all.zip")):
         with zipfile.ZipFile(archive) as opened:
@@ -153,7 +154,8 @@ def main() -> None:
         print(
             f"real data: {real['read']:.0f} records in {real['seconds']:.2f} s = "
             f"{real['read'] / real['seconds']:.0f} records/s; peak memory (VmHWM) "
-            f"{real['vmhwm_kib'] / 1024:.0f} MiB; store {(work / 'real.db').stat().st_size / 1e6:.1f} MB"
+            f"{real['vmhwm_kib'] / 1024:.0f} MiB; "
+            f"store {(work / 'real.db').stat().st_size / MIB:.1f} MiB"
         )
         if args.synthetic <= 0:
             return
@@ -174,23 +176,28 @@ def main() -> None:
             f"{TARGET_SECONDS:.0f} s target); peak memory {synthetic['vmhwm_kib'] / 1024:.0f} MiB"
         )
         print(
-            f"synthetic store: {size / 1e6:.0f} MB ({size / synthetic['read']:.0f} bytes/record; "
-            f"{verdict_size} the {TARGET_BYTES / 1e6:.0f} MB target)"
+            f"synthetic store: {size / MIB:.0f} MiB ({size / synthetic['read']:.0f} bytes/record; "
+            f"{verdict_size} the {TARGET_BYTES / MIB:.0f} MiB target)"
         )
         misses = [(eco, f"no-such-package-{i}") for i, (eco, _) in enumerate(samples)]
         env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        names = json.dumps({"hit": samples, "miss": misses})
         timings = json.loads(
             subprocess.run(
-                [sys.executable, "-c", LOOKUP, str(store), json.dumps({"hit": samples, "miss": misses})],
-                check=True, capture_output=True, text=True, env=env,
+                [sys.executable, "-c", LOOKUP, str(store), names],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
             ).stdout
-        )  # fmt: skip
+        )
         for label, rows in timings.items():
             seconds = [row[0] * 1000 for row in rows]
             found = statistics.mean(row[1] for row in rows)
+            median, p99 = statistics.median(seconds), percentile(seconds, 0.99)
             print(
                 f"lookup ({label}, {len(rows)} names, {found:.1f} records each): "
-                f"median {statistics.median(seconds):.3f} ms, p99 {percentile(seconds, 0.99):.3f} ms"
+                f"median {median:.3f} ms, p99 {p99:.3f} ms"
             )
     finally:
         if args.keep:

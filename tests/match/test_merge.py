@@ -1,4 +1,4 @@
-"""One finding per vulnerability and package: alias merging, bundles, text, KEV/EPSS, fingerprints."""
+"""One finding per vulnerability and package: aliases, bundles, text, KEV/EPSS, fingerprints."""
 
 import hashlib
 import json

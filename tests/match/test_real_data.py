@@ -214,6 +214,7 @@ def test_crates_io_with_cvss_from_rustsec() -> None:
     assert match_inventory(fixed, store, key).findings == ()
 
 
+@pytest.mark.slow
 def test_every_real_event_version_matches_without_problems() -> None:
     # Every event version of every record, installed: never a crash, and a
     # version equal to a `fixed` event is never reported by the range that fixed it.

@@ -51,7 +51,8 @@ def serve(root: Path) -> Iterator[FeedServer]:
             if self.headers.get("If-None-Match") == etag or (
                 self.headers.get("If-None-Match") is None
                 and self.headers.get("If-Modified-Since")
-                and parsedate_to_datetime(self.headers["If-Modified-Since"]).timestamp() >= int(mtime)
+                and parsedate_to_datetime(self.headers["If-Modified-Since"]).timestamp()
+                >= int(mtime)
             ):
                 self.send_response(304)
                 self.send_header("ETag", etag)

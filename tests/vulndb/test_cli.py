@@ -20,8 +20,11 @@ def test_import_then_status(vulndata: Path, tmp_path: Path) -> None:
     env = _env(tmp_path)
     result = runner.invoke(
         db_app,
-        ["import", str(vulndata / "Debian:11" / "all.zip"),
-         str(vulndata / "kev" / "known_exploited_vulnerabilities.json")],
+        [
+            "import",
+            str(vulndata / "Debian:11" / "all.zip"),
+            str(vulndata / "kev" / "known_exploited_vulnerabilities.json"),
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output
@@ -63,8 +66,12 @@ def test_input_errors_exit_2_with_one_line(tmp_path: Path) -> None:
 def test_offline_update_touches_no_network(tmp_path: Path) -> None:
     (tmp_path / "export").mkdir()
     with serve(tmp_path / "export") as server:
-        env = {**_env(tmp_path), "SEAWALL_OSV_URL": server.url, "SEAWALL_KEV_URL": server.url,
-               "SEAWALL_EPSS_URL": server.url}
+        env = {
+            **_env(tmp_path),
+            "SEAWALL_OSV_URL": server.url,
+            "SEAWALL_KEV_URL": server.url,
+            "SEAWALL_EPSS_URL": server.url,
+        }
         result = runner.invoke(db_app, ["update", "--offline", "-e", "PyPI"], env=env)
         assert result.exit_code == 0
         assert "offline" in result.output

@@ -40,7 +40,9 @@ def test_path_tricks_are_rejected_per_entry(tmp_path: Path) -> None:
     )
     items = list(read_osv(archive))
     rejected = [i for i in items if isinstance(i, Rejected)]
-    assert [i.where for i in items if isinstance(i, RawRecord)] == ["tmp_path0/evil.zip:OK-1.json".replace("tmp_path0", tmp_path.name)]
+    assert [i.where for i in items if isinstance(i, RawRecord)] == [
+        "tmp_path0/evil.zip:OK-1.json".replace("tmp_path0", tmp_path.name)
+    ]
     assert len(rejected) == 6
     assert all("plain top-level" in r.reason or "control" in r.reason for r in rejected)
     assert not (tmp_path.parent / "etc").exists()
@@ -100,7 +102,7 @@ def test_directories_refuse_links_and_non_files(tmp_path: Path) -> None:
     (folder / "OK-1.json").write_bytes(RECORD)
     secret = tmp_path / "secret.json"
     secret.write_bytes(RECORD)
-    os.symlink(secret, folder / "LINK.json")
+    (folder / "LINK.json").symlink_to(secret)
     (folder / "DIR.json").mkdir()
     os.mkfifo(folder / "FIFO.json")
     items = {i.where.rsplit("/", 1)[-1]: i for i in read_osv(folder)}

@@ -38,7 +38,9 @@ def test_every_export_imports_with_the_manifest_counts(vulndata: Path, tmp_path:
     store = tmp_path / "seawall.db"
     zips = sorted(vulndata.glob("*/all.zip"))
     assert {z.parent.name for z in zips} == set(MANIFEST_COUNTS)
-    reports = import_paths(store, [*zips, vulndata / "kev" / "known_exploited_vulnerabilities.json"])
+    reports = import_paths(
+        store, [*zips, vulndata / "kev" / "known_exploited_vulnerabilities.json"]
+    )
     by_source = {r.source: r for r in reports}
     for name, count in MANIFEST_COUNTS.items():
         assert by_source[name].records == count, name
@@ -61,7 +63,13 @@ def test_every_export_imports_with_the_manifest_counts(vulndata: Path, tmp_path:
 def test_small_exports_match_the_manifest(small_store: Path) -> None:
     with VulnStore(small_store) as store:
         counts = {s.name: s.records for s in store.info().sources}
-    assert counts == {"PyPI": 2661, "crates.io": 1206, "Debian:10": 945, "Debian:11": 410, "kev": 1404}
+    assert counts == {
+        "PyPI": 2661,
+        "crates.io": 1206,
+        "Debian:10": 945,
+        "Debian:11": 410,
+        "kev": 1404,
+    }
 
 
 def test_every_pypi_record_round_trips_exactly(vulndata: Path, small_store: Path) -> None:
@@ -85,7 +93,9 @@ def test_lookups_use_each_ecosystems_name_rules(small_store: Path) -> None:
         assert pillow and {a.id for a in store.advisories("PyPI", "PILLOW")} == pillow
         # Every returned record really names the package.
         for advisory in store.advisories("PyPI", "DJANGO"):
-            assert any(a.ecosystem == "PyPI" and a.name.lower() == "django" for a in advisory.affected)
+            assert any(
+                a.ecosystem == "PyPI" and a.name.lower() == "django" for a in advisory.affected
+            )
         # crates.io: case and -/_ fold together.
         smallvec = {a.id for a in store.advisories("crates.io", "smallvec")}
         assert smallvec and {a.id for a in store.advisories("crates.io", "SmallVec")} == smallvec
@@ -128,9 +138,18 @@ def test_malformed_records_are_counted_with_reasons_and_never_fatal(
 ) -> None:
     entries = dict(list(zip_entries(vulndata / "crates.io" / "all.zip").items())[:100])
     entries["BAD-1.json"] = b"{not json"
-    entries["BAD-2.json"] = orjson.dumps({"id": "BAD-2", "modified": "2024-01-01T00:00:00Z",
-        "affected": [{"package": {"ecosystem": "crates.io", "name": "x"},
-                      "ranges": [{"type": "SEMVER", "events": [{"fixed": "1.0.0"}]}]}]})
+    entries["BAD-2.json"] = orjson.dumps(
+        {
+            "id": "BAD-2",
+            "modified": "2024-01-01T00:00:00Z",
+            "affected": [
+                {
+                    "package": {"ecosystem": "crates.io", "name": "x"},
+                    "ranges": [{"type": "SEMVER", "events": [{"fixed": "1.0.0"}]}],
+                }
+            ],
+        }
+    )
     entries["README.txt"] = b"not a record"
     archive = write_zip(tmp_path / "crates.io" / "all.zip", entries)
     store = tmp_path / "seawall.db"
@@ -198,11 +217,17 @@ def test_single_files_directories_and_epss(tmp_path: Path, vulndata: Path) -> No
     with VulnStore(store) as opened:
         score = opened.epss("CVE-2007-1405")
         assert score is not None
-        assert (score.score, score.percentile, score.date) == (0.01234, 0.56789, "2025-08-25T12:55:00Z")
+        assert (score.score, score.percentile, score.date) == (
+            0.01234,
+            0.56789,
+            "2025-08-25T12:55:00Z",
+        )
         assert [a.id for a in opened.advisories("PyPI", "Trac")] == ["PYSEC-2007-2"]
 
 
-def test_unusable_inputs_are_input_errors_and_change_nothing(tmp_path: Path, vulndata: Path) -> None:
+def test_unusable_inputs_are_input_errors_and_change_nothing(
+    tmp_path: Path, vulndata: Path
+) -> None:
     store = tmp_path / "seawall.db"
     import_paths(store, [vulndata / "Debian:11" / "all.zip"])
     before = store.read_bytes()
@@ -238,12 +263,18 @@ def test_opening_a_missing_or_foreign_store_is_a_clear_error(tmp_path: Path) -> 
 
 
 def _record(record_id: str, ecosystem: str, name: str) -> bytes:
-    return orjson.dumps({
-        "id": record_id,
-        "modified": "2024-01-01T00:00:00Z",
-        "affected": [{"package": {"ecosystem": ecosystem, "name": name},
-                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}],
-    })
+    return orjson.dumps(
+        {
+            "id": record_id,
+            "modified": "2024-01-01T00:00:00Z",
+            "affected": [
+                {
+                    "package": {"ecosystem": ecosystem, "name": name},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}],
+                }
+            ],
+        }
+    )
 
 
 def test_red_hat_releases_match_their_streams_and_npm_names_are_exact(tmp_path: Path) -> None:
@@ -265,6 +296,8 @@ def test_red_hat_releases_match_their_streams_and_npm_names_are_exact(tmp_path: 
             "RHSA-1",
             "RHSA-2",
         ]
-        assert [a.id for a in opened.advisories("Red Hat:enterprise_linux:9::appstream", "openssl")] == ["RHSA-1"]
+        assert [
+            a.id for a in opened.advisories("Red Hat:enterprise_linux:9::appstream", "openssl")
+        ] == ["RHSA-1"]
         assert [a.id for a in opened.advisories("npm", "JSONStream")] == ["GHSA-1"]
         assert [a.id for a in opened.advisories("npm", "jsonstream")] == ["GHSA-2"]

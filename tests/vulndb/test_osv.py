@@ -29,9 +29,18 @@ GOOD: dict[str, Any] = {
             "versions": ["1.0"],
             "ecosystem_specific": {"severity": "HIGH"},
         },
-        {"ranges": [{"type": "GIT", "repo": "https://example.org/r", "events": [{"introduced": "abc"}]}]},
+        {
+            "ranges": [
+                {"type": "GIT", "repo": "https://example.org/r", "events": [{"introduced": "abc"}]}
+            ]
+        },
     ],
-    "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+    "severity": [
+        {
+            "type": "CVSS_V3",
+            "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        }
+    ],
     "credits": [{"name": "someone"}],
     "future_field": {"anything": True},
 }
@@ -45,7 +54,11 @@ def test_parses_a_well_formed_record_and_ignores_unknown_fields() -> None:
     # The GIT-only entry names no package: it cannot match an inventory and is not kept.
     assert len(advisory.affected) == 1
     affected = advisory.affected[0]
-    assert (affected.ecosystem, affected.name, affected.purl) == ("PyPI", "Some_Pkg", "pkg:pypi/some-pkg")
+    assert (affected.ecosystem, affected.name, affected.purl) == (
+        "PyPI",
+        "Some_Pkg",
+        "pkg:pypi/some-pkg",
+    )
     assert affected.ranges[0].type is RangeType.ECOSYSTEM
     assert [(e.kind, e.version) for e in affected.ranges[0].events] == [
         (EventKind.INTRODUCED, "0"),
@@ -62,22 +75,25 @@ def _broken(change: Any) -> dict[str, Any]:
 
 
 CASES = [
-    (lambda r: r.pop("id"), "`id`"),
-    (lambda r: r.update(id="has space"), "`id`"),
-    (lambda r: r.pop("modified"), "`modified`"),
+    (lambda r: r.pop("id"), "id must"),
+    (lambda r: r.update(id="has space"), "id must"),
+    (lambda r: r.pop("modified"), "modified is required"),
     (lambda r: r.update(modified="2024-05-01"), "RFC 3339"),
     (lambda r: r.update(modified="2024-02-30T00:00:00Z"), "valid date"),
-    (lambda r: r.update(published="yesterday"), "`published`"),
-    (lambda r: r.update(withdrawn=5), "`withdrawn`"),
+    (lambda r: r.update(published="yesterday"), "published is not"),
+    (lambda r: r.update(withdrawn=5), "withdrawn must be"),
     (lambda r: r["affected"][0].pop("package"), "package is required"),
-    (lambda r: r["affected"][0]["package"].pop("name"), "package.name"),
-    (lambda r: r["affected"][0]["package"].update(ecosystem=""), "package.ecosystem"),
+    (lambda r: r["affected"][0]["package"].pop("name"), "package.name must"),
+    (lambda r: r["affected"][0]["package"].update(ecosystem=""), "package.ecosystem must"),
     (lambda r: r["affected"][0]["ranges"][0].update(type="SEMVER2"), "SEMVER, ECOSYSTEM or GIT"),
-    (lambda r: r["affected"][1]["ranges"][0].pop("repo"), "repo is required"),
-    (lambda r: r["affected"][0]["ranges"][0].update(events=[]), "non-empty list"),
+    (lambda r: r["affected"][1]["ranges"][0].pop("repo"), "ranges[0].repo is required"),
+    (
+        lambda r: r["affected"][0]["ranges"][0].update(events=[]),
+        "ranges[0].events must be a non-empty list",
+    ),
     (
         lambda r: r["affected"][0]["ranges"][0].update(events=[{"introduced": "0", "fixed": "1"}]),
-        "exactly one key",
+        "events[0] must be an object with exactly one key",
     ),
     (lambda r: r["affected"][0]["ranges"][0].update(events=[{"fixed": "1"}]), "no `introduced`"),
     (
@@ -86,12 +102,18 @@ CASES = [
         ),
         "mixes `fixed` and `last_affected`",
     ),
-    (lambda r: r["affected"][0]["ranges"][0].update(events=[{"introduced": 0}]), "version string"),
-    (lambda r: r["affected"][0]["ranges"][0].update(events=[{"broken": "1"}]), "expected introduced"),
-    (lambda r: r.update(aliases="CVE-1"), "`aliases` must be a list"),
-    (lambda r: r.update(affected={"a": 1}), "`affected` must be a list"),
-    (lambda r: r.update(severity=[{"type": "CVSS_V3"}]), "score"),
-    (lambda r: r.update(database_specific=[1]), "database_specific"),
+    (
+        lambda r: r["affected"][0]["ranges"][0].update(events=[{"introduced": 0}]),
+        "events[0].introduced must be a non-empty version string",
+    ),
+    (
+        lambda r: r["affected"][0]["ranges"][0].update(events=[{"broken": "1"}]),
+        "expected introduced",
+    ),
+    (lambda r: r.update(aliases="CVE-1"), "aliases must be a list"),
+    (lambda r: r.update(affected={"a": 1}), "affected must be a list"),
+    (lambda r: r.update(severity=[{"type": "CVSS_V3"}]), "severity[0].score must"),
+    (lambda r: r.update(database_specific=[1]), "database_specific must be an object"),
 ]
 
 
@@ -108,7 +130,12 @@ def test_malformed_records_name_the_record_and_the_rule(change: Any, expected: s
 
 @pytest.mark.parametrize(
     ("data", "expected"),
-    [(b"{not json", "not JSON"), (b"[1, 2]", "JSON object"), (b"\xff\xfe", "not JSON"), (b"[" * 5000, "not JSON")],
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b"\xff\xfe", "not JSON"),
+        (b"[" * 5000, "not JSON"),
+    ],
 )
 def test_bytes_that_are_not_a_record(data: bytes, expected: str) -> None:
     with pytest.raises(MalformedRecordError, match=expected):

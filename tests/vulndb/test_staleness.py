@@ -13,7 +13,9 @@ def _info(*sources: DataSource) -> DatabaseInfo:
 
 
 def test_fresh_sources_give_no_warning() -> None:
-    info = _info(DataSource("PyPI", 10, "2026-11-22T12:00:00Z"), DataSource("kev", 5, "2026-11-23T00:00:00Z"))
+    info = _info(
+        DataSource("PyPI", 10, "2026-11-22T12:00:00Z"), DataSource("kev", 5, "2026-11-23T00:00:00Z")
+    )
     assert staleness_warnings(info, now=NOW) == []
 
 

@@ -28,7 +28,10 @@ def _export(vulndata: Path, root: Path) -> dict[str, dict[str, dict]]:
         folder = root / ecosystem
         folder.mkdir(parents=True)
         shutil.copy(vulndata / ecosystem / "all.zip", folder / "all.zip")
-        entries = {n.removesuffix(".json"): orjson.loads(d) for n, d in zip_entries(folder / "all.zip").items()}
+        entries = {
+            n.removesuffix(".json"): orjson.loads(d)
+            for n, d in zip_entries(folder / "all.zip").items()
+        }
         records[ecosystem] = entries
         (folder / "modified_id.csv").write_bytes(_listing(entries))
     shutil.copy(vulndata / "kev" / "known_exploited_vulnerabilities.json", root / "kev.json")
@@ -69,7 +72,9 @@ def test_full_then_incremental_then_not_modified(vulndata: Path, tmp_path: Path)
         for record_id in changed_ids:
             crates[record_id]["modified"] = "2099-01-01T00:00:00Z"
             crates[record_id]["summary"] = f"updated {record_id}"
-        new = dict(crates[sorted(crates)[5]], id="RUSTSEC-2099-0001", modified="2099-01-02T00:00:00Z")
+        new = dict(
+            crates[sorted(crates)[5]], id="RUSTSEC-2099-0001", modified="2099-01-02T00:00:00Z"
+        )
         new["aliases"] = []
         crates[new["id"]] = new
         for record_id in [*changed_ids, new["id"]]:
@@ -134,7 +139,7 @@ def test_a_failing_server_leaves_the_store_as_it_was(vulndata: Path, tmp_path: P
         server.fail_with = 503
         with pytest.raises(UpdateError, match="HTTP 503"):
             update(store, feeds=feeds)
-        with pytest.raises(UpdateError, match="HTTP 404|HTTP 503"):
+        with pytest.raises(UpdateError, match=r"HTTP (404|503)"):
             update(store, ecosystems=["NoSuchEcosystem"], feeds=feeds)
     assert store.read_bytes() == before
     with pytest.raises(UpdateError, match="ConnectError"):
@@ -144,7 +149,11 @@ def test_a_failing_server_leaves_the_store_as_it_was(vulndata: Path, tmp_path: P
 def test_ecosystems_an_inventory_needs() -> None:
     def package(ecosystem: Ecosystem, release: str | None = None) -> Package:
         return Package(
-            name="x", version="1", ecosystem=ecosystem, purl="pkg:x/x", cataloger="t",
+            name="x",
+            version="1",
+            ecosystem=ecosystem,
+            purl="pkg:x/x",
+            cataloger="t",
             ecosystem_release=release,
         )
 

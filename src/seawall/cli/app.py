@@ -20,11 +20,17 @@ from seawall import __version__, pipeline
 from seawall.cli.progress import progress_sink
 from seawall.errors import InputError, SeawallError
 from seawall.limits import Limits
+from seawall.model.finding import Severity
+from seawall.pipeline import ScanSettings
 from seawall.report import inspect as inspect_report
 from seawall.report import sbom as sbom_report
+from seawall.report import scan as scan_report
+from seawall.report.scan import ScanReportOptions
 from seawall.source.base import SourceOptions
 from seawall.source.platform import parse_platform
+from seawall.vulndb.store import default_store_path
 
+EXIT_POLICY_FAILED = 1
 EXIT_INPUT_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
 
@@ -247,6 +253,102 @@ def sbom(
             markup=False,
             soft_wrap=True,
         )
+
+
+class ScanFormat(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+
+
+def _severity(text: str, option: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError:
+        names = ", ".join(s.value.upper() for s in Severity)
+        raise InputError(f"{option} {text!r}: not a severity; use one of {names}") from None
+
+
+def _severities(text: str | None) -> frozenset[Severity] | None:
+    if not text:
+        return None
+    return frozenset(_severity(part, "--severity") for part in text.split(",") if part.strip())
+
+
+@app.command()
+@_exits_cleanly
+def scan(
+    target: Annotated[str, typer.Argument(help="Any TARGET form, or sbom:PATH.")],
+    output_format: Annotated[
+        ScanFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ScanFormat.table,
+    output: OutputOption = None,
+    severity: Annotated[
+        str | None,
+        typer.Option(help="Report only these severities, e.g. CRITICAL,HIGH."),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(help="Exit with 1 when a finding is at least this severe, e.g. HIGH."),
+    ] = None,
+    ignore_unfixed: Annotated[
+        bool, typer.Option("--ignore-unfixed", help="Hide vulnerabilities with no fix yet.")
+    ] = False,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Never download: fail if there is no database yet."),
+    ] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", help="Vulnerability database file (default $SEAWALL_DB or in the cache)."
+        ),
+    ] = None,
+    show_reasons: Annotated[
+        bool, typer.Option("--show-reasons", help="Say why each vulnerability matched.")
+    ] = False,
+    platform: PlatformOption = None,
+    insecure: InsecureOption = False,
+    quiet: QuietOption = False,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Find the vulnerabilities of every package, riskiest first (KEV, EPSS, severity)."""
+    threshold = _severity(fail_on, "--fail-on") if fail_on else None
+    options = _source_options(
+        platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
+    )
+    settings = ScanSettings(
+        db_path=db or default_store_path(cache_dir or default_cache_dir()),
+        ignore_unfixed=ignore_unfixed,
+        severities=_severities(severity),
+        offline=offline,
+    )
+    with progress_sink(stderr, quiet=quiet) as progress:
+        result = pipeline.scan(target, options.with_progress(progress), settings)
+    report_options = ScanReportOptions(show_reasons=show_reasons)
+    if output_format is ScanFormat.table:
+        if output is None:
+            Console().print(scan_report.render_table(result, report_options))
+        else:
+            with output.open("w", encoding="utf-8") as stream:
+                Console(file=stream, width=160, no_color=True).print(
+                    scan_report.render_table(result, report_options)
+                )
+    else:
+        render = (
+            scan_report.render_json
+            if output_format is ScanFormat.json
+            else (scan_report.render_sarif)
+        )
+        _write(output, render(result, report_options) + "\n")
+    if not quiet:
+        for warning in result.warnings[:3]:
+            stderr.print(f"seawall: warning: {warning}", markup=False, soft_wrap=True)
+    if threshold is not None and any(
+        finding.severity.rank >= threshold.rank for finding in result.vulnerabilities
+    ):
+        raise typer.Exit(EXIT_POLICY_FAILED)
 
 
 def _write(output: Path | None, text: str) -> None:

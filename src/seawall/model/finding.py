@@ -117,3 +117,72 @@ class VulnerabilityFinding:
     def layer(self) -> int | None:
         """The layer that introduced the vulnerable package."""
         return self.package.locations[0].layer if self.package.locations else None
+
+
+class SecretSource(Enum):
+    """Where a secret was found."""
+
+    FILE = "file"
+    """A file of a layer or of a directory tree."""
+    CONFIG = "config"
+    """The image config: Env, Labels, Cmd, Entrypoint."""
+    HISTORY = "history"
+    """An image history `created_by` line (build args, inline RUN commands)."""
+    GIT = "git"
+    """A blob in a git repository's history."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecretLocation:
+    """Exactly where a secret sits, and for deleted files which layer removed it."""
+
+    source: SecretSource
+    path: str | None = None
+    line: int | None = None
+    layer: int | None = None
+    """The layer that added the file."""
+    removed_in: int | None = None
+    """The layer that deleted or overwrote the file; the secret is still extractable."""
+    field: str | None = None
+    """Config field, e.g. `Env[2]` or `Labels.api-key`."""
+    history_index: int | None = None
+    commit: str | None = None
+    """For git: the first commit that introduced it."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecretFinding:
+    """A leaked credential. The value itself is never kept: only a redacted preview."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    location: SecretLocation
+    preview: str
+    """First 4 characters, length and SHA-256 prefix: `AKIA… (20 chars, sha256:1f2e3d4c)`."""
+    fingerprint: str
+
+    @property
+    def still_extractable(self) -> bool:
+        """True when a later layer deleted the file: whoever pulls the image can still read it."""
+        return self.location.removed_in is not None
+
+
+@dataclass(frozen=True, slots=True)
+class MisconfigFinding:
+    """A failed configuration check on an image, a Dockerfile or a Kubernetes object."""
+
+    check_id: str
+    title: str
+    severity: Severity
+    message: str
+    """What is wrong here, specifically (names the instruction, field or file)."""
+    target: str
+    """What was checked: `image config`, a file path, or `Deployment/web` in a file."""
+    remediation: str
+    fingerprint: str
+    path: str | None = None
+    line: int | None = None
+    layer: int | None = None
+    controls: tuple[str, ...] = ()
+    """Compliance controls the check maps to, e.g. `cis-docker:4.1`, `pci-dss:6.3.3`."""

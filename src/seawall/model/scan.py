@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from seawall.model.finding import VulnerabilityFinding
+from seawall.model.finding import MisconfigFinding, SecretFinding, VulnerabilityFinding
 from seawall.model.image import Image
 from seawall.model.package import Inventory
+from seawall.model.policy import PolicyResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,4 +38,8 @@ class ScanResult:
     vulnerabilities: tuple[VulnerabilityFinding, ...]
     database: DatabaseInfo | None
     scanned_at: str
+    secrets: tuple[SecretFinding, ...] = ()
+    misconfigurations: tuple[MisconfigFinding, ...] = ()
     warnings: tuple[str, ...] = ()
+    policy: PolicyResult | None = None
+    """The policy's decisions and verdict, once `seawall.policy.apply_policy` ran."""

@@ -6,5 +6,6 @@ next (DESIGN.md §2).
 
 from seawall.pipeline.inspect import inspect
 from seawall.pipeline.sbom import SbomResult, sbom
+from seawall.pipeline.scan import ScanSettings, scan
 
-__all__ = ["SbomResult", "inspect", "sbom"]
+__all__ = ["SbomResult", "ScanSettings", "inspect", "sbom", "scan"]

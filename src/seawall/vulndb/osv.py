@@ -9,7 +9,7 @@ and the rule; importers count those and carry on.
 """
 
 import re
-from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -50,7 +50,20 @@ class MalformedRecordError(InputError):
 
 
 class _Invalid(Exception):
-    """A rule broken somewhere inside the record; turned into MalformedRecordError."""
+    """A rule broken inside the record. Each enclosing level adds its place to `path`
+    as the error passes through (building paths only on failure keeps the
+    common, valid case fast)."""
+
+    def __init__(self, problem: str, *path: str | int) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.path = list(path)
+
+    def located(self) -> str:
+        where = ""
+        for part in self.path:
+            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else part)
+        return f"{where} {self.problem}" if where else self.problem
 
 
 def parse_record(data: bytes | dict[str, Any], *, where: str) -> Advisory:
@@ -72,45 +85,63 @@ def parse_record(data: bytes | dict[str, Any], *, where: str) -> Advisory:
     try:
         return _advisory(decoded, record_id)
     except _Invalid as error:
-        raise MalformedRecordError(where, record_id, str(error)) from None
+        raise MalformedRecordError(where, record_id, error.located()) from None
 
 
 def _advisory(record: dict[str, Any], record_id: str | None) -> Advisory:
     if record_id is None:
         raise _Invalid(
-            f"`id` must be a non-empty string without spaces, got {_show(record.get('id'))}"
+            f"must be a non-empty string without spaces, got {_show(record.get('id'))}", "id"
         )
-    affected = tuple(
-        entry
-        for index, raw in enumerate(_list(record, "affected", "affected"))
-        if (entry := _affected(raw, f"affected[{index}]")) is not None
-    )
+    modified = record.get("modified")
+    if modified is None:
+        raise _Invalid("is required (an RFC 3339 timestamp)", "modified")
+    affected = []
+    for index, raw in enumerate(_list(record, "affected")):
+        try:
+            entry = _affected(raw)
+        except _Invalid as error:
+            error.path[:0] = ["affected", index]
+            raise
+        if entry is not None:
+            affected.append(entry)
+    references = []
+    for index, raw in enumerate(_list(record, "references")):
+        if not isinstance(raw, dict):
+            raise _Invalid("must be an object", "references", index)
+        try:
+            references.append(
+                Reference(type=_required_string(raw, "type"), url=_required_string(raw, "url"))
+            )
+        except _Invalid as error:
+            error.path[:0] = ["references", index]
+            raise
     return Advisory(
         id=record_id,
-        modified=_timestamp(record.get("modified"), "modified", required=True) or "",
-        published=_timestamp(record.get("published"), "published", required=False),
-        withdrawn=_timestamp(record.get("withdrawn"), "withdrawn", required=False),
-        aliases=_strings(record, "aliases", "aliases"),
-        related=_strings(record, "related", "related"),
-        summary=_optional_string(record, "summary", "summary"),
-        details=_optional_string(record, "details", "details"),
-        severity=_severity(record, "severity"),
-        affected=affected,
-        references=tuple(
-            _reference(raw, f"references[{index}]")
-            for index, raw in enumerate(_list(record, "references", "references"))
-        ),
-        database_specific=_object(record, "database_specific", "database_specific"),
+        modified=_timestamp(modified, "modified"),
+        published=_optional_timestamp(record.get("published"), "published"),
+        withdrawn=_optional_timestamp(record.get("withdrawn"), "withdrawn"),
+        aliases=_strings(record, "aliases"),
+        related=_strings(record, "related"),
+        summary=_optional_string(record, "summary"),
+        details=_optional_string(record, "details"),
+        severity=_severity(record),
+        affected=tuple(affected),
+        references=tuple(references),
+        database_specific=_object(record, "database_specific"),
     )
 
 
-def _affected(raw: object, path: str) -> AffectedPackage | None:
+def _affected(raw: object) -> AffectedPackage | None:
     if not isinstance(raw, dict):
-        raise _Invalid(f"{path} must be an object")
-    ranges = tuple(
-        _range(item, f"{path}.ranges[{index}]")
-        for index, item in enumerate(_list(raw, "ranges", f"{path}.ranges"))
-    )
+        raise _Invalid("must be an object")
+    ranges = []
+    for index, item in enumerate(_list(raw, "ranges")):
+        try:
+            ranges.append(_range(item))
+        except _Invalid as error:
+            error.path[:0] = ["ranges", index]
+            raise
     package = raw.get("package")
     if package is None:
         # The schema lets an entry name no package when it is described only by
@@ -118,151 +149,162 @@ def _affected(raw: object, path: str) -> AffectedPackage | None:
         # against a package inventory, so it is not kept.
         if ranges and all(item.type is RangeType.GIT for item in ranges):
             return None
-        raise _Invalid(f"{path}.package is required unless every range is of type GIT")
+        raise _Invalid("is required unless every range is of type GIT", "package")
     if not isinstance(package, dict):
-        raise _Invalid(f"{path}.package must be an object")
-    ecosystem = _required_string(package, "ecosystem", f"{path}.package.ecosystem")
-    name = _required_string(package, "name", f"{path}.package.name")
+        raise _Invalid("must be an object", "package")
+    try:
+        ecosystem = _required_string(package, "ecosystem")
+        name = _required_string(package, "name")
+        purl = _optional_string(package, "purl")
+    except _Invalid as error:
+        error.path.insert(0, "package")
+        raise
     return AffectedPackage(
         ecosystem=ecosystem,
         name=name,
-        purl=_optional_string(package, "purl", f"{path}.package.purl"),
-        ranges=ranges,
-        versions=_strings(raw, "versions", f"{path}.versions"),
-        severity=_severity(raw, f"{path}.severity"),
-        ecosystem_specific=_object(raw, "ecosystem_specific", f"{path}.ecosystem_specific"),
-        database_specific=_object(raw, "database_specific", f"{path}.database_specific"),
+        purl=purl,
+        ranges=tuple(ranges),
+        versions=_strings(raw, "versions"),
+        severity=_severity(raw),
+        ecosystem_specific=_object(raw, "ecosystem_specific"),
+        database_specific=_object(raw, "database_specific"),
     )
 
 
-def _range(raw: object, path: str) -> AffectedRange:
+def _range(raw: object) -> AffectedRange:
     if not isinstance(raw, dict):
-        raise _Invalid(f"{path} must be an object")
+        raise _Invalid("must be an object")
     type_name = raw.get("type")
     range_type = _RANGE_TYPES.get(type_name) if isinstance(type_name, str) else None
     if range_type is None:
-        raise _Invalid(f"{path}.type must be SEMVER, ECOSYSTEM or GIT, got {_show(type_name)}")
-    repo = _optional_string(raw, "repo", f"{path}.repo")
+        raise _Invalid(f"must be SEMVER, ECOSYSTEM or GIT, got {_show(type_name)}", "type")
+    repo = _optional_string(raw, "repo")
     if range_type is RangeType.GIT and not repo:
-        raise _Invalid(f"{path}.repo is required for a GIT range")
+        raise _Invalid("is required for a GIT range", "repo")
     raw_events = raw.get("events")
     if not isinstance(raw_events, list) or not raw_events:
-        raise _Invalid(f"{path}.events must be a non-empty list")
-    events = tuple(_event(item, f"{path}.events[{index}]") for index, item in enumerate(raw_events))
+        raise _Invalid("must be a non-empty list", "events")
+    events = []
+    for index, event in enumerate(raw_events):
+        if not isinstance(event, dict) or len(event) != 1:
+            raise _Invalid("must be an object with exactly one key", "events", index)
+        ((key, value),) = event.items()
+        kind = _EVENT_KEYS.get(key)
+        if kind is None:
+            raise _Invalid(
+                f"has key {_show(key)}; expected introduced, fixed, last_affected or limit",
+                "events",
+                index,
+            )
+        if not isinstance(value, str) or not value or not value.isprintable():
+            raise _Invalid(
+                f"must be a non-empty version string, got {_show(value)}", "events", index, key
+            )
+        events.append(RangeEvent(kind=kind, version=value))
     kinds = {event.kind for event in events}
     # Schema: "each range must contain at least one introduced event" and
     # "fixed and last_affected must not both appear in the same range".
     if EventKind.INTRODUCED not in kinds:
-        raise _Invalid(f"{path} has no `introduced` event")
+        raise _Invalid("has no `introduced` event")
     if EventKind.FIXED in kinds and EventKind.LAST_AFFECTED in kinds:
-        raise _Invalid(f"{path} mixes `fixed` and `last_affected` events")
+        raise _Invalid("mixes `fixed` and `last_affected` events")
     return AffectedRange(
         type=range_type,
-        events=events,
+        events=tuple(events),
         repo=repo,
-        database_specific=_object(raw, "database_specific", f"{path}.database_specific"),
+        database_specific=_object(raw, "database_specific"),
     )
 
 
-def _event(raw: object, path: str) -> RangeEvent:
-    if not isinstance(raw, dict) or len(raw) != 1:
-        raise _Invalid(f"{path} must be an object with exactly one key")
-    ((key, value),) = raw.items()
-    kind = _EVENT_KEYS.get(key)
-    if kind is None:
-        raise _Invalid(
-            f"{path} has key {_show(key)}; expected introduced, fixed, last_affected or limit"
-        )
-    if not isinstance(value, str) or not value or not value.isprintable():
-        raise _Invalid(f"{path}.{key} must be a non-empty version string, got {_show(value)}")
-    return RangeEvent(kind=kind, version=value)
-
-
-def _severity(container: dict[str, Any], path: str) -> tuple[SeverityScore, ...]:
-    key = path.rsplit(".", 1)[-1]
+def _severity(container: dict[str, Any]) -> tuple[SeverityScore, ...]:
     scores = []
-    for index, raw in enumerate(_list(container, key, path)):
-        where = f"{path}[{index}]"
+    for index, raw in enumerate(_list(container, "severity")):
         if not isinstance(raw, dict):
-            raise _Invalid(f"{where} must be an object")
-        scores.append(
-            SeverityScore(
-                type=_required_string(raw, "type", f"{where}.type"),
-                score=_required_string(raw, "score", f"{where}.score"),
+            raise _Invalid("must be an object", "severity", index)
+        try:
+            scores.append(
+                SeverityScore(
+                    type=_required_string(raw, "type"), score=_required_string(raw, "score")
+                )
             )
-        )
+        except _Invalid as error:
+            error.path[:0] = ["severity", index]
+            raise
     return tuple(scores)
 
 
-def _reference(raw: object, path: str) -> Reference:
-    if not isinstance(raw, dict):
-        raise _Invalid(f"{path} must be an object")
-    return Reference(
-        type=_required_string(raw, "type", f"{path}.type"),
-        url=_required_string(raw, "url", f"{path}.url"),
-    )
-
-
-def _timestamp(value: object, path: str, *, required: bool) -> str | None:
-    if value is None and not required:
-        return None
+def _timestamp(value: object, key: str) -> str:
     if not isinstance(value, str):
-        raise _Invalid(f"`{path}` must be an RFC 3339 timestamp, got {_show(value)}")
-    match = _RFC3339.fullmatch(value)
-    if match is None:
-        raise _Invalid(f"`{path}` is not an RFC 3339 timestamp: {_show(value)}")
-    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
-    offset_hours, offset_minutes = match.group(9), match.group(10)
-    try:
-        # RFC 3339 allows year 0000 and a leap second (60); datetime allows
-        # neither, so those two are checked against their neighbours.
-        datetime(max(year, 1), month, day, hour, minute, min(second, 59))
-    except ValueError:
-        raise _Invalid(f"`{path}` is not a valid date and time: {_show(value)}") from None
-    if second > 60 or (
-        offset_hours is not None and (int(offset_hours) > 23 or int(offset_minutes) > 59)
-    ):
-        raise _Invalid(f"`{path}` is not a valid date and time: {_show(value)}")
+        raise _Invalid(f"must be an RFC 3339 timestamp, got {_show(value)}", key)
+    problem = _timestamp_problem(value)
+    if problem:
+        raise _Invalid(f"{problem}: {_show(value)}", key)
     return value
 
 
-def _list(container: dict[str, Any], key: str, path: str) -> list[Any]:
+def _optional_timestamp(value: object, key: str) -> str | None:
+    return None if value is None else _timestamp(value, key)
+
+
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+@lru_cache(maxsize=65536)
+def _timestamp_problem(value: str) -> str | None:
+    """None for a valid RFC 3339 date-time (§5.6, with §5.7's ranges), else what is wrong."""
+    match = _RFC3339.fullmatch(value)
+    if match is None:
+        return "is not an RFC 3339 timestamp"
+    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    valid = (
+        1 <= month <= 12
+        and 1 <= day <= (_DAYS[month - 1] if month != 2 or leap else 28)
+        and hour <= 23
+        and minute <= 59
+        and second <= 60  # a leap second
+        and (match.group(9) is None or (int(match.group(9)) <= 23 and int(match.group(10)) <= 59))
+    )
+    return None if valid else "is not a valid date and time"
+
+
+def _list(container: dict[str, Any], key: str) -> list[Any]:
     value = container.get(key)
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _Invalid(f"`{path}` must be a list")
+        raise _Invalid("must be a list", key)
     return value
 
 
-def _strings(container: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
-    values = _list(container, key, path)
+def _strings(container: dict[str, Any], key: str) -> tuple[str, ...]:
+    values = _list(container, key)
     for index, value in enumerate(values):
         if not isinstance(value, str):
-            raise _Invalid(f"`{path}[{index}]` must be a string, got {_show(value)}")
+            raise _Invalid(f"must be a string, got {_show(value)}", key, index)
     return tuple(values)
 
 
-def _object(container: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+def _object(container: dict[str, Any], key: str) -> dict[str, Any]:
     value = container.get(key)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _Invalid(f"`{path}` must be an object")
+        raise _Invalid("must be an object", key)
     return value
 
 
-def _optional_string(container: dict[str, Any], key: str, path: str) -> str | None:
+def _optional_string(container: dict[str, Any], key: str) -> str | None:
     value = container.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise _Invalid(f"`{path}` must be a string, got {_show(value)}")
+    raise _Invalid(f"must be a string, got {_show(value)}", key)
 
 
-def _required_string(container: dict[str, Any], key: str, path: str) -> str:
+def _required_string(container: dict[str, Any], key: str) -> str:
     value = container.get(key)
     if not isinstance(value, str) or not value:
-        raise _Invalid(f"`{path}` must be a non-empty string, got {_show(value)}")
+        raise _Invalid(f"must be a non-empty string, got {_show(value)}", key)
     return value
 
 

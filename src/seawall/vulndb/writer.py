@@ -23,8 +23,7 @@ from typing import IO
 from seawall.errors import InputError
 from seawall.model.advisory import Advisory, EpssScore, KevEntry
 from seawall.vulndb import codec, schema
-from seawall.vulndb.names import normalize_name
-from seawall.vulndb.osv import MalformedRecordError, parse_record
+from seawall.vulndb.prepare import Malformed, Prepared, Preparer, index_keys
 from seawall.vulndb.reader import RawRecord, Rejected
 from seawall.vulndb.store import check_store, connect_read_only
 from seawall.vulndb.timestamps import instant, now_rfc3339
@@ -38,15 +37,6 @@ OSV_LOCAL_KIND = "osv"
 BATCH = 2000
 MAX_REPORTED_PROBLEMS = 1000
 """Malformed records listed by reason in a report; all of them are counted."""
-
-
-@dataclass(frozen=True, slots=True)
-class Malformed:
-    """A record that was not imported, and why."""
-
-    where: str
-    record_id: str | None
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +76,7 @@ class SourceState:
 class _Pending:
     source: str
     generation: int
-    advisory: Advisory
-    body: bytes
+    record: Prepared
 
 
 @dataclass(slots=True)
@@ -102,8 +91,10 @@ class _Tally:
 class StoreWriter:
     """A new version of the store at `target`, built beside it and swapped in on commit."""
 
-    def __init__(self, target: Path, *, fresh: bool = False) -> None:
+    def __init__(self, target: Path, *, fresh: bool = False, workers: int | None = None) -> None:
+        """`workers`: processes that validate records (None: `prepare.default_workers()`)."""
         self.target = target
+        self._preparer = Preparer(workers)
         target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _acquire_lock(target)
         self._path = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
@@ -159,6 +150,7 @@ class StoreWriter:
             self._release()
 
     def _release(self) -> None:
+        self._preparer.close()
         self._lock.close()
 
     def _open_copy(self, fresh: bool) -> sqlite3.Connection:
@@ -208,20 +200,15 @@ class StoreWriter:
         previous = self.source(source)
         generation = self._next_generation(source)
         tally = _Tally()
-        for item in items:
-            if isinstance(item, Rejected):
-                _note(tally, Malformed(item.where, None, item.reason))
-                continue
-            try:
-                advisory = parse_record(item.data, where=item.where)
-            except MalformedRecordError as error:
-                _note(tally, Malformed(error.where, error.record_id, error.reason))
+        for record in self._preparer.prepared(items):
+            if isinstance(record, Malformed):
+                _note(tally, record)
                 continue
             tally.imported += 1
-            if advisory.withdrawn:
+            if record.withdrawn:
                 tally.withdrawn += 1
-            tally.newest = _newer(tally.newest, advisory.modified, advisory.published)
-            self._pending.append(_Pending(source, generation, advisory, codec.to_json(advisory)))
+            tally.newest = _newer(tally.newest, record.modified, record.published)
+            self._pending.append(_Pending(source, generation, record))
             if len(self._pending) >= BATCH and (
                 self._codec is not None or len(self._pending) >= codec.TRAINING_SAMPLES
             ):
@@ -264,7 +251,7 @@ class StoreWriter:
         if not self._pending:
             return
         if self._codec is None:
-            samples: list[bytes | bytearray | memoryview] = [p.body for p in self._pending]
+            samples: list[bytes | bytearray | memoryview] = [p.record.body for p in self._pending]
             trained = codec.train_dictionary(samples)
             if trained is not None:
                 cursor = self._db.execute("INSERT INTO dictionaries (data) VALUES (?)", (trained,))
@@ -280,33 +267,26 @@ class StoreWriter:
 
     def _write_batch(self, batch: list[_Pending], active: codec.Codec, dict_id: int) -> None:
         # Within a batch the newest version of an id wins (ties: the later one).
-        newest: dict[str, _Pending] = {}
+        newest: dict[str, Prepared] = {}
         for item in batch:
-            seen = newest.get(item.advisory.id)
-            if seen is None or instant(item.advisory.modified) >= instant(seen.advisory.modified):
-                newest[item.advisory.id] = item
+            record = item.record
+            seen = newest.get(record.id)
+            if seen is None or instant(record.modified) >= instant(seen.modified):
+                newest[record.id] = record
         existing = self._existing(list(newest))
         record_rows = []
         affected_rows: list[tuple[str, str, str]] = []
         alias_rows: list[tuple[str, str]] = []
-        for record_id, item in newest.items():
+        for record_id, record in newest.items():
             old = existing.get(record_id)
             if old is not None:
-                if instant(old.modified) > instant(item.advisory.modified):
+                if instant(old.modified) > instant(record.modified):
                     continue  # the store already has a newer version of this record
                 self._unindex(old)
-            advisory = item.advisory
-            record_rows.append(
-                (
-                    record_id,
-                    advisory.modified,
-                    advisory.withdrawn,
-                    dict_id,
-                    active.compress(item.body),
-                )
-            )
-            affected_rows.extend((eco, name, record_id) for eco, name in _index_keys(advisory))
-            alias_rows.extend((alias, record_id) for alias in set(advisory.aliases))
+            body = active.compress(record.body)
+            record_rows.append((record_id, record.modified, record.withdrawn, dict_id, body))
+            affected_rows.extend((eco, name, record_id) for eco, name in record.keys)
+            alias_rows.extend((alias, record_id) for alias in record.aliases)
         db = self._db
         db.executemany(
             "INSERT OR REPLACE INTO records (id, modified, withdrawn, dict_id, body) "
@@ -320,7 +300,7 @@ class StoreWriter:
         db.executemany(
             "INSERT INTO record_sources (source, id, generation) VALUES (?, ?, ?) "
             "ON CONFLICT (source, id) DO UPDATE SET generation = excluded.generation",
-            [(item.source, item.advisory.id, item.generation) for item in batch],
+            [(item.source, item.record.id, item.generation) for item in batch],
         )
 
     def _existing(self, ids: list[str]) -> dict[str, Advisory]:
@@ -348,7 +328,7 @@ class StoreWriter:
     def _unindex(self, old: Advisory) -> None:
         self._db.executemany(
             "DELETE FROM affected WHERE ecosystem = ? AND name = ? AND id = ?",
-            [(eco, name, old.id) for eco, name in _index_keys(old)],
+            [(eco, name, old.id) for eco, name in index_keys(old)],
         )
         self._db.executemany(
             "DELETE FROM aliases WHERE alias = ? AND id = ?",
@@ -517,12 +497,6 @@ class StoreWriter:
                 generation,
             ),
         )
-
-
-def _index_keys(advisory: Advisory) -> set[tuple[str, str]]:
-    return {
-        (item.ecosystem, normalize_name(item.ecosystem, item.name)) for item in advisory.affected
-    }
 
 
 def _newer(current: str | None, *candidates: str | None) -> str | None:

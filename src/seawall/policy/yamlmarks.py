@@ -1,0 +1,99 @@
+"""YAML read into plain data together with where each value stands in the file.
+
+Pydantic reports errors by location (`('rules', 0, 'vulnerability', 'severity')`);
+users need a line. Composing the YAML node graph (PyYAML's `compose`, safe
+loader) gives every node its start mark; converting the graph ourselves
+records the mark of each location as it is built.
+
+Hostile input: anchors and aliases are refused (a policy file has no use for
+them, and expanding them is how "billion laughs" documents exhaust memory),
+nesting is bounded, and only the YAML core types the safe loader resolves
+are produced.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+Location = tuple[str | int, ...]
+
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    line: int
+    """1-based."""
+    column: int
+    """1-based."""
+
+
+class YamlShapeError(ValueError):
+    """The text is not YAML seawall accepts; the message names the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedDocument:
+    data: Any
+    marks: dict[Location, Mark]
+
+    def mark_for(self, location: Location) -> Mark | None:
+        """The mark of `location`, or of its nearest ancestor the document has."""
+        for end in range(len(location), -1, -1):
+            mark = self.marks.get(location[:end])
+            if mark is not None:
+                return mark
+        return None
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def load_marked(text: str) -> MarkedDocument:
+    """Parse one YAML document; raises YamlShapeError for bad YAML, aliases or deep nesting."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise YamlShapeError(f"{where}not valid YAML: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise YamlShapeError(f"not valid YAML: {error}") from None
+    marks: dict[Location, Mark] = {}
+    if root is None:
+        return MarkedDocument(None, marks)
+    constructor = yaml.SafeLoader("")
+    seen: set[int] = set()
+
+    def convert(node: yaml.Node, location: Location) -> Any:
+        if id(node) in seen:
+            mark = _mark(node)
+            raise YamlShapeError(
+                f"line {mark.line}, column {mark.column}: YAML anchors and aliases are not allowed"
+            )
+        seen.add(id(node))
+        if len(location) > MAX_DEPTH:
+            raise YamlShapeError(f"line {_mark(node).line}: nested deeper than {MAX_DEPTH} levels")
+        marks[location] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlShapeError(f"line {_mark(key_node).line}: mapping keys must be text")
+                key = constructor.construct_object(key_node)
+                if not isinstance(key, str | int):
+                    key = str(key)
+                if key in result:
+                    raise YamlShapeError(f"line {_mark(key_node).line}: duplicate key {key!r}")
+                result[key] = convert(value_node, (*location, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [convert(item, (*location, index)) for index, item in enumerate(node.value)]
+        try:
+            return constructor.construct_object(node)
+        except yaml.YAMLError as error:
+            raise YamlShapeError(f"line {_mark(node).line}: {error}") from None
+
+    return MarkedDocument(convert(root, ()), marks)
