@@ -134,8 +134,21 @@ def load_images(names: list[str] | None = None) -> list[Image]:
     ]
 
 
-def peer_env() -> dict[str, str]:
-    return {**os.environ, "SYFT_CHECK_FOR_APP_UPDATE": "false"}
+def peer_env(bytecode_cache: bool = True) -> dict[str, str]:
+    """The environment every tool runs in.
+
+    syft's update check is off. Python's bytecode cache is on, kept under
+    .cache/bench/pycache (PYTHONPYCACHEPREFIX), as an installed seawall has
+    its modules compiled: with PYTHONDONTWRITEBYTECODE set (as on some CI
+    machines) every seawall run would first compile its ~180 modules from
+    source, a cost the Go peers never pay. `bytecode_cache=False` keeps the
+    caller's setting, to measure that case.
+    """
+    env = {**os.environ, "SYFT_CHECK_FOR_APP_UPDATE": "false"}
+    if bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(BENCH_CACHE / "pycache")
+    return env
 
 
 def seawall_sbom_available() -> bool:

@@ -20,8 +20,12 @@ shown against min(syft, trivy) with trivy's warm cache; seawall-warm /
 seawall-cold <= 0.2; seawall peak RSS / syft peak RSS <= 1. Raw results go
 to .cache/bench/results/sbom_speed-<time>.json.
 
+Every tool runs with Python's bytecode cache on, under .cache/bench/pycache
+(see peers.peer_env); --no-bytecode-cache keeps PYTHONDONTWRITEBYTECODE as
+the caller set it, so seawall compiles its modules on every run.
+
 Usage: .venv/bin/python bench/sbom_speed.py [--runs N] [--images NAME ...]
-       [--forms docker-archive oci] [--no-seawall]
+       [--forms docker-archive oci] [--no-seawall] [--no-bytecode-cache]
 """
 
 import argparse
@@ -89,14 +93,14 @@ def count_components(output: Path) -> int:
     return len(document.get("components", []))
 
 
-def measure(argv: list[str], output: Path) -> Sample:
+def measure(argv: list[str], output: Path, env: dict[str, str]) -> Sample:
     """Run once under /usr/bin/time; wall time from here, peak RSS from time's report."""
     output.unlink(missing_ok=True)
     report = output.with_suffix(".time")
     start = time.perf_counter()
     done = subprocess.run(
         [str(TIME), "-f", "%M", "-o", str(report), *argv],
-        env=peer_env(),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -110,9 +114,9 @@ def measure(argv: list[str], output: Path) -> Sample:
     return Sample(seconds, peak, count_components(output))
 
 
-def untimed(command: Callable[[Path], list[str]], output: Path) -> None:
+def untimed(command: Callable[[Path], list[str]], output: Path, env: dict[str, str]) -> None:
     """A run that only fills a cache: it must succeed, its time does not count."""
-    measure(command(output), output)
+    measure(command(output), output, env)
 
 
 def fresh_dir(base: Path, prefix: str) -> Path:
@@ -137,6 +141,7 @@ def variants(
     parent: Image | None,
     work: Path,
     with_seawall: bool,
+    env: dict[str, str],
 ) -> list[Variant]:
     out: list[Variant] = []
     if with_seawall:
@@ -153,7 +158,9 @@ def variants(
             )
         )
         warm_dir = fresh_dir(work, "seawall-warm-")
-        untimed(lambda o: seawall_cmd(image, form, "cyclonedx", o, warm_dir), work / "prime.json")
+        untimed(
+            lambda o: seawall_cmd(image, form, "cyclonedx", o, warm_dir), work / "prime.json", env
+        )
         out.append(
             Variant("seawall-warm", lambda o: seawall_cmd(image, form, "cyclonedx", o, warm_dir))
         )
@@ -165,6 +172,7 @@ def variants(
                 untimed(
                     lambda o: seawall_cmd(parent, form, "cyclonedx", o, base_dir[0]),
                     work / "prime.json",
+                    env,
                 )
 
             out.append(
@@ -177,7 +185,9 @@ def variants(
     out.append(Variant("syft", lambda o: syft_cmd(peers, image, form, "cyclonedx-json", o)))
     trivy_cache = fresh_dir(work, "trivy-cache-")
     untimed(
-        lambda o: trivy_cmd(peers, image, form, "cyclonedx", o, trivy_cache), work / "prime.json"
+        lambda o: trivy_cmd(peers, image, form, "cyclonedx", o, trivy_cache),
+        work / "prime.json",
+        env,
     )
     out.append(
         Variant("trivy", lambda o: trivy_cmd(peers, image, form, "cyclonedx", o, trivy_cache))
@@ -278,7 +288,13 @@ def main() -> None:
     parser.add_argument("--images", nargs="*", help="bench images to run (default: all)")
     parser.add_argument("--forms", nargs="*", choices=FORMS, default=["docker-archive"])
     parser.add_argument("--no-seawall", action="store_true", help="time the peers only")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="leave PYTHONDONTWRITEBYTECODE as it is (seawall compiles its modules every run)",
+    )
     args = parser.parse_args()
+    env = peer_env(bytecode_cache=not args.no_bytecode_cache)
     ensure_time()
     peers = ensure_peers()
     every_image = {image.name: image for image in load_images()}
@@ -294,6 +310,7 @@ def main() -> None:
         "syft": peers.syft_version,
         "trivy": peers.trivy_version,
         "runs": args.runs,
+        "bytecode_cache": not args.no_bytecode_cache,
         "images": [],
     }
     SCRATCH.mkdir(parents=True, exist_ok=True)
@@ -303,12 +320,12 @@ def main() -> None:
             warm_page_cache(image)
             parent = every_image.get(image.parent) if image.parent else None
             for form in args.forms:
-                found = variants(peers, image, form, parent, work, with_seawall)
+                found = variants(peers, image, form, parent, work, with_seawall, env)
                 for _ in range(args.runs):
                     for variant in found:
                         variant.before_each()
                         output = work / f"{variant.name}.json"
-                        variant.samples.append(measure(variant.command(output), output))
+                        variant.samples.append(measure(variant.command(output), output, env))
                 rates = ratios({variant.name: variant for variant in found})
                 print_table(image, form, found, rates)
                 images = results["images"]

@@ -7,18 +7,29 @@ error, 3 internal error.
 import logging
 import os
 import sys
-from collections.abc import Callable
 from enum import StrEnum
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from seawall import __version__, pipeline
+from seawall.cli.common import (
+    EXIT_POLICY_FAILED,
+    CacheDirOption,
+    InsecureOption,
+    NoCacheOption,
+    OutputOption,
+    PlatformOption,
+    QuietOption,
+    default_cache_dir,
+    exits_cleanly,
+    stderr,
+)
+from seawall.cli.db import db_app
 from seawall.cli.progress import progress_sink
-from seawall.errors import InputError, SeawallError
+from seawall.errors import InputError
 from seawall.limits import Limits
 from seawall.model.finding import Severity
 from seawall.pipeline import ScanSettings
@@ -30,12 +41,6 @@ from seawall.source.base import SourceOptions
 from seawall.source.platform import parse_platform
 from seawall.vulndb.store import default_store_path
 
-EXIT_POLICY_FAILED = 1
-EXIT_INPUT_ERROR = 2
-EXIT_INTERNAL_ERROR = 3
-
-log = logging.getLogger(__name__)
-stderr = Console(stderr=True)
 
 app = typer.Typer(
     name="seawall",
@@ -59,45 +64,6 @@ class SbomFormat(StrEnum):
     table = "table"
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
-    """Map seawall's errors to one-line messages and exit codes."""
-
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except InputError as error:
-            stderr.print(f"seawall: error: {error}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_INPUT_ERROR) from None
-        except SeawallError as error:
-            stderr.print(
-                f"seawall: internal error: {error}", markup=False, highlight=False, soft_wrap=True
-            )
-            raise typer.Exit(EXIT_INTERNAL_ERROR) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort):
-            raise
-        except Exception as error:
-            log.debug("unexpected error", exc_info=True)
-            stderr.print(
-                f"seawall: internal error: {type(error).__name__}: {error} "
-                "(set SEAWALL_DEBUG=1 for a traceback; please report it)",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-            if os.environ.get("SEAWALL_DEBUG"):
-                raise
-            raise typer.Exit(EXIT_INTERNAL_ERROR) from None
-
-    return wrapper
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"seawall {__version__}")
@@ -112,41 +78,6 @@ def _root(
     ] = False,
 ) -> None:
     """seawall: container image security without a Docker daemon."""
-
-
-def default_cache_dir() -> Path:
-    """`$SEAWALL_CACHE_DIR`, else `$XDG_CACHE_HOME/seawall`, else `~/.cache/seawall`."""
-    if explicit := os.environ.get("SEAWALL_CACHE_DIR"):
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "seawall"
-
-
-PlatformOption = Annotated[
-    str | None,
-    typer.Option(
-        "--platform", help="Platform to choose from a multi-arch image, os/arch[/variant]."
-    ),
-]
-InsecureOption = Annotated[
-    bool, typer.Option("--insecure", help="Allow plain-http registries (never implied).")
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
-CacheDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--cache-dir",
-        help="Cache directory (default $SEAWALL_CACHE_DIR or ~/.cache/seawall).",
-        file_okay=False,
-    ),
-]
-NoCacheOption = Annotated[
-    bool, typer.Option("--no-cache", help="Do not read or write the on-disk cache.")
-]
-OutputOption = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
-]
 
 
 def _source_options(
@@ -165,7 +96,7 @@ def _source_options(
 
 
 @app.command()
-@_exits_cleanly
+@exits_cleanly
 def inspect(
     target: Annotated[
         str,
@@ -201,7 +132,7 @@ def inspect(
 
 
 @app.command()
-@_exits_cleanly
+@exits_cleanly
 def sbom(
     target: Annotated[
         str,
@@ -276,7 +207,7 @@ def _severities(text: str | None) -> frozenset[Severity] | None:
 
 
 @app.command()
-@_exits_cleanly
+@exits_cleanly
 def scan(
     target: Annotated[str, typer.Argument(help="Any TARGET form, or sbom:PATH.")],
     output_format: Annotated[
@@ -356,6 +287,9 @@ def _write(output: Path | None, text: str) -> None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seawall import pipeline
-from seawall.cli.app import _exits_cleanly, default_cache_dir, stderr
+from seawall.cli.common import default_cache_dir, exits_cleanly, stderr
 from seawall.errors import InputError
 from seawall.limits import Limits
 from seawall.source.base import SourceOptions
@@ -65,7 +65,7 @@ def _store(db: Path | None, cache_dir: Path | None) -> Path:
 
 
 @db_app.command("import")
-@_exits_cleanly
+@exits_cleanly
 def import_command(
     paths: Annotated[
         list[Path] | None,
@@ -118,7 +118,7 @@ def import_command(
 
 
 @db_app.command("update")
-@_exits_cleanly
+@exits_cleanly
 def update_command(
     ecosystem: Annotated[
         list[str] | None,
@@ -168,7 +168,7 @@ def update_command(
 
 
 @db_app.command("export")
-@_exits_cleanly
+@exits_cleanly
 def export_command(
     bundle: Annotated[Path, typer.Option("--bundle", help="The bundle file to write (a tar).")],
     sign_key: Annotated[
@@ -187,7 +187,7 @@ def export_command(
 
 
 @db_app.command("status")
-@_exits_cleanly
+@exits_cleanly
 def status_command(
     output_format: Annotated[
         StatusFormat, typer.Option("--format", "-f", help="Output format.")

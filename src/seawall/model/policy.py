@@ -15,7 +15,7 @@ class FindingKind(Enum):
     """The finding types a decision can be about (DESIGN.md §4), plus licences of packages."""
 
     VULNERABILITY = "vulnerability"
-    SECRET = "secret"
+    SECRET = "secret"  # noqa: S105 (a finding kind, not a password)
     MISCONFIGURATION = "misconfiguration"
     LICENCE = "licence"
     """A package whose licence a policy denies; its fingerprint derives from purl and licence."""
@@ -24,7 +24,7 @@ class FindingKind(Enum):
 class Decision(Enum):
     """What the policy decided for one finding, ordered by `rank` (fail is the strongest)."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 (a decision, not a password)
     WARN = "warn"
     FAIL = "fail"
     SUPPRESSED = "suppressed"
@@ -99,7 +99,7 @@ class RiskPart:
 @dataclass(frozen=True, slots=True)
 class RiskScore:
     score: float
-    """0–100, one decimal."""
+    """0-100, one decimal."""
     parts: tuple[RiskPart, ...]
 
 
@@ -123,7 +123,7 @@ class FindingDecision:
     """With a baseline: True when the baseline already had it (it cannot fail the
     policy), False when the change introduced it; None without a baseline."""
     subject: str | None = None
-    """What it is about, for findings not in the scan's lists: the package purl of a licence finding."""
+    """The package purl the finding is about, when it is about a package."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,13 +156,12 @@ class Grade(Enum):
     B = "B"
     C = "C"
     D = "D"
-    E = "E"
     F = "F"
 
 
 @dataclass(frozen=True, slots=True)
 class ImageRisk:
-    """The image's risk: a 0–100 score and its grade (docs/risk.md, "Image score")."""
+    """The image's risk: a 0-100 score and its grade (docs/risk.md, "Image score")."""
 
     score: float
     grade: Grade
@@ -195,6 +194,43 @@ class BusinessContext:
     criticality: Criticality | None = None
 
 
+class RemediationKind(Enum):
+    PACKAGE = "package"
+    """Upgrade one package."""
+    BASE_IMAGE = "base-image"
+    """Rebuild on an updated base image: the fixes are in packages the base layers installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Remediation:
+    """One action that fixes findings, with what it fixes; the plan lists the biggest first."""
+
+    kind: RemediationKind
+    target: str
+    """The package name, or the base image (its top build step)."""
+    fixes: tuple[str, ...]
+    """Fingerprints of the findings it fixes."""
+    fixed_ids: tuple[str, ...]
+    """Their vulnerability ids, sorted, for humans."""
+    max_risk: float
+    """The highest risk score among them."""
+    purl: str | None = None
+    installed: str | None = None
+    upgrade_to: str | None = None
+    """The lowest version fixing every fixable finding of the package."""
+    layers: tuple[int, ...] = ()
+    unfixed_ids: tuple[str, ...] = ()
+    """Vulnerabilities of the same target that have no fix yet."""
+
+    @property
+    def summary(self) -> str:
+        count = len(self.fixes)
+        noun = "finding" if count == 1 else "findings"
+        if self.kind is RemediationKind.BASE_IMAGE:
+            return f"rebuild on an updated base image ({self.target}): fixes {count} {noun}"
+        return f"upgrade {self.target} {self.installed} → {self.upgrade_to}: fixes {count} {noun}"
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyResult:
     """The verdict and every decision behind it."""
@@ -214,6 +250,10 @@ class PolicyResult:
     vex_documents: tuple[str, ...] = ()
     evaluated_at: str | None = None
     """The date ignores were checked for expiry against (RFC 3339)."""
+    remediations: tuple[Remediation, ...] = ()
+    """What to do, the action fixing the most findings first (docs/risk.md, "Remediation")."""
+    base_layers: int | None = None
+    """How many bottom layers the base image made (from the history); None when unknown."""
 
     def decision_for(self, fingerprint: str) -> FindingDecision | None:
         for decision in self.decisions:

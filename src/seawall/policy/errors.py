@@ -1,4 +1,4 @@
-"""Errors of the policy stage: every one an `InputError` naming the file and, where it can, the line."""
+"""Errors of the policy stage: `InputError`s naming the file and, where it can, the line."""
 
 from pathlib import Path
 

@@ -33,9 +33,9 @@ class VulnerabilityRule:
     kev: bool | None = None
     """True: only those in CISA KEV; False: only those not in it."""
     epss: float | None = None
-    """EPSS probability at least this (0–1)."""
+    """EPSS probability at least this (0-1)."""
     risk: float | None = None
-    """Risk score at least this (0–100)."""
+    """Risk score at least this (0-100)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,5 +95,9 @@ def load_marked(text: str) -> MarkedDocument:
             return constructor.construct_object(node)
         except yaml.YAMLError as error:
             raise YamlShapeError(f"line {_mark(node).line}: {error}") from None
+        except (ValueError, OverflowError):
+            # A scalar YAML resolves to a type it then cannot build (`2026-13-01`
+            # as a date): keep the text, and validation reports it at this line.
+            return node.value
 
     return MarkedDocument(convert(root, ()), marks)

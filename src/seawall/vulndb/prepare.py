@@ -21,6 +21,7 @@ from seawall.vulndb import codec
 from seawall.vulndb.names import normalize_name
 from seawall.vulndb.osv import MalformedRecordError, parse_record
 from seawall.vulndb.reader import RawRecord, Rejected
+from seawall.vulndb.timestamps import sort_key
 
 CHUNK = 256
 INLINE_CHUNKS = 32
@@ -41,6 +42,12 @@ class Prepared:
     """(ecosystem, normalised name) of every affected package."""
     body: bytes
     """`codec.to_json` of the advisory."""
+    modified_key: str
+    """`timestamps.sort_key` of `modified`."""
+    newest_key: str
+    """The later of `modified` and `published`, as a sort key."""
+    newest: str
+    """That timestamp as written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,9 @@ def prepare_chunk(chunk: list[RawRecord | Rejected]) -> list[Prepared | Malforme
         except MalformedRecordError as error:
             out.append(Malformed(error.where, error.record_id, error.reason))
             continue
+        modified_key = sort_key(advisory.modified)
+        published = advisory.published or ""
+        published_key = sort_key(published) if published else ""
         out.append(
             Prepared(
                 id=advisory.id,
@@ -80,6 +90,9 @@ def prepare_chunk(chunk: list[RawRecord | Rejected]) -> list[Prepared | Malforme
                 aliases=tuple(sorted(set(advisory.aliases))),
                 keys=index_keys(advisory),
                 body=codec.to_json(advisory),
+                modified_key=modified_key,
+                newest_key=max(modified_key, published_key),
+                newest=advisory.modified if modified_key >= published_key else published,
             )
         )
     return out

@@ -35,6 +35,15 @@ def instant(value: str) -> datetime:
         return datetime.min.replace(tzinfo=UTC) if year < 2 else datetime.max.replace(tzinfo=UTC)
 
 
+def sort_key(value: str) -> str:
+    """A fixed-width UTC rendering that sorts as the instants do (for cheap comparisons)."""
+    moment = instant(value)
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+        f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond:06d}Z"
+    )
+
+
 def now_rfc3339() -> str:
     """The current time, to the second, in UTC (`2026-11-23T03:20:00Z`)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -26,7 +26,7 @@ from seawall.vulndb import codec, schema
 from seawall.vulndb.prepare import Malformed, Prepared, Preparer, index_keys
 from seawall.vulndb.reader import RawRecord, Rejected
 from seawall.vulndb.store import check_store, connect_read_only
-from seawall.vulndb.timestamps import instant, now_rfc3339
+from seawall.vulndb.timestamps import instant, now_rfc3339, sort_key
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ class _Tally:
     malformed_count: int = 0
     malformed: list[Malformed] = field(default_factory=list)
     newest: str | None = None
+    newest_key: str = ""
 
 
 class StoreWriter:
@@ -207,7 +208,10 @@ class StoreWriter:
             tally.imported += 1
             if record.withdrawn:
                 tally.withdrawn += 1
-            tally.newest = _newer(tally.newest, record.modified, record.published)
+            if record.newest_key > tally.newest_key:
+                # A source's "data as of" is the newest date it holds. `published`
+                # counts too: some databases (Go's) write a placeholder `modified`.
+                tally.newest_key, tally.newest = record.newest_key, record.newest
             self._pending.append(_Pending(source, generation, record))
             if len(self._pending) >= BATCH and (
                 self._codec is not None or len(self._pending) >= codec.TRAINING_SAMPLES
@@ -271,7 +275,7 @@ class StoreWriter:
         for item in batch:
             record = item.record
             seen = newest.get(record.id)
-            if seen is None or instant(record.modified) >= instant(seen.modified):
+            if seen is None or record.modified_key >= seen.modified_key:
                 newest[record.id] = record
         existing = self._existing(list(newest))
         record_rows = []
@@ -280,7 +284,7 @@ class StoreWriter:
         for record_id, record in newest.items():
             old = existing.get(record_id)
             if old is not None:
-                if instant(old.modified) > instant(record.modified):
+                if sort_key(old.modified) > record.modified_key:
                     continue  # the store already has a newer version of this record
                 self._unindex(old)
             body = active.compress(record.body)
@@ -497,15 +501,6 @@ class StoreWriter:
                 generation,
             ),
         )
-
-
-def _newer(current: str | None, *candidates: str | None) -> str | None:
-    # A source's "data as of" is the newest date it holds. `published` counts
-    # too: some databases (Go's) publish records with a placeholder `modified`.
-    for value in candidates:
-        if value is not None and (current is None or instant(value) > instant(current)):
-            current = value
-    return current
 
 
 def _note(tally: _Tally, problem: Malformed) -> None:

@@ -29,6 +29,7 @@ from seawall.report.sbom.native import (
 )
 from seawall.report.scan.common import SEVERITIES_HIGH_FIRST, Redactor, severity_counts
 from seawall.report.scan.options import ScanReportOptions
+from seawall.report.scan.records import misconfig_record, policy_record, secret_record
 from seawall.report.scan.risk import cvss_version_key, in_risk_order
 
 SCHEMA_ID = "seawall.scan/v1"
@@ -181,11 +182,20 @@ def scan_to_dict(result: ScanResult, options: ScanReportOptions | None = None) -
             "statuses": [status_record(status) for status in inventory.statuses],
         },
         "vulnerabilities": [
-            vulnerability_record(finding) for finding in in_risk_order(result.vulnerabilities)
+            vulnerability_record(finding)
+            for finding in in_risk_order(result.vulnerabilities, result.policy)
+        ],
+        "secrets": [
+            secret_record(f) for f in sorted(result.secrets, key=lambda f: f.fingerprint)
+        ],
+        "misconfigurations": [
+            misconfig_record(f)
+            for f in sorted(result.misconfigurations, key=lambda f: f.fingerprint)
         ],
         "summary": _summary(result),
         "database": _database_record(result.database),
         "warnings": [redactor.redact(warning) for warning in result.warnings],
+        "policy": policy_record(result.policy),
     }
 
 

@@ -5,12 +5,16 @@ then the likelihood of exploitation (EPSS, highest first; a finding without
 an EPSS score comes after every scored one), then the normalised severity,
 then the CVSS base score, then the id. The package and the fingerprint break
 the remaining ties so the order never depends on the order the matcher
-produced. Issue 7's risk score will put itself in front of this key.
+produced.
+
+With a policy result (issue 7), the finding's risk score (docs/risk.md) goes
+in front of all of this: highest score first; the fields above break ties.
 """
 
 from typing import NamedTuple
 
 from seawall.model.finding import CvssScore, VulnerabilityFinding
+from seawall.model.policy import PolicyResult
 
 # A CVSS version as a sortable tuple; an unparseable version sorts oldest.
 _NO_VERSION = (-1,)
@@ -37,6 +41,8 @@ class RiskOrderKey(NamedTuple):
     """Sort key for findings, ascending = most urgent first. Each field is
     oriented so that smaller sorts earlier."""
 
+    risk: float
+    """Negated risk score; 1.0 when there is none (the same for every finding without one)."""
     not_kev: bool
     epss: float
     """Negated EPSS score; 1.0 when there is none (after every real score)."""
@@ -50,10 +56,11 @@ class RiskOrderKey(NamedTuple):
     fingerprint: str
 
 
-def risk_order_key(finding: VulnerabilityFinding) -> RiskOrderKey:
-    """The risk-order sort key of a finding (see the module docstring)."""
+def risk_order_key(finding: VulnerabilityFinding, risk: float | None = None) -> RiskOrderKey:
+    """The risk-order sort key of a finding, given its risk score when a policy ran."""
     cvss = preferred_cvss(finding)
     return RiskOrderKey(
+        risk=-risk if risk is not None else 1.0,
         not_kev=finding.kev is None,
         epss=-finding.epss.score if finding.epss is not None else 1.0,
         severity=-finding.severity.rank,
@@ -65,6 +72,11 @@ def risk_order_key(finding: VulnerabilityFinding) -> RiskOrderKey:
     )
 
 
-def in_risk_order(findings: tuple[VulnerabilityFinding, ...]) -> list[VulnerabilityFinding]:
-    """The findings, most urgent first."""
-    return sorted(findings, key=risk_order_key)
+def in_risk_order(
+    findings: tuple[VulnerabilityFinding, ...], policy: PolicyResult | None = None
+) -> list[VulnerabilityFinding]:
+    """The findings, most urgent first (by risk score first when `policy` scored them)."""
+    if policy is None:
+        return sorted(findings, key=risk_order_key)
+    scores = {d.fingerprint: d.risk.score for d in policy.decisions}
+    return sorted(findings, key=lambda f: risk_order_key(f, scores.get(f.fingerprint)))

@@ -279,7 +279,7 @@ def scan_to_sarif(result: ScanResult, options: ScanReportOptions | None = None) 
     """The SARIF 2.1.0 log as plain data."""
     del options  # every option concerns the table
     redactor = Redactor.for_image(result.image)
-    findings = in_risk_order(result.vulnerabilities)
+    findings = in_risk_order(result.vulnerabilities, result.policy)
     groups: dict[str, list[VulnerabilityFinding]] = {}
     for finding in findings:
         groups.setdefault(finding.id, []).append(finding)

@@ -227,7 +227,7 @@ def render_table(result: ScanResult, options: ScanReportOptions | None = None) -
     """The scan result as rich renderables: the findings in risk order, the
     summary, warnings, and with `options.show_reasons` why each matched."""
     options = options or ScanReportOptions()
-    findings = tuple(in_risk_order(result.vulnerabilities))
+    findings = tuple(in_risk_order(result.vulnerabilities, result.policy))
     parts: list[RenderableType] = []
     if result.image is not None:
         parts.append(_text(f"Vulnerabilities in {result.image.reference}", "bold"))

@@ -1,0 +1,304 @@
+"""The secret engine: bytes in (streamed in chunks), redacted hits out.
+
+Per file: the size limit and the decoy paths are checked before anything is
+read; the first chunk is probed for a NUL byte (binary files are skipped, as
+git and trivy do); then each chunk is lower-cased once and searched for every
+rule's keywords in one Aho-Corasick pass, and only the rules whose keywords
+occur run their regex. Most files therefore cost one pass and no regex at all.
+
+Chunks overlap by `overlap_bytes` (more than any rule's longest match), and a
+chunk reports only the matches that start before the next chunk's accepted
+region, so a secret across a chunk boundary is found exactly once, with the
+same value, line and fingerprint as if the file had been read whole.
+
+The secret value lives only in local variables of `_accept`: what leaves the
+engine is a `Hit` (rule, line, preview, fingerprint). Nothing here logs.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+import ahocorasick_rs
+
+from seawall.analyze.secrets.redact import entropy, fingerprint, preview
+from seawall.analyze.secrets.rules import Rule, RuleSet, builtin_rules
+from seawall.analyze.secrets.validators import VALIDATORS
+
+KiB = 1024
+MiB = 1024 * KiB
+
+Read = Callable[[int], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """What changes which files are read and how; part of the per-layer cache key."""
+
+    max_file_bytes: int = 16 * MiB
+    """Larger files are skipped (counted as too large)."""
+    chunk_bytes: int = 1 * MiB
+    overlap_bytes: int = 32 * KiB
+    """Longer than any rule's longest match (rules.yaml says so)."""
+    binary_probe_bytes: int = 8 * KiB
+    """A NUL in this many leading bytes makes a file binary."""
+
+    def __post_init__(self) -> None:
+        if self.chunk_bytes <= 2 * self.overlap_bytes:
+            raise ValueError("chunk_bytes must be more than twice overlap_bytes")
+
+
+class Outcome(Enum):
+    """What the engine did with one file."""
+
+    SCANNED = "scanned"
+    BINARY = "binary"
+    TOO_LARGE = "too-large"
+    EXCLUDED = "excluded"
+    """A decoy path (test fixtures, examples): not read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One secret found in one file or text, already redacted."""
+
+    rule_id: str
+    line: int | None
+    preview: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    outcome: Outcome
+    hits: tuple[Hit, ...] = ()
+
+
+_CONTEXT = 256
+"""Bytes kept before a chunk's accepted region, so look-behinds see real context."""
+
+
+@dataclass(slots=True)
+class _FileState:
+    """What one file's scan has accepted so far (file coordinates)."""
+
+    path: str | None
+    kind: str
+    where: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    hits: list[tuple[int, Hit]] = field(default_factory=list)
+    """(priority of the rule, hit)."""
+    fingerprints: set[str] = field(default_factory=set)
+    eligible: dict[int, bool] = field(default_factory=dict)
+
+
+class SecretEngine:
+    """Scans files and texts with a `RuleSet`. Thread-compatible; no state between files."""
+
+    def __init__(self, rules: RuleSet | None = None, settings: EngineSettings | None = None):
+        self.rules = rules or builtin_rules()
+        self.settings = settings or EngineSettings()
+        self._by_id = {rule.id: rule for rule in self.rules.rules}
+        # Rules limited to some paths (.netrc, kubeconfig ...) are checked per file by
+        # path first; only the others feed the shared keyword automaton, so that a
+        # path rule's very common keyword (`$`) costs nothing on other files.
+        free = [rule for rule in self.rules.rules if rule.path is None]
+        self._path_rules = [rule for rule in self.rules.rules if rule.path is not None]
+        keywords = sorted({k for rule in free for k in rule.keywords})
+        self._keyword_rules: list[tuple[int, ...]] = [
+            tuple(
+                n
+                for n, rule in enumerate(self.rules.rules)
+                if rule.path is None and k in rule.keywords
+            )
+            for k in keywords
+        ]
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(keywords)
+        self._rule_list = self.rules.rules
+
+    # ------------------------------------------------------------------ entry points
+
+    def scan_reader(
+        self, read: Read, path: str, size: int | None = None, kind: str = "file"
+    ) -> FileScan:
+        """Scan one file given a `read(n)` function; `path` is absolute in its view."""
+        settings = self.settings
+        if size is not None and size > settings.max_file_bytes:
+            return FileScan(Outcome.TOO_LARGE)
+        decoys = self.rules.decoys.path_exclude
+        if decoys is not None and decoys.search(path):
+            return FileScan(Outcome.EXCLUDED)
+        buffer = read(settings.chunk_bytes)
+        if b"\0" in buffer[: settings.binary_probe_bytes]:
+            return FileScan(Outcome.BINARY)
+        state = _FileState(path, kind, path)
+        path_rules = [rule for rule in self._path_rules if rule.path and rule.path.search(path)]
+        base = 0  # file offset of buffer[0]
+        accept_from = 0  # matches starting before this were handled by the previous chunk
+        lines_before = 0  # newlines in the file before buffer[0]
+        total = len(buffer)
+        while True:
+            following = read(settings.chunk_bytes) if buffer else b""
+            total += len(following)
+            if total > settings.max_file_bytes:
+                return FileScan(Outcome.TOO_LARGE)
+            final = not following
+            accept_until = None if final else base + len(buffer) - settings.overlap_bytes
+            self._scan_chunk(
+                buffer, base, accept_from, accept_until, lines_before, state, path_rules
+            )
+            if final:
+                break
+            assert accept_until is not None
+            keep_from = accept_until - _CONTEXT - base
+            lines_before += buffer.count(b"\n", 0, keep_from)
+            base += keep_from
+            accept_from = accept_until
+            buffer = buffer[keep_from:] + following
+        return FileScan(Outcome.SCANNED, self._finish(state))
+
+    def scan_bytes(self, data: bytes, path: str, kind: str = "file") -> FileScan:
+        """Scan a file held in memory (same rules, limits and chunking as a stream)."""
+        position = 0
+
+        def read(size: int) -> bytes:
+            nonlocal position
+            chunk = data[position : position + size]
+            position += len(chunk)
+            return chunk
+
+        return self.scan_reader(read, path, len(data), kind)
+
+    def scan_text(self, text: str, kind: str, where: str) -> tuple[Hit, ...]:
+        """Scan a config value or a history line: no path rules, no path exclusions.
+
+        Hits have no line; their fingerprint is keyed by `kind` and `where`
+        (e.g. `config`, `Env[API_TOKEN]`).
+        """
+        data = text.encode("utf-8", "surrogateescape")
+        if len(data) > self.settings.max_file_bytes:
+            return ()
+        state = _FileState(None, kind, where)
+        self._scan_chunk(data, 0, 0, None, 0, state, [])
+        return tuple(
+            Hit(hit.rule_id, None, hit.preview, hit.fingerprint) for hit in self._finish(state)
+        )
+
+    # ------------------------------------------------------------------ internals
+
+    def _scan_chunk(
+        self,
+        buffer: bytes,
+        base: int,
+        accept_from: int,
+        accept_until: int | None,
+        lines_before: int,
+        state: _FileState,
+        path_rules: list[Rule],
+    ) -> None:
+        lowered = buffer.lower()
+        found = {
+            index
+            for index, _, _ in self._automaton.find_matches_as_indexes(lowered, overlapping=True)
+        }
+        candidates: set[int] = set()
+        for index in found:
+            candidates.update(self._keyword_rules[index])
+        rules = [self._rule_list[n] for n in candidates]
+        rules.extend(rule for rule in path_rules if any(k in lowered for k in rule.keywords))
+        if not rules:
+            return
+        rules.sort(key=lambda rule: rule.priority)
+        for rule in rules:
+            if not self._eligible(rule, state):
+                continue
+            for match in rule.regex.finditer(buffer):
+                start = base + match.start()
+                if start < accept_from:
+                    continue
+                if accept_until is not None and start >= accept_until:
+                    break
+                self._accept(rule, match, buffer, base, lines_before, state)
+
+    def _eligible(self, rule: Rule, state: _FileState) -> bool:
+        known = state.eligible.get(rule.priority)
+        if known is not None:
+            return known
+        path = state.path
+        ok = True
+        if path is not None:
+            generic_excluded = self.rules.decoys.generic_path_exclude
+            if rule.generic and generic_excluded is not None and generic_excluded.search(path):
+                ok = False
+            elif rule.path_exclude is not None and rule.path_exclude.search(path):
+                ok = False
+        state.eligible[rule.priority] = ok
+        return ok
+
+    def _accept(
+        self,
+        rule: Rule,
+        match: re.Match[bytes],
+        buffer: bytes,
+        base: int,
+        lines_before: int,
+        state: _FileState,
+    ) -> None:
+        group = "secret" if "secret" in rule.regex.groupindex else 0
+        start, end = match.span(group)
+        if start < 0:
+            return
+        span = (base + start, base + end)
+        if any(span[0] < e and s < span[1] for s, e in state.spans):
+            return  # an earlier (more specific) rule already claimed these bytes
+        value = buffer[start:end].decode("utf-8", "surrogateescape")
+        if not self._credible(rule, value, match):
+            return
+        if rule.generic and not self._quoted_enough(match, state.path):
+            return
+        mark = fingerprint(rule.id, value, state.kind, state.where)
+        state.spans.append(span)
+        if mark in state.fingerprints:
+            return  # the same secret again in the same file: one finding
+        state.fingerprints.add(mark)
+        line = lines_before + buffer.count(b"\n", 0, start) + 1 if state.path is not None else None
+        state.hits.append((rule.priority, Hit(rule.id, line, preview(value), mark)))
+
+    def _credible(self, rule: Rule, value: str, match: re.Match[bytes]) -> bool:
+        """False for decoys: documented examples, placeholders, low entropy, bad checksums."""
+        decoys = self.rules.decoys
+        if value in decoys.example_values or decoys.placeholders.search(value):
+            return False
+        if rule.generic and decoys.generic_placeholders.search(value):
+            return False
+        if rule.entropy is not None and entropy(value) < rule.entropy:
+            return False
+        if rule.validator is not None and not VALIDATORS[rule.validator](value):
+            return False
+        text = match.group(0)
+        return not any(allow.search(text) for allow in rule.allow)
+
+    def _quoted_enough(self, match: re.Match[bytes], path: str | None) -> bool:
+        """A generic match in source code needs a quoted value; configuration need not."""
+        if path is None or "q" not in match.re.groupindex or match.group("q"):
+            return True
+        unquoted = self.rules.decoys.generic_unquoted_paths
+        return unquoted is not None and unquoted.search(path) is not None
+
+    def _finish(self, state: _FileState) -> tuple[Hit, ...]:
+        matched = {hit.rule_id for _, hit in state.hits}
+        kept = [
+            hit
+            for _, hit in state.hits
+            if (required := self._by_id[hit.rule_id].requires) is None or required in matched
+        ]
+        return tuple(sorted(kept, key=lambda hit: (hit.line or 0, hit.rule_id)))
+
+
+def count_outcomes(scans: Iterable[FileScan]) -> dict[Outcome, int]:
+    """How many files had each outcome."""
+    counts = dict.fromkeys(Outcome, 0)
+    for scan in scans:
+        counts[scan.outcome] += 1
+    return counts

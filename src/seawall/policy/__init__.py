@@ -1,0 +1,32 @@
+"""The policy stage: findings in, decisions and a verdict out (DESIGN.md §2, issue 7).
+
+- `load_policy(path)` reads a policy file (docs/policy.md) with errors that
+  name the line; `default_policy(fail_on, only_fixed)` is what `--fail-on` means.
+- `load_vex(path)` reads OpenVEX, CycloneDX VEX or CSAF VEX statements.
+- `apply_policy(result, policy, vex, baseline, context)` decides every
+  finding, scores its risk (docs/risk.md), plans remediation and returns a
+  `PolicyResult` (seawall.model.policy) for the reporters.
+"""
+
+from seawall.policy.context import business_context
+from seawall.policy.document import load_policy, parse_policy
+from seawall.policy.engine import apply_policy, licence_fingerprint
+from seawall.policy.errors import PolicyFileError, VexDocumentError
+from seawall.policy.rules import Policy, default_policy
+from seawall.policy.vex import VexStatement, VexStatus, load_vex, parse_vex
+
+__all__ = [
+    "Policy",
+    "PolicyFileError",
+    "VexDocumentError",
+    "VexStatement",
+    "VexStatus",
+    "apply_policy",
+    "business_context",
+    "default_policy",
+    "licence_fingerprint",
+    "load_policy",
+    "load_vex",
+    "parse_policy",
+    "parse_vex",
+]
