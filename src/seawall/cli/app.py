@@ -41,7 +41,6 @@ from seawall.source.base import SourceOptions
 from seawall.source.platform import parse_platform
 from seawall.vulndb.store import default_store_path
 
-
 app = typer.Typer(
     name="seawall",
     help="What is in a container image, is it vulnerable, has it leaked, is it configured safely.",

@@ -1,0 +1,474 @@
+"""`seawall secrets`: leaked credentials in every layer, the image config and history, a
+directory tree, or a git repository's history.
+
+Images. Every file of every layer is scanned, visible or not: a file a later
+layer deleted or overwrote is still in the image for anyone who pulls it.
+Each layer is read once (a `LayerView`) and its result cached under the
+layer's digest, the rules version and the scan settings: the findings with
+their paths, the file counts, and the layer's *claims* (the paths it writes,
+its whiteouts and opaque directories). Visibility is not cached, because it
+depends on the layers above, which another image may not share; it is
+decided at assembly from the claims of the current image's later layers,
+with the squashing rules of `fs.walk.ImageWalk` (OCI image spec layer.md):
+a later layer hides a file when it writes or whites out the path, whites out
+or makes opaque an ancestor, puts a non-directory at an ancestor, or makes
+the path a directory. A warm scan reads no layer at all.
+
+The same secret at the same path in several layers (one fingerprint) is one
+finding: the lowest layer that holds it, still present unless every copy is
+hidden, in which case `removed_in` is the layer that hid the topmost copy.
+
+Allow rules and the baseline apply after the cache (config.py), so editing
+them needs no rescan.
+"""
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import zstandard
+
+from seawall.analyze.secrets import (
+    EngineSettings,
+    FileScan,
+    Outcome,
+    SecretEngine,
+    SecretsConfig,
+    builtin_rules,
+    scan_image_config,
+)
+from seawall.fs import DirectoryView, LayerView, UnreadableFileError
+from seawall.fs.paths import parent_of
+from seawall.limits import Limits
+from seawall.model.files import FileKind, Problem
+from seawall.model.finding import SecretFinding, SecretLocation, SecretSource
+from seawall.model.image import Image, Layer, LayerOpener
+from seawall.source.base import DirectorySource, SourceOptions
+from seawall.source.git import GitHistory
+from seawall.source.registry import open_source
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1
+_MAX_ENTRY_BYTES = 1 << 30
+
+
+@dataclass(frozen=True, slots=True)
+class SecretsStatus:
+    """What the scan read and skipped; `problems` makes a result partial."""
+
+    files_scanned: int = 0
+    skipped_binary: int = 0
+    skipped_large: int = 0
+    skipped_excluded: int = 0
+    """Decoy paths (test fixtures, examples) not read."""
+    layers_read: int = 0
+    """Layers read from the source in this run (the rest came from the cache)."""
+    commits: int = 0
+    """Git: commits walked."""
+    suppressed: int = 0
+    """Findings an allow rule or the baseline covered."""
+    problems: tuple[Problem, ...] = ()
+    rules_version: str = ""
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class SecretsResult:
+    """The findings of one scan and the image (or directory) they are in."""
+
+    image: Image | None
+    findings: tuple[SecretFinding, ...]
+    status: SecretsStatus
+    target: str
+
+
+# ---------------------------------------------------------------- per-layer results
+
+
+@dataclass(frozen=True, slots=True)
+class LayerHit:
+    path: str
+    rule_id: str
+    line: int | None
+    preview: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class LayerClaims:
+    """What a layer does to the paths of the layers below it."""
+
+    files: frozenset[str]
+    """Every non-directory entry (regular files, links, devices)."""
+    dirs: frozenset[str]
+    whiteouts: frozenset[str]
+    opaque: frozenset[str]
+
+    def hides(self, path: str, implied: frozenset[str]) -> bool:
+        """True when this layer hides a regular file at `path` written by a lower layer."""
+        if path in self.files or path in self.dirs or path in self.whiteouts or path in implied:
+            return True
+        ancestor = path
+        while ancestor != "/":
+            ancestor = parent_of(ancestor)
+            if ancestor in self.files or ancestor in self.whiteouts or ancestor in self.opaque:
+                return True
+        return False
+
+    def implied(self) -> frozenset[str]:
+        """Directories the layer's entries imply (a lower non-directory there is hidden)."""
+        found: set[str] = set()
+        for path in (*self.files, *self.dirs):
+            parent = parent_of(path)
+            while parent != "/" and parent not in found:
+                found.add(parent)
+                parent = parent_of(parent)
+        return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSecrets:
+    """One layer's cached result."""
+
+    hits: tuple[LayerHit, ...]
+    claims: LayerClaims
+    counts: dict[str, int]
+    problems: tuple[Problem, ...]
+
+
+def scan_layer(
+    layer: Layer, opener: LayerOpener, engine: SecretEngine, limits: Limits
+) -> LayerSecrets:
+    """Read one layer once: every regular file through the engine, every entry into claims."""
+    view = LayerView(layer, opener, limits)
+    hits: list[LayerHit] = []
+    counts = dict.fromkeys((o.value for o in Outcome), 0)
+    files: set[str] = set()
+    dirs: set[str] = set()
+    for entry in view:
+        info = entry.info
+        if info.kind is FileKind.DIRECTORY:
+            dirs.add(info.path)
+            continue
+        files.add(info.path)
+        if not entry.readable:
+            continue
+        with entry.open() as reader:
+            scan = engine.scan_reader(reader.read, info.path, info.size)
+        counts[scan.outcome.value] += 1
+        hits.extend(
+            LayerHit(info.path, h.rule_id, h.line, h.preview, h.fingerprint) for h in scan.hits
+        )
+    claims = LayerClaims(
+        frozenset(files), frozenset(dirs), frozenset(view.whiteouts), frozenset(view.opaque_dirs)
+    )
+    return LayerSecrets(tuple(hits), claims, counts, tuple(view.problems))
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def secrets_layer_key(layer: Layer, engine: SecretEngine, limits: Limits) -> str | None:
+    """The cache key of a layer's secrets: digest, rules version, settings, limits."""
+    identity = layer.digest or layer.diff_id
+    if identity is None:
+        return None
+    material = {
+        "format": CACHE_FORMAT,
+        "layer": identity,
+        "rules": engine.rules.version,
+        "settings": dataclasses.asdict(engine.settings),
+        "limits": dataclasses.asdict(limits),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+class SecretsCache:
+    """Per-layer secret results under `<cache>/layers/<key>.secrets` (beside the SBOM's
+    `.layer` entries, same write-then-rename discipline); a None root caches nothing.
+    Entries hold previews and fingerprints, never a secret value."""
+
+    def __init__(self, root: Path | None) -> None:
+        self._dir = root / "layers" if root is not None else None
+
+    def load(self, key: str) -> LayerSecrets | None:
+        if self._dir is None:
+            return None
+        path = self._dir / f"{key}.secrets"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            return _decode(data)
+        except (zstandard.ZstdError, ValueError, KeyError, TypeError) as error:
+            log.warning("discarding unreadable cache entry %s: %s", path, error)
+            path.unlink(missing_ok=True)
+            return None
+
+    def store(self, key: str, result: LayerSecrets) -> None:
+        if self._dir is None:
+            return
+        self._dir.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=self._dir, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_encode(result))
+            Path(temporary).replace(self._dir / f"{key}.secrets")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _encode(result: LayerSecrets) -> bytes:
+    document = {
+        "hits": [[h.path, h.rule_id, h.line, h.preview, h.fingerprint] for h in result.hits],
+        "files": sorted(result.claims.files),
+        "dirs": sorted(result.claims.dirs),
+        "whiteouts": sorted(result.claims.whiteouts),
+        "opaque": sorted(result.claims.opaque),
+        "counts": result.counts,
+        "problems": [[p.where, p.message] for p in result.problems],
+    }
+    return zstandard.ZstdCompressor(level=3).compress(json.dumps(document).encode())
+
+
+def _decode(data: bytes) -> LayerSecrets:
+    body = zstandard.ZstdDecompressor().decompress(data, max_output_size=_MAX_ENTRY_BYTES)
+    document: dict[str, Any] = json.loads(body)
+    return LayerSecrets(
+        hits=tuple(
+            LayerHit(str(p), str(r), None if n is None else int(n), str(v), str(f))
+            for p, r, n, v, f in document["hits"]
+        ),
+        claims=LayerClaims(
+            frozenset(map(str, document["files"])),
+            frozenset(map(str, document["dirs"])),
+            frozenset(map(str, document["whiteouts"])),
+            frozenset(map(str, document["opaque"])),
+        ),
+        counts={str(k): int(v) for k, v in document["counts"].items()},
+        problems=tuple(Problem(str(a), str(b)) for a, b in document["problems"]),
+    )
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def assemble(
+    results: dict[int, LayerSecrets], engine: SecretEngine
+) -> list[SecretFinding]:
+    """Findings from per-layer results, with `removed_in` decided by the later layers."""
+    claims = {index: result.claims for index, result in results.items()}
+    implied_cache: dict[int, frozenset[str]] = {}
+
+    def hider(layer: int, path: str) -> int | None:
+        for index in sorted(i for i in claims if i > layer):
+            if index not in implied_cache:
+                implied_cache[index] = claims[index].implied()
+            if claims[index].hides(path, implied_cache[index]):
+                return index
+        return None
+
+    # Same fingerprint in several layers: one finding (see the module docstring).
+    groups: dict[str, list[tuple[int, LayerHit, int | None]]] = {}
+    for index in sorted(results):
+        for hit in results[index].hits:
+            groups.setdefault(hit.fingerprint, []).append((index, hit, hider(index, hit.path)))
+    findings: list[SecretFinding] = []
+    for copies in groups.values():
+        first_layer, first, _ = copies[0]
+        visible = any(hidden is None for _, _, hidden in copies)
+        gone = None if visible else copies[-1][2]
+        rule = engine.rules.get(first.rule_id)
+        location = SecretLocation(
+            SecretSource.FILE, path=first.path, line=first.line, layer=first_layer, removed_in=gone
+        )
+        findings.append(
+            SecretFinding(rule.id, rule.title, rule.severity, location, first.preview, first.fingerprint)
+        )
+    return findings
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def make_engine(config: SecretsConfig) -> SecretEngine:
+    """The engine the configuration asks for (rules less the disabled ones, file size limit)."""
+    rules = builtin_rules().without(config.disable_rules)
+    settings = (
+        EngineSettings(max_file_bytes=config.max_file_bytes)
+        if config.max_file_bytes is not None
+        else EngineSettings()
+    )
+    return SecretEngine(rules, settings)
+
+
+def secrets(
+    target: str, options: SourceOptions, config: SecretsConfig | None = None
+) -> SecretsResult:
+    """Every secret in `target`: each layer's files, the image config and history, or a tree."""
+    config = config or SecretsConfig()
+    engine = make_engine(config)
+    with open_source(target, options) as source:
+        image = source.image
+        if isinstance(source, DirectorySource):
+            return _finish(
+                target, image, _scan_directory(source.root, engine, options), config, engine
+            )
+        openers = dict((layer.index, opener) for layer, opener in source.layer_openers())
+        cache = SecretsCache(options.cache_dir)
+        results: dict[int, LayerSecrets] = {}
+        problems: list[Problem] = []
+        read = 0
+        progress = options.progress.task("Scanning layers for secrets", total=len(image.layers))
+        try:
+            for layer in image.layers:
+                opener = openers.get(layer.index)
+                if opener is None:
+                    problems.append(
+                        Problem(
+                            f"layer {layer.index} ({layer.digest})",
+                            "non-distributable (foreign) layer: its blob is not in the image; "
+                            "not scanned",
+                        )
+                    )
+                    progress.advance(1)
+                    continue
+                key = secrets_layer_key(layer, engine, options.limits)
+                result = cache.load(key) if key is not None else None
+                if result is None:
+                    result = scan_layer(layer, opener, engine, options.limits)
+                    read += 1
+                    if key is not None:
+                        cache.store(key, result)
+                results[layer.index] = result
+                progress.advance(1)
+        finally:
+            progress.close()
+    findings = assemble(results, engine) + scan_image_config(image, engine)
+    counts = _sum_counts(r.counts for r in results.values())
+    problems.extend(p for r in results.values() for p in r.problems)
+    scanned = _Scanned(findings, counts, tuple(problems), layers_read=read)
+    return _finish(target, image, scanned, config, engine)
+
+
+def secrets_in_git(repository: Path, config: SecretsConfig | None = None) -> SecretsResult:
+    """Every secret in the history of a git repository, each at the first commit holding it.
+
+    Each blob is scanned once (the first commit and path where it appears),
+    and a secret found in several versions of the same file (one fingerprint)
+    is reported once, with the oldest commit.
+    """
+    config = config or SecretsConfig()
+    engine = make_engine(config)
+    history = GitHistory(repository)
+    findings: dict[str, SecretFinding] = {}
+    scans: list[FileScan] = []
+    large = 0
+    for blob, content in history.blobs(engine.settings.max_file_bytes):
+        if content is None:
+            large += 1
+            continue
+        scan = engine.scan_bytes(content, "/" + blob.path, kind="git")
+        scans.append(scan)
+        for hit in scan.hits:
+            if hit.fingerprint in findings:
+                continue
+            rule = engine.rules.get(hit.rule_id)
+            location = SecretLocation(
+                SecretSource.GIT, path=blob.path, line=hit.line, commit=blob.commit
+            )
+            findings[hit.fingerprint] = SecretFinding(
+                rule.id, rule.title, rule.severity, location, hit.preview, hit.fingerprint
+            )
+    counts = _sum_counts([{s.outcome.value: 1} for s in scans])
+    counts[Outcome.TOO_LARGE.value] = counts.get(Outcome.TOO_LARGE.value, 0) + large
+    scanned = _Scanned(list(findings.values()), counts, (), commits=history.commits)
+    return _finish(f"git:{repository}", None, scanned, config, engine)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanned:
+    findings: list[SecretFinding]
+    counts: dict[str, int]
+    problems: tuple[Problem, ...]
+    layers_read: int = 0
+    commits: int = 0
+
+
+def _scan_directory(root: Path, engine: SecretEngine, options: SourceOptions) -> _Scanned:
+    view = DirectoryView(root, options.limits)
+    findings: list[SecretFinding] = []
+    counts = dict.fromkeys((o.value for o in Outcome), 0)
+    for entry in view:
+        if not entry.readable:
+            continue
+        try:
+            with entry.open() as reader:
+                scan = engine.scan_reader(reader.read, entry.path, entry.info.size)
+        except UnreadableFileError:
+            continue  # recorded in view.problems
+        counts[scan.outcome.value] += 1
+        for hit in scan.hits:
+            rule = engine.rules.get(hit.rule_id)
+            location = SecretLocation(SecretSource.FILE, path=entry.path, line=hit.line)
+            findings.append(
+                SecretFinding(rule.id, rule.title, rule.severity, location, hit.preview, hit.fingerprint)
+            )
+    return _Scanned(findings, counts, tuple(view.problems))
+
+
+def _sum_counts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for part in parts:
+        for name, count in part.items():
+            total[name] = total.get(name, 0) + count
+    return total
+
+
+def _order(finding: SecretFinding) -> tuple[Any, ...]:
+    location = finding.location
+    return (
+        -finding.severity.rank,
+        location.source.value,
+        location.path or location.field or "",
+        location.history_index or 0,
+        location.line or 0,
+        finding.rule_id,
+        finding.fingerprint,
+    )
+
+
+def _finish(
+    target: str,
+    image: Image | None,
+    scanned: _Scanned,
+    config: SecretsConfig,
+    engine: SecretEngine,
+) -> SecretsResult:
+    kept = [f for f in scanned.findings if not config.suppressed(f)]
+    counts = scanned.counts
+    status = SecretsStatus(
+        files_scanned=counts.get(Outcome.SCANNED.value, 0),
+        skipped_binary=counts.get(Outcome.BINARY.value, 0),
+        skipped_large=counts.get(Outcome.TOO_LARGE.value, 0),
+        skipped_excluded=counts.get(Outcome.EXCLUDED.value, 0),
+        layers_read=scanned.layers_read,
+        commits=scanned.commits,
+        suppressed=len(scanned.findings) - len(kept),
+        problems=scanned.problems,
+        rules_version=engine.rules.version,
+    )
+    return SecretsResult(image, tuple(sorted(kept, key=_order)), status, target)
