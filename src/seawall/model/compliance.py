@@ -14,7 +14,7 @@ from seawall.model.finding import Severity
 
 
 class ControlStatus(Enum):
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - a status, not a password
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
     """Nothing scanned can evidence it (a Kubernetes control for an image scan)."""

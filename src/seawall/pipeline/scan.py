@@ -21,7 +21,6 @@ from seawall.pipeline.sbom import sbom
 from seawall.source.base import SourceOptions
 from seawall.vulndb.staleness import DEFAULT_MAX_AGE, staleness_warnings
 from seawall.vulndb.store import VulnStore
-from seawall.vulndb.update import update
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +75,9 @@ def _first_download(settings: ScanSettings, inventory: Inventory) -> None:
             f"no vulnerability database at {settings.db_path}; run `seawall db update` "
             "(or `seawall db import` offline) first"
         )
+    # Imported here: the HTTP client is only needed the first time.
+    from seawall.vulndb.update import update
+
     ecosystems = sorted({package.osv_ecosystem for package in inventory.packages})
     log.info("no vulnerability database yet: fetching %s", ", ".join(ecosystems))
     update(settings.db_path, ecosystems=ecosystems)
