@@ -66,7 +66,7 @@ def test_introduced_fixed_unchanged_and_packages() -> None:
     assert layers[("old", 1)].fixed == (WEBP.fingerprint,)
     assert layers[("old", 1)].packages_removed == ("libwebp7 1.2.4-0.2",)
     assert layers[("old", 1)].in_both  # the same layer (diff_id) is in the new image
-    assert [(g.side, g.index) for g in change.layers][0][0] == "new"
+    assert change.layers[0].side == "new"
 
 
 def test_the_same_scan_changes_nothing() -> None:

@@ -4,6 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
+from seawall.model.image import Platform
 from seawall.model.package import Distro, Package, Relationship
 
 
@@ -23,6 +24,9 @@ class CatalogContext:
     distro: Distro | None = None
     lookup: Callable[[str], CatalogFile | None] = field(default=lambda _path: None)
     """Fetch another wanted file by absolute path (e.g. a `-r` include of a requirements file)."""
+    platform: Platform | None = None
+    """The image's platform (`linux/amd64`); None when unknown, as for a directory, whose
+    files may be installed anywhere: catalogers then keep what any platform would install."""
 
 
 @dataclass(frozen=True, slots=True)

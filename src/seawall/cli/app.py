@@ -9,12 +9,11 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from seawall import __version__, pipeline
+from seawall import __version__
 from seawall.cli.common import (
     EXIT_POLICY_FAILED,
     CacheDirOption,
@@ -25,21 +24,26 @@ from seawall.cli.common import (
     QuietOption,
     default_cache_dir,
     exits_cleanly,
-    stderr,
+    stderr_console,
 )
 from seawall.cli.db import db_app
-from seawall.cli.progress import progress_sink
-from seawall.errors import InputError
-from seawall.limits import Limits
-from seawall.model.finding import Severity
-from seawall.pipeline import ScanSettings
-from seawall.report import inspect as inspect_report
-from seawall.report import sbom as sbom_report
-from seawall.report import scan as scan_report
-from seawall.report.scan import ScanReportOptions
-from seawall.source.base import SourceOptions
-from seawall.source.platform import parse_platform
-from seawall.vulndb.store import default_store_path
+from seawall.cli.secrets import secrets_command
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from seawall.model.finding import Severity
+    from seawall.model.image import Image
+    from seawall.model.package import Inventory
+    from seawall.source.base import SourceOptions
+
+    SbomRenderer = Callable[[Inventory, Image | None], str]
+
+# Start-up time is part of every command's run time: this module imports only
+# typer and the option declarations. Each command imports its pipeline stage,
+# reporters and rich inside its body, so `seawall sbom` never loads the
+# vulnerability matcher and `seawall --help` loads no stage at all
+# (docs/architecture.md, "Start-up").
 
 app = typer.Typer(
     name="seawall",
@@ -85,7 +89,11 @@ def _source_options(
     insecure: bool,
     cache_dir: Path | None,
     no_cache: bool,
-) -> SourceOptions:
+) -> "SourceOptions":
+    from seawall.limits import Limits
+    from seawall.source.base import SourceOptions
+    from seawall.source.platform import parse_platform
+
     return SourceOptions(
         platform=parse_platform(platform) if platform else None,
         insecure=insecure,
@@ -115,11 +123,17 @@ def inspect(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Show what an image is: manifest, platform, config, layers, history and file counts."""
+    from rich.console import Console
+
+    from seawall.cli.progress import stderr_progress
+    from seawall.pipeline.inspect import inspect as run_inspect
+    from seawall.report import inspect as inspect_report
+
     options = _source_options(
         platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
     )
-    with progress_sink(stderr, quiet=quiet) as progress:
-        inspection = pipeline.inspect(target, options.with_progress(progress))
+    with stderr_progress(quiet=quiet) as progress:
+        inspection = run_inspect(target, options.with_progress(progress))
     if output_format is InspectFormat.json:
         _write(output, inspect_report.render_json(inspection))
         return
@@ -157,32 +171,47 @@ def sbom(
     no_cache: NoCacheOption = False,
 ) -> None:
     """List every OS and language package in every layer, as an SBOM."""
+    from seawall.cli.progress import stderr_progress
+    from seawall.pipeline.sbom import sbom as run_sbom
+
     options = _source_options(
         platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
     )
-    with progress_sink(stderr, quiet=quiet) as progress:
-        result = pipeline.sbom(target, options.with_progress(progress))
+    with stderr_progress(quiet=quiet) as progress:
+        result = run_sbom(target, options.with_progress(progress))
     if output_format is SbomFormat.table:
+        from rich.console import Console
+
+        from seawall.report.sbom.table import sbom_table
+
         if output is None:
-            Console().print(sbom_report.sbom_table(result.inventory))
+            Console().print(sbom_table(result.inventory))
             return
         with output.open("w", encoding="utf-8") as stream:
-            Console(file=stream, width=160, no_color=True).print(
-                sbom_report.sbom_table(result.inventory)
-            )
+            Console(file=stream, width=160, no_color=True).print(sbom_table(result.inventory))
         return
-    render = {
-        SbomFormat.cyclonedx: sbom_report.render_cyclonedx,
-        SbomFormat.spdx: sbom_report.render_spdx,
-        SbomFormat.json: sbom_report.render_native,
-    }[output_format]
-    _write(output, render(result.inventory, result.image) + "\n")
+    _write(output, _sbom_renderer(output_format)(result.inventory, result.image) + "\n")
     if result.inventory.partial and not quiet:
-        stderr.print(
+        stderr_console().print(
             "seawall: warning: the inventory may be incomplete; see the cataloger statuses",
             markup=False,
             soft_wrap=True,
         )
+
+
+def _sbom_renderer(output_format: SbomFormat) -> "SbomRenderer":
+    """The writer of one format, importing only its own module."""
+    if output_format is SbomFormat.cyclonedx:
+        from seawall.report.sbom.cyclonedx import render_cyclonedx
+
+        return render_cyclonedx
+    if output_format is SbomFormat.spdx:
+        from seawall.report.sbom.spdx import render_spdx
+
+        return render_spdx
+    from seawall.report.sbom.native import render_native
+
+    return render_native
 
 
 class ScanFormat(StrEnum):
@@ -191,7 +220,10 @@ class ScanFormat(StrEnum):
     sarif = "sarif"
 
 
-def _severity(text: str, option: str) -> Severity:
+def _severity(text: str, option: str) -> "Severity":
+    from seawall.errors import InputError
+    from seawall.model.finding import Severity
+
     try:
         return Severity.parse(text)
     except ValueError:
@@ -199,7 +231,7 @@ def _severity(text: str, option: str) -> Severity:
         raise InputError(f"{option} {text!r}: not a severity; use one of {names}") from None
 
 
-def _severities(text: str | None) -> frozenset[Severity] | None:
+def _severities(text: str | None) -> "frozenset[Severity] | None":
     if not text:
         return None
     return frozenset(_severity(part, "--severity") for part in text.split(",") if part.strip())
@@ -244,6 +276,15 @@ def scan(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Find the vulnerabilities of every package, riskiest first (KEV, EPSS, severity)."""
+    from rich.console import Console
+
+    from seawall.cli.progress import stderr_progress
+    from seawall.pipeline.scan import ScanSettings
+    from seawall.pipeline.scan import scan as run_scan
+    from seawall.report import scan as scan_report
+    from seawall.report.scan import ScanReportOptions
+    from seawall.vulndb.store import default_store_path
+
     threshold = _severity(fail_on, "--fail-on") if fail_on else None
     options = _source_options(
         platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
@@ -254,8 +295,8 @@ def scan(
         severities=_severities(severity),
         offline=offline,
     )
-    with progress_sink(stderr, quiet=quiet) as progress:
-        result = pipeline.scan(target, options.with_progress(progress), settings)
+    with stderr_progress(quiet=quiet) as progress:
+        result = run_scan(target, options.with_progress(progress), settings)
     report_options = ScanReportOptions(show_reasons=show_reasons)
     if output_format is ScanFormat.table:
         if output is None:
@@ -274,7 +315,7 @@ def scan(
         _write(output, render(result, report_options) + "\n")
     if not quiet:
         for warning in result.warnings[:3]:
-            stderr.print(f"seawall: warning: {warning}", markup=False, soft_wrap=True)
+            stderr_console().print(f"seawall: warning: {warning}", markup=False, soft_wrap=True)
     if threshold is not None and any(
         finding.severity.rank >= threshold.rank for finding in result.vulnerabilities
     ):
@@ -289,6 +330,7 @@ def _write(output: Path | None, text: str) -> None:
 
 
 app.add_typer(db_app, name="db")
+app.command("secrets")(secrets_command)
 
 
 def main() -> None:

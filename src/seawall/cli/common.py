@@ -3,22 +3,42 @@
 import logging
 import os
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from seawall.errors import InputError, SeawallError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_POLICY_FAILED = 1
 EXIT_INPUT_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
 
 log = logging.getLogger(__name__)
-stderr = Console(stderr=True)
-"""Messages, warnings and progress go to standard error; reports to standard output."""
+
+
+@cache
+def stderr_console() -> "Console":
+    """Messages, warnings and progress go to standard error; reports to standard output.
+
+    Made on first use: rich costs start-up time that a quiet, successful
+    command never needs.
+    """
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def __getattr__(name: str) -> "Console":
+    # `from seawall.cli.common import stderr` still works (PEP 562), lazily.
+    if name == "stderr":
+        return stderr_console()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,10 +52,12 @@ def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except InputError as error:
-            stderr.print(f"seawall: error: {error}", markup=False, highlight=False, soft_wrap=True)
+            stderr_console().print(
+                f"seawall: error: {error}", markup=False, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(EXIT_INPUT_ERROR) from None
         except SeawallError as error:
-            stderr.print(
+            stderr_console().print(
                 f"seawall: internal error: {error}", markup=False, highlight=False, soft_wrap=True
             )
             raise typer.Exit(EXIT_INTERNAL_ERROR) from None
@@ -45,7 +67,7 @@ def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
             raise
         except Exception as error:
             log.debug("unexpected error", exc_info=True)
-            stderr.print(
+            stderr_console().print(
                 f"seawall: internal error: {type(error).__name__}: {error} "
                 "(set SEAWALL_DEBUG=1 for a traceback; please report it)",
                 markup=False,

@@ -6,27 +6,22 @@ builds a new file and swaps it in, so an interrupted one changes nothing.
 """
 
 import json
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from seawall import pipeline
-from seawall.cli.common import default_cache_dir, exits_cleanly, stderr
+from seawall.cli.common import default_cache_dir, exits_cleanly, stderr_console
 from seawall.errors import InputError
-from seawall.limits import Limits
-from seawall.source.base import SourceOptions
-from seawall.vulndb.bundle import export_bundle, import_bundle
-from seawall.vulndb.importer import import_paths
-from seawall.vulndb.staleness import DEFAULT_MAX_AGE, describe_age, staleness_warnings
-from seawall.vulndb.store import VulnStore, default_store_path
-from seawall.vulndb.timestamps import instant
-from seawall.vulndb.update import Feeds, ecosystems_for, update
-from seawall.vulndb.writer import SourceReport
+from seawall.vulndb.staleness import DEFAULT_MAX_AGE
+
+if TYPE_CHECKING:
+    from seawall.vulndb.writer import SourceReport
+
+# Each command imports the part of the store it drives inside its body: `seawall
+# sbom` mounts this group too, and must not pay for loading the importers, the
+# updater's HTTP client or the bundle signer (docs/architecture.md, "Start-up").
 
 db_app = typer.Typer(
     name="db",
@@ -61,6 +56,8 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only err
 
 
 def _store(db: Path | None, cache_dir: Path | None) -> Path:
+    from seawall.vulndb.store import default_store_path
+
     return db or default_store_path(cache_dir or default_cache_dir())
 
 
@@ -95,6 +92,9 @@ def import_command(
     quiet: QuietOption = False,
 ) -> None:
     """Import OSV data, KEV and EPSS into the store (or replace it with a bundle)."""
+    from seawall.vulndb.bundle import import_bundle
+    from seawall.vulndb.importer import import_paths
+
     store = _store(db, cache_dir)
     if bundle is not None:
         if paths:
@@ -143,6 +143,11 @@ def update_command(
     quiet: QuietOption = False,
 ) -> None:
     """Fetch OSV exports (incrementally after the first time), CISA KEV and EPSS."""
+    from seawall.limits import Limits
+    from seawall.pipeline.sbom import sbom as run_sbom
+    from seawall.source.base import SourceOptions
+    from seawall.vulndb.update import Feeds, ecosystems_for, update
+
     store = _store(db, cache_dir)
     if offline:
         if not quiet:
@@ -150,7 +155,7 @@ def update_command(
         return
     chosen = list(ecosystem or [])
     if sbom is not None:
-        result = pipeline.sbom(f"sbom:{sbom}", SourceOptions(limits=Limits.from_env()))
+        result = run_sbom(f"sbom:{sbom}", SourceOptions(limits=Limits.from_env()))
         chosen.extend(name for name in ecosystems_for(result.inventory) if name not in chosen)
         if not chosen:
             raise InputError(f"{sbom}: no packages that OSV has an ecosystem for")
@@ -180,6 +185,8 @@ def export_command(
     quiet: QuietOption = False,
 ) -> None:
     """Write the store as a bundle for an offline site."""
+    from seawall.vulndb.bundle import export_bundle
+
     info = export_bundle(_store(db, cache_dir), bundle, sign_key=sign_key)
     if not quiet:
         signed = "signed" if info.signed else "unsigned"
@@ -200,6 +207,15 @@ def status_command(
     cache_dir: CacheDirOption = None,
 ) -> None:
     """Show the store's sources, record counts and the age of each source."""
+    from datetime import UTC, datetime, timedelta
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from seawall.vulndb.staleness import describe_age, staleness_warnings
+    from seawall.vulndb.store import VulnStore
+    from seawall.vulndb.timestamps import instant
+
     if max_age <= 0:
         raise InputError("--max-age must be a positive number of days")
     with VulnStore(_store(db, cache_dir)) as store:
@@ -233,17 +249,19 @@ def status_command(
         table.add_row(s.name, str(s.records), s.updated or "", age, s.data_as_of or "")
     Console().print(table)
     for warning in warnings:
-        stderr.print(f"seawall: warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+        stderr_console().print(
+            f"seawall: warning: {warning}", markup=False, highlight=False, soft_wrap=True
+        )
 
 
-def _print_reports(reports: list[SourceReport], *, quiet: bool) -> None:
+def _print_reports(reports: "list[SourceReport]", *, quiet: bool) -> None:
     for report in reports:
         if not quiet:
             typer.echo(f"{report.source}: {_summary(report)}")
         _print_problems(report)
 
 
-def _summary(report: SourceReport) -> str:
+def _summary(report: "SourceReport") -> str:
     parts = [f"{report.records} records", f"{report.imported} read"]
     if report.withdrawn:
         parts.append(f"{report.withdrawn} withdrawn")
@@ -253,10 +271,10 @@ def _summary(report: SourceReport) -> str:
     return ", ".join(parts)
 
 
-def _print_problems(report: SourceReport) -> None:
+def _print_problems(report: "SourceReport") -> None:
     for problem in report.malformed[:MAX_PROBLEMS_SHOWN]:
         named = f" ({problem.record_id})" if problem.record_id else ""
-        stderr.print(
+        stderr_console().print(
             f"seawall: skipped {problem.where}{named}: {problem.reason}",
             markup=False,
             highlight=False,
@@ -264,7 +282,7 @@ def _print_problems(report: SourceReport) -> None:
         )
     hidden = report.malformed_count - min(len(report.malformed), MAX_PROBLEMS_SHOWN)
     if hidden > 0:
-        stderr.print(
+        stderr_console().print(
             f"seawall: … and {hidden} more malformed in {report.source}",
             markup=False,
             highlight=False,

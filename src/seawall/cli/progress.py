@@ -2,23 +2,17 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+from typing import TYPE_CHECKING
 
 from seawall.model.progress import NULL_PROGRESS, ProgressSink, ProgressTask
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
 
 class _RichTask:
-    def __init__(self, progress: Progress, task_id: TaskID) -> None:
+    def __init__(self, progress: "Progress", task_id: "TaskID") -> None:
         self._progress = progress
         self._task_id = task_id
 
@@ -32,7 +26,7 @@ class _RichTask:
 class RichProgressSink:
     """Draws one bar per task (a blob download, a layer read) while it runs."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: "Progress") -> None:
         self._progress = progress
 
     def task(self, description: str, total: int | None) -> ProgressTask:
@@ -40,11 +34,21 @@ class RichProgressSink:
 
 
 @contextmanager
-def progress_sink(console: Console, *, quiet: bool) -> Iterator[ProgressSink]:
+def progress_sink(console: "Console", *, quiet: bool) -> Iterator[ProgressSink]:
     """A sink for the duration of a command; silent with --quiet or off a terminal."""
     if quiet or not console.is_terminal:
         yield NULL_PROGRESS
         return
+    # Imported here: rich.progress is start-up time a quiet run never needs.
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -54,3 +58,15 @@ def progress_sink(console: Console, *, quiet: bool) -> Iterator[ProgressSink]:
     )
     with Progress(*columns, console=console, transient=True) as progress:
         yield RichProgressSink(progress)
+
+
+@contextmanager
+def stderr_progress(*, quiet: bool) -> Iterator[ProgressSink]:
+    """`progress_sink` on standard error; with --quiet, rich is not even imported."""
+    if quiet:
+        yield NULL_PROGRESS
+        return
+    from seawall.cli.common import stderr_console
+
+    with progress_sink(stderr_console(), quiet=False) as sink:
+        yield sink

@@ -143,8 +143,8 @@ def _misconfig(
     if failing:
         failed_ids = sorted({f.check_id for f in failing})
         summary = (
-            f"{len(failing)} finding(s) of {len(failed_ids)} of {len(ids)} mapped checks: "
-            + ", ".join(failed_ids)
+            f"{len(failing)} finding(s) from {', '.join(failed_ids)} "
+            f"({len(failed_ids)} of {len(ids)} mapped checks failed)"
         )
         return EvidenceResult(EvidenceKind.MISCONFIG, ControlStatus.FAIL, summary), refs
     summary = f"{len(ids)} mapped checks passed: " + ", ".join(sorted(ids))
@@ -152,12 +152,13 @@ def _misconfig(
 
 
 def _misconfig_location(finding: MisconfigFinding) -> str:
+    """`Deployment/web in deploy.yaml:12`, `Dockerfile:3`, `/usr/bin/x (layer 1)` or the target."""
     where = finding.path or finding.target
     if finding.line is not None:
         where = f"{where}:{finding.line}"
     if finding.layer is not None:
         where = f"{where} (layer {finding.layer})"
-    if finding.path is not None and finding.target != finding.path:
+    if finding.line is not None and finding.target != finding.path:
         return f"{finding.target} in {where}"
     return where
 

@@ -208,4 +208,3 @@ def diff(old: ScanResult, new: ScanResult) -> ScanDiff:
         packages=tuple(packages),
         layers=_layers(old, new, introduced, fixed, packages),
     )
-

@@ -13,6 +13,10 @@ import json
 
 from seawall.model.package import Package
 
+# What json.dumps(fields, ensure_ascii=False) uses, made once: dumps builds a
+# new encoder per call for any non-default option.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 
 def vulnerability_fingerprint(vulnerability_id: str, package: Package) -> str:
     """The hex SHA-256 fingerprint of `vulnerability_id` in `package`."""
@@ -25,4 +29,4 @@ def vulnerability_fingerprint(vulnerability_id: str, package: Package) -> str:
         package.version,
         path,
     ]
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_ENCODER.encode(fields).encode()).hexdigest()

@@ -58,6 +58,8 @@ from seawall.model.package import DISTRO_ECOSYSTEMS, Inventory, Package
 
 DEFAULT_CACHE_SIZE = 200_000
 """Prepared ranges kept between packages (and scans) by one Matcher."""
+DEFAULT_SUBJECT_CACHE_SIZE = 20_000
+"""Subjects (ecosystem, name, version) whose findings one Matcher keeps."""
 
 MAX_PROBLEMS = 500
 """Problems kept per run; the rest are counted in a last line."""
@@ -98,8 +100,25 @@ class _Run:
         return (*self.problems, *extra)
 
 
+@dataclass(frozen=True, slots=True)
+class _Subject:
+    """What matching one (ecosystem, name, version) gave, kept between calls."""
+
+    findings: tuple[VulnerabilityFinding, ...]
+    """Built for the first package matched by this subject; others get a copy."""
+    problems: tuple[str, ...]
+    git_ranges_skipped: int
+
+
 class Matcher:
-    """Matches packages against one store; keeps parsed range events between calls."""
+    """Matches packages against one store; keeps what it worked out between calls.
+
+    Parsed range events, record severities and whole subjects (the findings of
+    one ecosystem, name and version, with the problems met) are kept, bounded,
+    so matching the same or a similar inventory again costs little. A Matcher
+    therefore assumes its store does not change while it is used, as a
+    `VulnStore` (a read-only snapshot of one file) never does.
+    """
 
     def __init__(
         self,
@@ -107,53 +126,93 @@ class Matcher:
         version_key: VersionKeyFunc,
         *,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        subject_cache_size: int = DEFAULT_SUBJECT_CACHE_SIZE,
     ) -> None:
         self._store = store
         self._version_key = version_key
         self._cache_size = cache_size
+        self._subject_cache_size = subject_cache_size
         # Keyed by object identity; the value keeps the object alive so its id
         # cannot be reused for another range while the entry exists.
         self._ranges: dict[int, tuple[AffectedRange, PreparedRange]] = {}
         self._versions: dict[int, tuple[AffectedPackage, PreparedVersions]] = {}
         self._severities: dict[int, tuple[AffectedPackage, Advisory, RecordSeverity]] = {}
+        self._subjects: OrderedDict[tuple[str, str, str], _Subject] = OrderedDict()
 
     def match(self, inventory: Inventory, *, ignore_unfixed: bool = False) -> MatchResult:
         """Every vulnerability finding of `inventory`, in a deterministic order."""
         run = _Run()
-        findings: list[VulnerabilityFinding] = []
+        findings: list[tuple[tuple[str, ...], VulnerabilityFinding]] = []
         unmatched = 0
         # Binary packages built from one source share its matches and findings
         # (libssl3, openssl → openssl): built once, then given each package.
-        by_subject: dict[tuple[str, str, str], tuple[VulnerabilityFinding, ...] | None] = {}
+        by_subject: dict[tuple[str, str, str], _Subject | None] = {}
         for package in inventory.packages:
             subject = self._subject(package, run)
-            if subject is not None and subject not in by_subject:
-                by_subject[subject] = self._findings(package, subject, run)
-            built = by_subject[subject] if subject is not None else None
+            if subject is None:
+                unmatched += 1
+                continue
+            if subject in by_subject:
+                built = by_subject[subject]
+            else:
+                built = by_subject[subject] = self._subject_result(package, subject, run)
             if built is None:
                 unmatched += 1
                 continue
-            for template in built:
+            order = _package_order(package)
+            for template in built.findings:
                 if ignore_unfixed and not template.fixed_versions:
                     continue
                 if template.package is package:
-                    findings.append(template)
+                    finding = template
                 else:
                     fingerprint = vulnerability_fingerprint(template.id, package)
-                    findings.append(replace(template, package=package, fingerprint=fingerprint))
-        findings.sort(key=_finding_order)
-        return MatchResult(tuple(findings), run.all_problems(), unmatched, run.git_ranges_skipped)
-
-    def _findings(
-        self, package: Package, subject: tuple[str, str, str], run: _Run
-    ) -> tuple[VulnerabilityFinding, ...] | None:
-        matches = self._match_subject(package, *subject, run)
-        if matches is None:
-            return None
-        return tuple(
-            build_finding(found, package, self._store, _ORDER_KEY)
-            for found in group(matches, package)
+                    finding = replace(template, package=package, fingerprint=fingerprint)
+                findings.append(((*order, finding.id), finding))
+        findings.sort(key=_first)
+        return MatchResult(
+            tuple(finding for _, finding in findings),
+            run.all_problems(),
+            unmatched,
+            run.git_ranges_skipped,
         )
+
+    def _subject_result(
+        self, package: Package, subject: tuple[str, str, str], run: _Run
+    ) -> "_Subject | None":
+        """The findings of `subject` (kept from an earlier call, or worked out now)."""
+        ecosystem, _, version = subject
+        try:
+            installed = self._version_key(ecosystem, version)
+        except InputError as error:
+            if getattr(error, "version", None) is None:
+                # No comparator for the ecosystem: one problem for all its packages.
+                run.problem(f"{ecosystem} packages not matched: {error}")
+            else:
+                run.problem(f"{package.purl} not matched: {error}")
+            return None
+        built = self._subjects.get(subject)
+        if built is None:
+            notes = _Run()
+            matches = self._match_subject(package, *subject, installed, notes)
+            built = _Subject(
+                tuple(
+                    build_finding(found, package, self._store, _ORDER_KEY)
+                    for found in group(matches, package)
+                ),
+                tuple(notes.problems),
+                notes.git_ranges_skipped,
+            )
+            if len(self._subjects) >= self._subject_cache_size:
+                self._subjects.popitem(last=False)
+            self._subjects[subject] = built
+        else:
+            self._subjects.move_to_end(subject)
+        # What matching the subject met is told to every run that matches it.
+        for problem in built.problems:
+            run.problem(problem)
+        run.git_ranges_skipped += built.git_ranges_skipped
+        return built
 
     def _subject(self, package: Package, run: _Run) -> tuple[str, str, str] | None:
         """(OSV ecosystem, name, version) to match `package` by, or None when it cannot be."""
@@ -170,17 +229,14 @@ class Matcher:
         return package.osv_ecosystem, package.name, package.version
 
     def _match_subject(
-        self, package: Package, ecosystem: str, name: str, version: str, run: _Run
-    ) -> list[RecordMatch] | None:
-        try:
-            installed = self._version_key(ecosystem, version)
-        except InputError as error:
-            if getattr(error, "version", None) is None:
-                # No comparator for the ecosystem: one problem for all its packages.
-                run.problem(f"{ecosystem} packages not matched: {error}")
-            else:
-                run.problem(f"{package.purl} not matched: {error}")
-            return None
+        self,
+        package: Package,
+        ecosystem: str,
+        name: str,
+        version: str,
+        installed: Any,
+        run: _Run,
+    ) -> list[RecordMatch]:
         wanted = comparable_name(package.ecosystem, name)
         matches: list[RecordMatch] = []
         for advisory in self._store.advisories(ecosystem, name):
@@ -308,17 +364,13 @@ def _text(container: Mapping[str, Any], key: str) -> str | None:
     return value.strip()[:120] if isinstance(value, str) and value.strip() else None
 
 
-def _finding_order(finding: VulnerabilityFinding) -> tuple[str, ...]:
-    package = finding.package
+def _package_order(package: Package) -> tuple[str, ...]:
     path = package.locations[0].path if package.locations else ""
-    return (
-        package.osv_ecosystem,
-        package.name,
-        package.version,
-        package.purl,
-        path,
-        finding.id,
-    )
+    return (package.osv_ecosystem, package.name, package.version, package.purl, path)
+
+
+def _first(item: tuple[tuple[str, ...], VulnerabilityFinding]) -> tuple[str, ...]:
+    return item[0]
 
 
 def match_inventory(

@@ -6,6 +6,10 @@ package's location names the layer that introduced it: the lowest layer of an
 unbroken run of versions of its evidence file (each one overwriting the one
 below) that all list the package, the way a `docker history` reader would say
 which build step installed it.
+
+The same package found by several catalogers (its installed metadata and the
+lockfile or requirements file that asked for it) is one package: see
+`_merge_duplicates`.
 """
 
 import io
@@ -17,11 +21,14 @@ from typing import BinaryIO, TypeVar
 
 from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile, CatalogResult
 from seawall.catalog.os.release import detect_distro
+from seawall.errors import InputError
 from seawall.fs import FileTree, ImageWalk
 from seawall.limits import Limits
+from seawall.match.names import comparable_name
 from seawall.model.files import FileKind, Problem
-from seawall.model.image import Layer, LayerOpener
+from seawall.model.image import Layer, LayerOpener, Platform
 from seawall.model.package import (
+    DISTRO_ECOSYSTEMS,
     CatalogerStatus,
     Inventory,
     Location,
@@ -29,6 +36,8 @@ from seawall.model.package import (
     Relationship,
 )
 from seawall.pipeline.reduce import FileFindings, ReducedLayer, Wants
+from seawall.versions import VersionKey
+from seawall.versions import key as version_key
 
 _T = TypeVar("_T")
 _REDUCED_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar"
@@ -64,16 +73,20 @@ def build_inventory(
     *,
     layered: bool,
     fallback: Lookup | None = None,
+    platform: Platform | None = None,
 ) -> Inventory:
     """The inventory of reduced layers given bottom first; `layered` False for a directory.
 
     `fallback` fetches a file no cataloger wanted but one asked for by path
     (a requirements file's `-r other.txt`); only directories can offer it.
+    `platform` is the image's: catalogers drop what a package manager would
+    not have installed on it (npm's optional packages for other platforms).
+    A directory passes None: a source tree may be installed on any platform.
     """
     merged = _squash(reduced, wants, limits, layered=layered)
     lookup = _lookup(merged, fallback)
     distro = detect_distro(lookup)
-    context = CatalogContext(distro=distro, lookup=lookup)
+    context = CatalogContext(distro=distro, lookup=lookup, platform=platform)
     introduced = _Introduced(merged, reduced, context, layered=layered)
 
     packages: list[Package] = []
@@ -118,10 +131,17 @@ def build_inventory(
         *merged.problems,
     ]
     statuses.append(CatalogerStatus(FILES_STATUS, 1, problems=tuple(str(p) for p in file_problems)))
+    kept, renamed = _merge_duplicates(packages)
+    edges = {
+        Relationship(renamed.get(r.parent, r.parent), renamed.get(r.child, r.child))
+        for r in relationships
+    }
     return Inventory(
-        packages=tuple(_merge_duplicates(packages)),
+        packages=tuple(kept),
         distro=distro,
-        relationships=tuple(sorted(relationships, key=lambda r: (r.parent, r.child))),
+        relationships=tuple(
+            sorted((r for r in edges if r.parent != r.child), key=lambda r: (r.parent, r.child))
+        ),
         statuses=tuple(statuses),
     )
 
@@ -264,22 +284,89 @@ class _Introduced:
         return {p.purl for p in result.packages}
 
 
-def _merge_duplicates(packages: Sequence[Package]) -> list[Package]:
-    """One package per (cataloger, purl): the same package found in several files."""
-    merged: dict[tuple[str, str], Package] = {}
-    for package in packages:
-        key = (package.cataloger, package.purl)
-        seen = merged.get(key)
-        if seen is None:
-            merged[key] = package
-            continue
-        merged[key] = replace(
-            seen,
-            locations=_unique((*seen.locations, *package.locations)),
-            licenses=_unique((*seen.licenses, *package.licenses)),
-            checksums=_unique((*seen.checksums, *package.checksums)),
+# Catalogers that read what was installed (a distribution's metadata, a
+# node_modules package.json, a gemspec, a jar's pom.properties, a binary's
+# build info), as opposed to a lockfile or manifest saying what should be.
+_INSTALLED_EVIDENCE = frozenset(
+    {
+        "python/installed",
+        "python/conda-meta",
+        "javascript/node-modules",
+        "go/binary",
+        "java/archive",
+        "rust/auditable",
+        "ruby/gemspec",
+        "php/installed-json",
+        "dotnet/deps-json",
+    }
+)
+
+
+def _merge_duplicates(packages: Sequence[Package]) -> tuple[list[Package], dict[str, str]]:
+    """One package per identity, and the purls merged away (old purl -> kept purl).
+
+    A language package's identity is its OSV ecosystem, its name as the
+    ecosystem compares names, and its version up to the ecosystem's
+    comparator (PyPI's `3.2` is `3.2.0`); a version the comparator rejects
+    (Go's `(devel)`) is compared as written. The kept package takes its
+    name, version, purl and cataloger from installed evidence when there is
+    some (a dist-info beats the requirements file that pinned it), else from
+    the first cataloger in registry order; it keeps every location, licence
+    and checksum. Distribution packages merge only with the same cataloger
+    and purl (dpkg's `libc6` for two architectures is two packages), and
+    never with language packages.
+    """
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, package in enumerate(packages):
+        if package.ecosystem in DISTRO_ECOSYSTEMS:
+            groups[("distro", package.cataloger, package.purl)].append(index)
+        else:
+            name = comparable_name(package.ecosystem, package.name)
+            groups[(package.osv_ecosystem, name)].append(index)
+    clusters: list[list[int]] = []
+    for (kind, *_), indices in groups.items():
+        clusters.extend([indices] if kind == "distro" else _same_versions(packages, indices))
+    clusters.sort(key=lambda cluster: cluster[0])
+
+    kept: list[Package] = []
+    renamed: dict[str, str] = {}
+    for cluster in clusters:
+        members = [packages[index] for index in cluster]
+        first = min(members, key=lambda p: p.cataloger not in _INSTALLED_EVIDENCE)
+        others = [p for p in members if p is not first]
+        kept.append(
+            replace(
+                first,
+                locations=_unique([loc for p in (first, *others) for loc in p.locations]),
+                licenses=_unique([lic for p in (first, *others) for lic in p.licenses]),
+                checksums=_unique([c for p in (first, *others) for c in p.checksums]),
+            )
         )
-    return list(merged.values())
+        renamed.update((p.purl, first.purl) for p in others if p.purl != first.purl)
+    return kept, renamed
+
+
+def _same_versions(packages: Sequence[Package], indices: list[int]) -> list[list[int]]:
+    """`indices` (one ecosystem and name) split into runs of equal versions, in input order."""
+    ecosystem = packages[indices[0]].ecosystem
+    parsed: list[tuple[VersionKey, int]] = []
+    verbatim: dict[str, list[int]] = defaultdict(list)
+    for index in indices:
+        version = packages[index].version
+        try:
+            parsed.append((version_key(ecosystem, version), index))
+        except InputError:
+            verbatim[version].append(index)
+    # A stable sort puts equal versions next to each other, in input order:
+    # O(n log n) however many versions of one name a hostile lockfile lists.
+    parsed.sort(key=lambda pair: pair[0])
+    runs: list[list[int]] = list(verbatim.values())
+    for position, (parsed_key, index) in enumerate(parsed):
+        if position and not parsed[position - 1][0] < parsed_key:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return [sorted(run) for run in runs]
 
 
 def _unique(items: Sequence[_T]) -> tuple[_T, ...]:

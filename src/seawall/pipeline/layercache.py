@@ -20,18 +20,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 import zstandard
 
 from seawall.limits import Limits
 from seawall.model.files import Problem
 from seawall.model.image import Layer
-from seawall.model.package import Relationship
+from seawall.model.package import Ecosystem, Location, Package, Relationship
 from seawall.pipeline.reduce import FileFindings, Reader, ReducedLayer
 from seawall.report.sbom.native import package_record
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 _HEADER = struct.Struct(">I")
 _MAX_ENTRY_BYTES = 4 << 30
 
@@ -66,7 +67,7 @@ class LayerCache:
             return None
         try:
             return _decode(data)
-        except (zstandard.ZstdError, ValueError, KeyError, TypeError) as error:
+        except (zstandard.ZstdError, ValueError, KeyError, TypeError, IndexError) as error:
             log.warning("discarding unreadable cache entry %s: %s", path, error)
             path.unlink(missing_ok=True)
             return None
@@ -86,7 +87,7 @@ class LayerCache:
 
 
 def _encode(reduced: ReducedLayer) -> bytes:
-    header = json.dumps(
+    header = orjson.dumps(
         {
             "findings": [
                 {
@@ -101,34 +102,83 @@ def _encode(reduced: ReducedLayer) -> bytes:
             "skipped": [list(pair) for pair in reduced.skipped],
             "problems": [[p.where, p.message] for p in reduced.problems],
         }
-    ).encode()
+    )
     body = _HEADER.pack(len(header)) + header + reduced.tar
     return zstandard.ZstdCompressor(level=3).compress(body)
 
 
 def _decode(data: bytes) -> ReducedLayer:
-    # Imported here: pydantic costs start-up time that only a cache hit needs.
-    from seawall.source.sbom.records import PackageRecord, to_package, validate
-
     body = zstandard.ZstdDecompressor().decompress(data, max_output_size=_MAX_ENTRY_BYTES)
     (length,) = _HEADER.unpack_from(body)
-    header: dict[str, Any] = json.loads(body[_HEADER.size : _HEADER.size + length])
+    header: dict[str, Any] = orjson.loads(body[_HEADER.size : _HEADER.size + length])
     findings = tuple(
         FileFindings(
-            cataloger=str(found["cataloger"]),
-            path=str(found["path"]),
-            packages=tuple(
-                to_package(validate(PackageRecord, record, "cache"), "cache")
-                for record in found["packages"]
+            cataloger=_text(found["cataloger"]),
+            path=_text(found["path"]),
+            packages=tuple(_package(record) for record in found["packages"]),
+            relationships=tuple(
+                Relationship(_text(a), _text(b)) for a, b in found["relationships"]
             ),
-            relationships=tuple(Relationship(str(a), str(b)) for a, b in found["relationships"]),
-            problems=tuple(str(problem) for problem in found["problems"]),
+            problems=tuple(_text(problem) for problem in found["problems"]),
         )
         for found in header["findings"]
     )
     return ReducedLayer(
         tar=body[_HEADER.size + length :],
         findings=findings,
-        skipped=tuple((str(a), str(b)) for a, b in header["skipped"]),
-        problems=tuple(Problem(str(a), str(b)) for a, b in header["problems"]),
+        skipped=tuple((_text(a), _text(b)) for a, b in header["skipped"]),
+        problems=tuple(Problem(_text(a), _text(b)) for a, b in header["problems"]),
     )
+
+
+# The reverse of `package_record`, checking every type: an entry that was
+# tampered with or truncated raises (and is discarded) instead of producing a
+# wrong package. Written out rather than through the pydantic records of
+# `source.sbom`: a warm scan decodes thousands of these, and pydantic's import
+# alone cost more than the whole decode.
+
+
+def _package(record: dict[str, Any]) -> Package:
+    return Package(
+        name=_text(record["name"]),
+        version=_text(record["version"]),
+        ecosystem=Ecosystem(_text(record["ecosystem"])),
+        purl=_text(record["purl"]),
+        cataloger=_text(record["cataloger"]),
+        ecosystem_release=_optional_text(record["ecosystem_release"]),
+        source_name=_optional_text(record["source_name"]),
+        source_version=_optional_text(record["source_version"]),
+        arch=_optional_text(record["arch"]),
+        licenses=tuple(_text(name) for name in _list(record["licenses"])),
+        locations=tuple(
+            Location(_text(loc["path"]), _optional_int(loc["layer"]))
+            for loc in _list(record["locations"])
+        ),
+        checksums=tuple(
+            (_text(item["algorithm"]), _text(item["value"])) for item in _list(record["checksums"])
+        ),
+    )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, found {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _optional_int(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected an integer, found {type(value).__name__}")
+    return value
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, found {type(value).__name__}")
+    return value

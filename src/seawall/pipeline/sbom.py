@@ -57,7 +57,9 @@ def sbom(target: str, options: SourceOptions) -> SbomResult:
             )
             return SbomResult(image=source.image, inventory=inventory)
         layers, read = _reduced_layers(source, wants, options)
-        inventory = build_inventory(layers, wants, options.limits, layered=True)
+        inventory = build_inventory(
+            layers, wants, options.limits, layered=True, platform=source.image.platform
+        )
         return SbomResult(image=source.image, inventory=inventory, layers_read=read)
 
 

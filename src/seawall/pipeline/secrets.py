@@ -50,6 +50,7 @@ from seawall.limits import Limits
 from seawall.model.files import FileKind, Problem
 from seawall.model.finding import SecretFinding, SecretLocation, SecretSource
 from seawall.model.image import Image, Layer, LayerOpener
+from seawall.model.secrets import SecretsResult, SecretsStatus
 from seawall.source.base import DirectorySource, SourceOptions
 from seawall.source.git import GitHistory
 from seawall.source.registry import open_source
@@ -58,39 +59,6 @@ log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 1
 _MAX_ENTRY_BYTES = 1 << 30
-
-
-@dataclass(frozen=True, slots=True)
-class SecretsStatus:
-    """What the scan read and skipped; `problems` makes a result partial."""
-
-    files_scanned: int = 0
-    skipped_binary: int = 0
-    skipped_large: int = 0
-    skipped_excluded: int = 0
-    """Decoy paths (test fixtures, examples) not read."""
-    layers_read: int = 0
-    """Layers read from the source in this run (the rest came from the cache)."""
-    commits: int = 0
-    """Git: commits walked."""
-    suppressed: int = 0
-    """Findings an allow rule or the baseline covered."""
-    problems: tuple[Problem, ...] = ()
-    rules_version: str = ""
-
-    @property
-    def partial(self) -> bool:
-        return bool(self.problems)
-
-
-@dataclass(frozen=True, slots=True)
-class SecretsResult:
-    """The findings of one scan and the image (or directory) they are in."""
-
-    image: Image | None
-    findings: tuple[SecretFinding, ...]
-    status: SecretsStatus
-    target: str
 
 
 # ---------------------------------------------------------------- per-layer results
@@ -266,9 +234,7 @@ def _decode(data: bytes) -> LayerSecrets:
 # ---------------------------------------------------------------- assembly
 
 
-def assemble(
-    results: dict[int, LayerSecrets], engine: SecretEngine
-) -> list[SecretFinding]:
+def assemble(results: dict[int, LayerSecrets], engine: SecretEngine) -> list[SecretFinding]:
     """Findings from per-layer results, with `removed_in` decided by the later layers."""
     claims = {index: result.claims for index, result in results.items()}
     implied_cache: dict[int, frozenset[str]] = {}
@@ -296,7 +262,9 @@ def assemble(
             SecretSource.FILE, path=first.path, line=first.line, layer=first_layer, removed_in=gone
         )
         findings.append(
-            SecretFinding(rule.id, rule.title, rule.severity, location, first.preview, first.fingerprint)
+            SecretFinding(
+                rule.id, rule.title, rule.severity, location, first.preview, first.fingerprint
+            )
         )
     return findings
 
@@ -327,7 +295,7 @@ def secrets(
             return _finish(
                 target, image, _scan_directory(source.root, engine, options), config, engine
             )
-        openers = dict((layer.index, opener) for layer, opener in source.layer_openers())
+        openers = {layer.index: opener for layer, opener in source.layer_openers()}
         cache = SecretsCache(options.cache_dir)
         results: dict[int, LayerSecrets] = {}
         problems: list[Problem] = []
@@ -425,7 +393,9 @@ def _scan_directory(root: Path, engine: SecretEngine, options: SourceOptions) ->
             rule = engine.rules.get(hit.rule_id)
             location = SecretLocation(SecretSource.FILE, path=entry.path, line=hit.line)
             findings.append(
-                SecretFinding(rule.id, rule.title, rule.severity, location, hit.preview, hit.fingerprint)
+                SecretFinding(
+                    rule.id, rule.title, rule.severity, location, hit.preview, hit.fingerprint
+                )
             )
     return _Scanned(findings, counts, tuple(view.problems))
 
@@ -471,4 +441,4 @@ def _finish(
         problems=scanned.problems,
         rules_version=engine.rules.version,
     )
-    return SecretsResult(image, tuple(sorted(kept, key=_order)), status, target)
+    return SecretsResult(target, image, tuple(sorted(kept, key=_order)), status)

@@ -99,7 +99,6 @@ class GitHistory:
                 "--raw",
                 "--no-abbrev",
                 "--no-renames",
-                "--diff-filter=AMT",
                 "--format=%x00%H",
                 "-z",
             ],

@@ -3,11 +3,23 @@
 Scans open the file read-only. The file is only ever replaced by a rename, so
 an open store keeps reading the version it opened even while an update
 swaps in a new one.
+
+Decoding a record (zstd, JSON, the model's objects) costs far more than
+reading it, and a process that scans several images reads the same records
+again (every Debian image asks for `glibc`, `openssl` …). Decoded records are
+therefore kept in one bounded, process-wide LRU keyed by the store file's
+identity (device, inode, size, modification time and the store's own
+`updated` stamp) and the record id: a store replaced by an update is another
+file, so its records are never confused with the old ones. Advisories are
+frozen values, so sharing them between stores of one file and between
+threads is safe.
 """
 
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from urllib.request import pathname2url
@@ -19,6 +31,38 @@ from seawall.vulndb import codec, schema
 from seawall.vulndb.names import normalize_name, prefix_matched
 
 STORE_FILE = "seawall.db"
+DECODED_RECORDS = 16_384
+"""Decoded records kept per process (about 4 KB each on average, so some 64 MB at most)."""
+
+
+class _DecodedCache:
+    """A bounded LRU of decoded records, shared by every VulnStore of the process."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[tuple[Hashable, str], Advisory] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Hashable, str]) -> Advisory | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Hashable, str], advisory: Advisory) -> None:
+        with self._lock:
+            self._items[key] = advisory
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+DECODED = _DecodedCache(DECODED_RECORDS)
 
 
 def default_store_path(cache_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
@@ -62,18 +106,31 @@ def check_store(connection: sqlite3.Connection, path: Path) -> int:
     return version
 
 
+def _file_identity(path: Path) -> tuple[int, ...] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
 class VulnStore:
     """An open store, read-only. Implements the matcher's `AdvisoryStore` protocol."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        before = _file_identity(path)
         self._db = connect_read_only(path)
         try:
             self.schema_version = check_store(self._db, path)
+            self.snapshot = self._snapshot(before)
         except BaseException:
             self._db.close()
             raise
         self._codecs: dict[int, codec.Codec] = {}
+        self._kev_ids: frozenset[str] | None = None
+        self._has_epss: bool | None = None
+        self._epss_as_of: tuple[str | None] | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -109,9 +166,15 @@ class VulnStore:
                 "WHERE a.ecosystem = ? AND a.name = ? ORDER BY r.id",
                 (ecosystem, key),
             )
-        return [self._decode(dict_id, body) for _, dict_id, body in rows]
+        return [self._cached(record_id, dict_id, body) for record_id, dict_id, body in rows]
 
     def kev(self, cve: str) -> KevEntry | None:
+        if self._kev_ids is None:
+            # Most CVEs are not in the catalogue (about 1,400 entries): one read of
+            # its ids saves a query per CVE of every finding.
+            self._kev_ids = frozenset(row[0] for row in self._db.execute("SELECT cve FROM kev"))
+        if cve not in self._kev_ids:
+            return None
         row = self._db.execute(
             "SELECT cve, vendor, product, name, date_added, due_date, required_action, "
             "known_ransomware_use FROM kev WHERE cve = ?",
@@ -120,6 +183,10 @@ class VulnStore:
         return KevEntry(*row) if row else None
 
     def epss(self, cve: str) -> EpssScore | None:
+        if self._has_epss is None:
+            self._has_epss = self._db.execute("SELECT 1 FROM epss LIMIT 1").fetchone() is not None
+        if not self._has_epss:
+            return None
         row = self._db.execute(
             "SELECT cve, score, percentile FROM epss WHERE cve = ?", (cve,)
         ).fetchone()
@@ -134,7 +201,7 @@ class VulnStore:
         row = self._db.execute(
             "SELECT dict_id, body FROM records WHERE id = ?", (record_id,)
         ).fetchone()
-        return self._decode(row[0], row[1]) if row else None
+        return self._cached(record_id, row[0], row[1]) if row else None
 
     def ids_for_alias(self, alias: str) -> list[str]:
         """Ids of the records that list `alias` among their aliases."""
@@ -163,8 +230,33 @@ class VulnStore:
         return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
 
     def _epss_date(self) -> str | None:
-        row = self._db.execute("SELECT data_as_of FROM sources WHERE name = 'epss'").fetchone()
-        return row[0] if row else None
+        if self._epss_as_of is None:
+            row = self._db.execute(
+                "SELECT data_as_of FROM sources WHERE name = 'epss'"
+            ).fetchone()
+            self._epss_as_of = (row[0] if row else None,)
+        return self._epss_as_of[0]
+
+    def _snapshot(self, before: tuple[int, ...] | None) -> Hashable:
+        """What identifies the version of the file this connection reads.
+
+        The file as seen before and after opening must be the same one, with the
+        same size and modification time; otherwise (an update renamed a new file
+        in meanwhile) the store gets a key of its own, shared with nobody.
+        """
+        after = _file_identity(self.path)
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'updated'").fetchone()
+        if before is None or before != after:
+            return object()
+        return (*before, row[0] if row else None)
+
+    def _cached(self, record_id: str, dict_id: int, body: bytes) -> Advisory:
+        key = (self.snapshot, record_id)
+        advisory = DECODED.get(key)
+        if advisory is None:
+            advisory = self._decode(dict_id, body)
+            DECODED.put(key, advisory)
+        return advisory
 
     def _decode(self, dict_id: int, body: bytes) -> Advisory:
         active = self._codecs.get(dict_id)

@@ -26,50 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from seawall.errors import InputError
 from seawall.model.finding import SecretFinding
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
-
-
-class _Allow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str = ""
-    rules: list[str] = Field(default_factory=list)
-    paths: list[str] = Field(default_factory=list)
-    fields: list[str] = Field(default_factory=list)
-
-    @field_validator("paths", "fields")
-    @classmethod
-    def _regexes(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"invalid regular expression {pattern!r}: {error}") from None
-        return patterns
-
-
-class _Accepted(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$")
-    reason: str = Field(min_length=1)
-
-
-class _Baseline(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    baseline: list[_Accepted] = Field(default_factory=list)
-
-
-class _Config(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    max_file_bytes: int | None = Field(default=None, gt=0)
-    disable_rules: list[str] = Field(default_factory=list)
-    allow: list[_Allow] = Field(default_factory=list)
-    baseline: list[_Accepted] = Field(default_factory=list)
-    baseline_file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +86,7 @@ def _read_yaml(path: Path, what: str) -> Any:
         raise InputError(f"{path}: the {what} is not valid YAML ({error})") from None
 
 
-def _problems(error: ValidationError) -> str:
+def _problems(error: Any) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in item['loc']) or '(top)'}: {item['msg']}"
         for item in error.errors()
@@ -134,15 +95,20 @@ def _problems(error: ValidationError) -> str:
 
 def load_config(path: Path, known_rules: frozenset[str] | None = None) -> SecretsConfig:
     """Read and validate a configuration file; `InputError` names the file and the problem."""
+    # Imported here: pydantic costs start-up time that only a configured scan needs.
+    from pydantic import ValidationError
+
+    from seawall.analyze.secrets.configmodel import BaselineModel, ConfigModel
+
     try:
-        raw = _Config.model_validate(_read_yaml(path, "secrets configuration"))
+        raw = ConfigModel.model_validate(_read_yaml(path, "secrets configuration"))
     except ValidationError as error:
         raise InputError(f"{path}: {_problems(error)}") from None
     accepted = list(raw.baseline)
     if raw.baseline_file is not None:
         baseline_path = (path.parent / raw.baseline_file).resolve()
         try:
-            accepted += _Baseline.model_validate(_read_yaml(baseline_path, "baseline")).baseline
+            accepted += BaselineModel.model_validate(_read_yaml(baseline_path, "baseline")).baseline
         except ValidationError as error:
             raise InputError(f"{baseline_path}: {_problems(error)}") from None
     named = set(raw.disable_rules) | {r for allow in raw.allow for r in allow.rules}

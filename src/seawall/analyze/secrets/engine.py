@@ -16,7 +16,7 @@ engine is a `Hit` (rule, line, preview, fingerprint). Nothing here logs.
 """
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -75,6 +75,9 @@ class FileScan:
     hits: tuple[Hit, ...] = ()
 
 
+_WINDOW = 2048
+"""Bytes after a keyword searched by an anchored rule (longer than any anchored match)."""
+
 _CONTEXT = 256
 """Bytes kept before a chunk's accepted region, so look-behinds see real context."""
 
@@ -105,6 +108,11 @@ class SecretEngine:
         # path rule's very common keyword (`$`) costs nothing on other files.
         free = [rule for rule in self.rules.rules if rule.path is None]
         self._path_rules = [rule for rule in self.rules.rules if rule.path is not None]
+        # One search tells whether any path rule can apply (almost never): a prefilter.
+        self._any_path_rule = re.compile(
+            "|".join(f"(?:{rule.path.pattern})" for rule in self._path_rules if rule.path)
+            or r"(?!x)x"
+        )
         keywords = sorted({k for rule in free for k in rule.keywords})
         self._keyword_rules: list[tuple[int, ...]] = [
             tuple(
@@ -115,6 +123,11 @@ class SecretEngine:
             for k in keywords
         ]
         self._automaton = ahocorasick_rs.BytesAhoCorasick(keywords)
+        index_of = {keyword: n for n, keyword in enumerate(keywords)}
+        self._rule_keywords: dict[int, tuple[int, ...]] = {
+            rule.priority: tuple(index_of[k] for k in rule.keywords if k in index_of)
+            for rule in self.rules.rules
+        }
         self._rule_list = self.rules.rules
 
     # ------------------------------------------------------------------ entry points
@@ -133,7 +146,11 @@ class SecretEngine:
         if b"\0" in buffer[: settings.binary_probe_bytes]:
             return FileScan(Outcome.BINARY)
         state = _FileState(path, kind, path)
-        path_rules = [rule for rule in self._path_rules if rule.path and rule.path.search(path)]
+        path_rules = (
+            [rule for rule in self._path_rules if rule.path and rule.path.search(path)]
+            if self._any_path_rule.search(path)
+            else []
+        )
         base = 0  # file offset of buffer[0]
         accept_from = 0  # matches starting before this were handled by the previous chunk
         lines_before = 0  # newlines in the file before buffer[0]
@@ -198,12 +215,15 @@ class SecretEngine:
         path_rules: list[Rule],
     ) -> None:
         lowered = buffer.lower()
-        found = {
-            index
-            for index, _, _ in self._automaton.find_matches_as_indexes(lowered, overlapping=True)
-        }
+        starts: dict[int, list[int]] = {}
+        for index, start, _ in self._automaton.find_matches_as_indexes(lowered, overlapping=True):
+            positions = starts.get(index)
+            if positions is None:
+                starts[index] = [start]
+            else:
+                positions.append(start)
         candidates: set[int] = set()
-        for index in found:
+        for index in starts:
             candidates.update(self._keyword_rules[index])
         rules = [self._rule_list[n] for n in candidates]
         rules.extend(rule for rule in path_rules if any(k in lowered for k in rule.keywords))
@@ -213,13 +233,39 @@ class SecretEngine:
         for rule in rules:
             if not self._eligible(rule, state):
                 continue
-            for match in rule.regex.finditer(buffer):
-                start = base + match.start()
-                if start < accept_from:
-                    continue
-                if accept_until is not None and start >= accept_until:
-                    break
-                self._accept(rule, match, buffer, base, lines_before, state)
+            for begin, end in self._windows(rule, starts, len(buffer)):
+                for match in rule.regex.finditer(buffer, begin, end):
+                    start = base + match.start()
+                    if start < accept_from:
+                        continue
+                    if accept_until is not None and start >= accept_until:
+                        break
+                    self._accept(rule, match, buffer, base, lines_before, state)
+
+    def _windows(
+        self, rule: Rule, starts: dict[int, list[int]], size: int
+    ) -> list[tuple[int, int]]:
+        """Where the rule's regex runs: the whole chunk, or merged windows around its keywords.
+
+        A window ends `_WINDOW` bytes after the keyword, which is longer than any
+        anchored rule's match, so a match inside it is the match the whole chunk gives.
+        """
+        if rule.anchor is None:
+            return [(0, size)]
+        hits = sorted(
+            position
+            for index in self._rule_keywords[rule.priority]
+            for position in starts.get(index, ())
+        )
+        windows: list[tuple[int, int]] = []
+        for position in hits:
+            begin = max(0, position - rule.anchor)
+            end = min(size, position + _WINDOW)
+            if windows and begin <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((begin, end))
+        return windows
 
     def _eligible(self, rule: Rule, state: _FileState) -> bool:
         known = state.eligible.get(rule.priority)
@@ -229,10 +275,11 @@ class SecretEngine:
         ok = True
         if path is not None:
             generic_excluded = self.rules.decoys.generic_path_exclude
-            if rule.generic and generic_excluded is not None and generic_excluded.search(path):
-                ok = False
-            elif rule.path_exclude is not None and rule.path_exclude.search(path):
-                ok = False
+            excluded_as_generic = (
+                rule.generic and generic_excluded is not None and generic_excluded.search(path)
+            )
+            excluded = rule.path_exclude is not None and rule.path_exclude.search(path)
+            ok = not (excluded_as_generic or excluded)
         state.eligible[rule.priority] = ok
         return ok
 
@@ -295,10 +342,3 @@ class SecretEngine:
         ]
         return tuple(sorted(kept, key=lambda hit: (hit.line or 0, hit.rule_id)))
 
-
-def count_outcomes(scans: Iterable[FileScan]) -> dict[Outcome, int]:
-    """How many files had each outcome."""
-    counts = dict.fromkeys(Outcome, 0)
-    for scan in scans:
-        counts[scan.outcome] += 1
-    return counts

@@ -35,6 +35,7 @@ _RULE_KEYS = {
     "validator",
     "requires",
     "generic",
+    "anchor",
 }
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 VALIDATORS = frozenset({"github-crc32", "jwt", "mixed-case-digits"})
@@ -61,6 +62,8 @@ class Rule:
     validator: str | None = None
     requires: str | None = None
     generic: bool = False
+    anchor: int | None = None
+    """When set, matches start at most this many bytes before a keyword occurrence."""
     priority: int = 0
     """Position in the file, generic rules after all others: lower wins an overlap."""
 
@@ -183,12 +186,23 @@ def _rule(raw: Any, index: int) -> Rule:
         validator=validator,
         requires=raw.get("requires"),
         generic=bool(raw.get("generic", False)),
+        anchor=_anchor(raw.get("anchor"), where),
     )
+
+
+def _anchor(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1024:
+        raise RulesError(f"{where}: anchor must be a whole number of bytes from 0 to 1024")
+    return value
 
 
 def parse_rules(text: bytes) -> RuleSet:
     """Validate and compile a rule file's bytes."""
-    document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    # The C safe loader when libyaml is there (several times faster); both are safe loaders.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document = yaml.load(text, Loader=loader)  # noqa: S506
     if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
         raise RulesError("rule file: expected a mapping with a `rules` list")
     rules = [_rule(raw, index) for index, raw in enumerate(document["rules"])]

@@ -24,7 +24,6 @@ Keys follow the schema's order of properties, so the document reads as the
 specification lists fields.
 """
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,6 +33,7 @@ from seawall import __version__
 from seawall.model import sbom_fields as f
 from seawall.model.image import Image
 from seawall.model.package import Distro, Inventory, Package
+from seawall.report.jsontext import dumps_indented
 from seawall.report.sbom.common import (
     SbomOptions,
     is_directory,
@@ -285,4 +285,4 @@ def render_cyclonedx(
 ) -> str:
     """The inventory as a CycloneDX 1.6 JSON document."""
     document = build_document(inventory, subject, options or SbomOptions())
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return dumps_indented(document)

@@ -6,13 +6,13 @@ may hold credentials, and the layers already carry each build step's
 `created_by`.
 """
 
-import json
 from typing import Any
 
 from seawall import __version__
 from seawall.model.image import Image, Layer
 from seawall.model.package import CatalogerStatus, Distro, Inventory, Package
 from seawall.model.sbom_fields import NATIVE_SCHEMA_ID, TOOL_NAME
+from seawall.report.jsontext import dumps_indented
 from seawall.report.sbom.common import SbomOptions
 
 
@@ -118,4 +118,4 @@ def render_native(
     inventory: Inventory, subject: Image | None, options: SbomOptions | None = None
 ) -> str:
     """The native SBOM as JSON text."""
-    return json.dumps(sbom_to_dict(inventory, subject, options), indent=2, ensure_ascii=False)
+    return dumps_indented(sbom_to_dict(inventory, subject, options))

@@ -36,6 +36,7 @@ from seawall import __version__
 from seawall.model import sbom_fields as f
 from seawall.model.image import Image
 from seawall.model.package import Inventory, Package
+from seawall.report.jsontext import dumps_indented
 from seawall.report.sbom.common import (
     SbomOptions,
     is_directory,
@@ -294,4 +295,4 @@ def render_spdx(
     inventory: Inventory, subject: Image | None, options: SbomOptions | None = None
 ) -> str:
     """The inventory as an SPDX 2.3 JSON document."""
-    return json.dumps(sbom_to_spdx(inventory, subject, options), indent=2, ensure_ascii=False)
+    return dumps_indented(sbom_to_spdx(inventory, subject, options))

@@ -185,9 +185,7 @@ def scan_to_dict(result: ScanResult, options: ScanReportOptions | None = None) -
             vulnerability_record(finding)
             for finding in in_risk_order(result.vulnerabilities, result.policy)
         ],
-        "secrets": [
-            secret_record(f) for f in sorted(result.secrets, key=lambda f: f.fingerprint)
-        ],
+        "secrets": [secret_record(f) for f in sorted(result.secrets, key=lambda f: f.fingerprint)],
         "misconfigurations": [
             misconfig_record(f)
             for f in sorted(result.misconfigurations, key=lambda f: f.fingerprint)

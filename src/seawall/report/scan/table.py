@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from seawall.model.finding import Severity, VulnerabilityFinding
+from seawall.model.policy import Decision, FindingDecision, PolicyResult, Verdict
 from seawall.model.scan import ScanResult
 from seawall.report.scan.common import (
     SEVERITIES_HIGH_FIRST,
@@ -35,6 +36,7 @@ from seawall.report.scan.common import (
     short_created_by,
     source_package,
 )
+from seawall.report.scan.findings import remediation_text
 from seawall.report.scan.options import ScanReportOptions
 from seawall.report.scan.risk import in_risk_order, preferred_cvss
 
@@ -132,8 +134,12 @@ class _FindingsTable:
         wide = options.max_width >= WIDE
         narrow = options.max_width < MEDIUM
         redactor = Redactor.for_image(self.result.image)
+        decisions = self.result.policy.by_fingerprint() if self.result.policy else {}
         # Narrow: one space between columns instead of two.
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=narrow)
+        if self.result.policy is not None:
+            # The risk score (docs/risk.md) the rows are sorted by, and the decision.
+            table.add_column("risk", justify="right", no_wrap=True)
         # Ids never fold (a split id cannot be searched for); the longest real
         # ones (`openSUSE-SU-2024:12345-1`) fit ID_WIDTH, longer ones get an ellipsis.
         table.add_column("id", no_wrap=True, max_width=ID_WIDTH, overflow="ellipsis")
@@ -164,7 +170,12 @@ class _FindingsTable:
                     _layer_cell(finding, self.result, redactor, wide),
                 ]
             )
+            lead: list[Text] = []
+            decision = decisions.get(finding.fingerprint)
+            if self.result.policy is not None:
+                lead.append(_risk_cell(decision))
             table.add_row(
+                *lead,
                 _id_cell(finding, narrow),
                 _package_cell(finding, with_layer=narrow),
                 *versions,
@@ -174,6 +185,82 @@ class _FindingsTable:
                 *rest,
             )
         yield table
+
+
+_DECISION_STYLES = {
+    Decision.FAIL: "bold red",
+    Decision.WARN: "yellow",
+    Decision.PASS: "dim",
+    Decision.SUPPRESSED: "dim italic",
+}
+
+
+def _risk_cell(decision: FindingDecision | None) -> Text:
+    if decision is None:
+        return Text("-", style="dim")
+    cell = Text(f"{decision.risk.score:.1f}", style="bold")
+    cell.append(f"\n{decision.decision.value}", style=_DECISION_STYLES[decision.decision])
+    return cell
+
+
+def _policy_section(result: ScanResult, policy: PolicyResult, hidden: int) -> Text:
+    """Verdict, grade, rule violations, expired ignores and the remediation plan."""
+    text = Text()
+    passed = policy.verdict is Verdict.PASSED
+    text.append(
+        "Policy passed" if passed else "Policy FAILED", style="bold green" if passed else "bold red"
+    )
+    if policy.policy:
+        text.append(_text(f" ({policy.policy})"))
+    failing = sum(1 for d in policy.decisions if d.decision is Decision.FAIL)
+    warning = sum(1 for d in policy.decisions if d.decision is Decision.WARN)
+    suppressed = sum(1 for d in policy.decisions if d.decision is Decision.SUPPRESSED)
+    text.append(f" · {failing} failing, {warning} warning, {suppressed} suppressed")
+    if hidden:
+        text.append(f" ({hidden} hidden: --show-suppressed lists them)", style="dim")
+    if policy.image_risk is not None:
+        risk = policy.image_risk
+        text.append(f" · image risk {risk.score:.1f}, grade ")
+        text.append(risk.grade.value, style="bold")
+    if policy.baseline:
+        text.append(_text(f" · baseline {policy.baseline}", "dim"))
+    for violation in policy.violations:
+        text.append("\n")
+        text.append(_text(f"{violation.decision.value}: {violation.rule}: {violation.message}"))
+    for expired in policy.expired_ignores:
+        text.append("\n")
+        text.append(
+            _text(
+                f"expired ignore {expired.entry} ({expired.selector}, owner {expired.owner},"
+                f" expired {expired.expires}) no longer applies"
+                f" ({expired.would_match} finding(s))",
+                "yellow",
+            )
+        )
+    if policy.remediations:
+        text.append("\nFix first:", style="bold")
+        for remediation in policy.remediations[:5]:
+            text.append("\n  ")
+            text.append(_text(remediation_text(remediation, result)))
+    return text
+
+
+def _risk_parts(result: ScanResult, findings: tuple[VulnerabilityFinding, ...]) -> Text:
+    decisions = result.policy.by_fingerprint() if result.policy else {}
+    text = Text("Risk scores:\n", style="bold")
+    for finding in findings:
+        decision = decisions.get(finding.fingerprint)
+        if decision is None:
+            continue
+        parts = ", ".join(
+            f"{p.name} x{p.value:g}" if p.multiplier else f"{p.name} +{p.value:g}"
+            for p in decision.risk.parts
+        )
+        text.append(_text(f"  {decision.risk.score:5.1f} {finding.id} {finding.package.name}: "))
+        text.append(_text(parts, "dim"))
+        text.append("\n")
+    text.rstrip()
+    return text
 
 
 def _summary(result: ScanResult) -> Text:
@@ -228,6 +315,15 @@ def render_table(result: ScanResult, options: ScanReportOptions | None = None) -
     summary, warnings, and with `options.show_reasons` why each matched."""
     options = options or ScanReportOptions()
     findings = tuple(in_risk_order(result.vulnerabilities, result.policy))
+    hidden = 0
+    if result.policy is not None and not options.show_suppressed:
+        decisions = result.policy.by_fingerprint()
+        shown = tuple(
+            f
+            for f in findings
+            if (d := decisions.get(f.fingerprint)) is None or d.decision is not Decision.SUPPRESSED
+        )
+        hidden, findings = len(findings) - len(shown), shown
     parts: list[RenderableType] = []
     if result.image is not None:
         parts.append(_text(f"Vulnerabilities in {result.image.reference}", "bold"))
@@ -242,6 +338,10 @@ def render_table(result: ScanResult, options: ScanReportOptions | None = None) -
             warnings.append("\n")
         warnings.rstrip()
         parts.append(warnings)
+    if result.policy is not None:
+        parts.append(_policy_section(result, result.policy, hidden))
     if options.show_reasons and findings:
         parts.append(_reasons(findings))
+        if result.policy is not None:
+            parts.append(_risk_parts(result, findings))
     return Group(*parts)

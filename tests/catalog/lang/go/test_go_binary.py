@@ -196,7 +196,7 @@ def test_build_settings_and_purls(go_project: GoProject) -> None:
     version = reference.go_version.removeprefix("go")
     assert f"pkg:golang/stdlib@v{version}" in purls
     assert "pkg:golang/example.com/dep@v1.0.0" in purls
-    assert "pkg:golang/example.com/app@%28devel%29" in purls
+    assert "pkg:golang/example.com/app" in purls  # (devel): no version in the purl
     for package in result.packages:
         assert package.ecosystem is Ecosystem.GO
         assert package.cataloger == "go/binary"

@@ -129,3 +129,13 @@ def test_purls_and_wants() -> None:
     cataloger = GoModCataloger()
     assert cataloger.wants("/src/app/go.mod") and cataloger.wants("/src/app/go.sum")
     assert not cataloger.wants("/src/app/go.mod.bak")
+
+
+def test_local_replacement_has_no_version_in_its_purl() -> None:
+    result = GoModCataloger().catalog(
+        [CatalogFile("/src/go.mod", GO_MOD.encode(), 2)], CatalogContext()
+    )
+    local = [p for p in result.packages if p.name == "github.com/local/five"]
+    assert [(p.version, p.purl) for p in local] == [("(devel)", "pkg:golang/github.com/local/five")]
+    released = [p for p in result.packages if p.name == "golang.org/x/text"]
+    assert [p.purl for p in released] == ["pkg:golang/golang.org/x/text@v0.14.0"]

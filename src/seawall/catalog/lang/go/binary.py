@@ -3,7 +3,10 @@
 Each Go program carries the module list `go version -m` prints. The cataloger reports:
 
 - the main module, with its version as recorded (`(devel)` for builds outside a
-  tagged module download is kept as such: it is what Go itself reports);
+  tagged module download is kept as such: it is what Go itself reports). `(devel)`
+  names no release, so the purl carries no version (`pkg:golang/example.com/app`,
+  as trivy writes it) rather than a made-up one; the `version` field keeps
+  `(devel)` so readers (and an SBOM read back) still see that it is unversioned;
 - every dependency. When a dependency is replaced (`=>`), the replacement is what was
   compiled in, so its path and version are reported, as syft and trivy do. A
   replacement by a local directory (`=> ../lib`) has no module identity of its own:
@@ -37,11 +40,19 @@ NAME = "go/binary"
 _TOOLCHAIN = re.compile(r"go(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(rc|beta)(\d+))?$")
 
 
+DEVEL = "(devel)"
+"""The version Go records for a module built from a local directory, not a release."""
+
+
 def golang_purl(module_path: str, version: str) -> str:
-    """`pkg:golang/<module path>@<version>`: the last path element is the purl name."""
+    """`pkg:golang/<module path>@<version>`, without a version for `(devel)`.
+
+    The last path element is the purl name.
+    """
     namespace, _, name = module_path.rpartition("/")
+    release = version if version and version != DEVEL else None
     return PackageURL(
-        type="golang", namespace=namespace or None, name=name, version=version or None
+        type="golang", namespace=namespace or None, name=name, version=release
     ).to_string()
 
 
@@ -74,7 +85,7 @@ def compiled_module(module: Module) -> tuple[str, str]:
     if replacement is None:
         return module.path, module.version
     if _is_local_path(replacement.path):
-        return module.path, replacement.version or "(devel)"
+        return module.path, replacement.version or DEVEL
     return replacement.path, replacement.version
 
 
@@ -97,7 +108,7 @@ class GoBinaryCataloger:
     """Go modules from the build information embedded in executables."""
 
     NAME: ClassVar[str] = NAME
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 512 * 1024 * 1024
     """Large enough for the biggest Go programs shipped in images (k3s, hyperkube-style
     bundles reach a few hundred MiB); the file is read once, in memory, and only its

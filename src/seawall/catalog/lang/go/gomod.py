@@ -4,8 +4,8 @@ go.mod grammar (https://go.dev/ref/mod#go-mod-file): one directive per line or a
 parenthesised block of them; `//` comments; tokens may be quoted ("…" or `…`).
 Reported: every `require` (direct and `// indirect`), with `replace` applied (the
 replacement's path and version are what gets built; a replacement by a local
-directory keeps the original path with version `(devel)`, as in `go/binary`), minus
-the exact versions named by `exclude`.
+directory keeps the original path with version `(devel)` and a purl without a
+version, as in `go/binary`), minus the exact versions named by `exclude`.
 
 Since Go 1.17 go.mod lists every module the build needs ("module graph pruning"). For
 an older `go` directive, go.sum in the same directory adds the modules whose source
@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Findings, gather
-from seawall.catalog.lang.go.binary import golang_package
+from seawall.catalog.lang.go.binary import DEVEL, golang_package
 from seawall.model.package import Location
 
 NAME = "go/mod"
@@ -176,7 +176,7 @@ def _apply_replace(replaces: Sequence[Replacement], path: str, version: str) -> 
     wide = [r for r in replaces if r.old_path == path and r.old_version is None]
     for replacement in exact[-1:] or wide[-1:]:
         if replacement.new_version is None:
-            return path, "(devel)"
+            return path, DEVEL
         return replacement.new_path, replacement.new_version
     return path, version
 
@@ -185,7 +185,7 @@ class GoModCataloger:
     """Go module requirements declared by go.mod (and go.sum for modules older than go 1.17)."""
 
     NAME: ClassVar[str] = NAME
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 8 * 1024 * 1024
     """Real go.mod and go.sum files are well under 1 MiB."""
 

@@ -12,6 +12,12 @@ Development packages (`dev: true`) are reported too: the lock cannot say
 whether the image ran `npm ci --omit=dev`; syft reports them likewise.
 Aliases (`npm:real@1.2.3`) report the real package. Versions that are not
 releases (`file:`, `link:`, git URLs in version 1) are skipped.
+
+Optional entries built for another platform (`"optional": true` with `os`/
+`cpu`/`libc` that exclude the scanned image's, e.g. esbuild's 20-odd
+`@esbuild/<os>-<cpu>` packages) were not installed by npm and are not
+reported (see `platforms`). When the platform is unknown (a directory) every
+entry is kept; version 1 lockfiles do not record `os`/`cpu`, so theirs are too.
 """
 
 from collections.abc import Sequence
@@ -22,6 +28,7 @@ from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import load_json_object
 from seawall.catalog.lang.javascript.names import declared_licenses, npm_package, split_spec
+from seawall.catalog.lang.javascript.platforms import NodePlatform, excluded, node_platform
 from seawall.model.package import Location, Package
 
 # Monorepo lockfiles reach tens of MiB; the parsed form takes about ten times that.
@@ -36,7 +43,7 @@ class PackageLockCataloger:
     """Packages locked by npm."""
 
     NAME: ClassVar[str] = "javascript/package-lock"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:
@@ -49,16 +56,23 @@ class PackageLockCataloger:
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()
         load = partial(load_json_object, kind="package-lock")
+        platform = node_platform(context.platform, context.distro)
         for file, document in out.documents(files, self.MAX_FILE_BYTES, load):
             if isinstance(document.get("packages"), dict):
-                self._packages_map(document["packages"], file, out)
+                self._packages_map(document["packages"], file, platform, out)
             elif isinstance(document.get("dependencies"), dict):
                 self._dependency_tree(document["dependencies"], file, out)
             elif "lockfileVersion" not in document:
                 out.problem(file.path, "not a package-lock (no lockfileVersion)")
         return out.result()
 
-    def _packages_map(self, packages: dict[str, Any], file: CatalogFile, out: Collector) -> None:
+    def _packages_map(
+        self,
+        packages: dict[str, Any],
+        file: CatalogFile,
+        platform: NodePlatform | None,
+        out: Collector,
+    ) -> None:
         """Lockfile versions 2 and 3."""
         where = (locate(file),)
         purls: dict[str, str] = {}
@@ -69,6 +83,8 @@ class PackageLockCataloger:
             if entry.get("link") is True:
                 links.add(key)
                 continue
+            if entry.get("optional") is True and excluded(entry, platform):
+                continue  # npm skipped it: built for another platform
             installed_as = key[key.rfind(_MARKER) + len(_MARKER) :]
             name = entry.get("name") if isinstance(entry.get("name"), str) else installed_as
             version = entry.get("version")

@@ -11,6 +11,11 @@ win over the key. Dependency references are a version (`1.2.3`, with peers
 suffix), an alias (`/real/1.2.3`, `/real@1.2.3`, `real@1.2.3`) or a local
 `link:`/`file:` path, which is not a package. Importers (the project and
 its workspaces) are not packages. Development packages are reported too.
+
+An optional package whose `os`/`cpu`/`libc` exclude the scanned platform was
+not installed by pnpm and is not reported (see `platforms`); in 9.x those
+fields are in `packages` and `optional: true` in `snapshots`. With the
+platform unknown (a directory) every package is kept.
 """
 
 from collections.abc import Sequence
@@ -20,16 +25,18 @@ from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import load_yaml_documents
 from seawall.catalog.lang.javascript.names import npm_package, npm_purl, split_spec
+from seawall.catalog.lang.javascript.platforms import NodePlatform, excluded, node_platform
 
 _MAX_BYTES = 64 * 1024 * 1024
 _EDGE_KEYS = ("dependencies", "optionalDependencies")
+_TRUE = (True, "true")
 
 
 class PnpmLockCataloger:
     """Packages locked by pnpm."""
 
     NAME: ClassVar[str] = "javascript/pnpm-lock"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:
@@ -37,6 +44,7 @@ class PnpmLockCataloger:
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()
+        target = node_platform(context.platform, context.distro)
         for file, documents in out.documents(files, self.MAX_FILE_BYTES, load_yaml_documents):
             # pnpm 10 may put an environment document before the lockfile proper.
             locks = [doc for doc in documents if isinstance(doc, dict) and "lockfileVersion" in doc]
@@ -48,27 +56,39 @@ class PnpmLockCataloger:
             if major is None:
                 out.problem(file.path, "unrecognised lockfileVersion")
                 continue
-            self._report(lock, major, file, out)
+            self._report(lock, major, file, target, out)
         return out.result()
 
-    def _report(self, lock: dict[str, Any], major: int, file: CatalogFile, out: Collector) -> None:
+    def _report(
+        self,
+        lock: dict[str, Any],
+        major: int,
+        file: CatalogFile,
+        target: NodePlatform | None,
+        out: Collector,
+    ) -> None:
         where = (locate(file),)
         # In 9.x `packages` holds metadata and `snapshots` the resolved graph;
         # before, `packages` holds both.
         sections = [lock.get("packages")]
         if major >= 9:
             sections.append(lock.get("snapshots"))
-        nodes: list[tuple[str, dict[str, Any]]] = []
+        nodes: list[tuple[tuple[str, str], dict[str, Any]]] = []
         for section in sections:
             for key, entry in section.items() if isinstance(section, dict) else ():
                 fields = entry if isinstance(entry, dict) else {}
                 identity = _identify(key, fields, major)
-                if identity is None:
-                    continue
-                package = npm_package(identity[0], identity[1], self.NAME, where)
-                out.add(package)
-                nodes.append((package.purl, fields))
-        for parent, fields in nodes:
+                if identity is not None:
+                    nodes.append((identity, fields))
+        # The YAML reader keeps scalars as text: `optional: true` reads as "true".
+        optional = {identity for identity, fields in nodes if fields.get("optional") in _TRUE}
+        foreign = {identity for identity, fields in nodes if excluded(fields, target)}
+        skipped = optional & foreign  # pnpm did not install them: built for another platform
+        for identity, fields in nodes:
+            if identity in skipped:
+                continue
+            parent = npm_package(identity[0], identity[1], self.NAME, where)
+            out.add(parent)
             for edge_key in _EDGE_KEYS:
                 edges = fields.get(edge_key)
                 for name, reference in edges.items() if isinstance(edges, dict) else ():
@@ -76,7 +96,7 @@ class PnpmLockCataloger:
                         continue
                     child = _reference(name, reference, major)
                     if child is not None:
-                        out.relate(parent, npm_purl(*child))
+                        out.relate(parent.purl, npm_purl(*child))
 
 
 def _major(value: Any) -> int | None:

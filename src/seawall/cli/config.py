@@ -1,0 +1,80 @@
+"""`seawall config PATH`: misconfiguration checks on Dockerfiles and Kubernetes manifests.
+
+Register in `cli/app.py` with `app.command("config")(config_command)`.
+Exit codes: 0 no finding at or above `--fail-on` (or no `--fail-on`), 1 at
+least one, 2 bad input (an unreadable PATH, an unknown severity).
+"""
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from seawall.cli.common import (
+    EXIT_POLICY_FAILED,
+    OutputOption,
+    QuietOption,
+    exits_cleanly,
+    stderr,
+)
+from seawall.errors import InputError
+from seawall.model.finding import Severity
+from seawall.pipeline.config import config_files
+from seawall.report import compliance as report
+
+
+def parse_severity(text: str, option: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError:
+        names = ", ".join(s.value.upper() for s in Severity)
+        raise InputError(f"{option} {text!r}: not a severity; use one of {names}") from None
+
+
+def write_text(output: Path | None, text: str) -> None:
+    """`text` to `output`, or to standard output."""
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+class ConfigFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@exits_cleanly
+def config_command(
+    path: Annotated[
+        Path,
+        typer.Argument(help="A Dockerfile, a Kubernetes manifest, or a directory to search."),
+    ],
+    output_format: Annotated[
+        ConfigFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ConfigFormat.table,
+    output: OutputOption = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(help="Exit with 1 when a finding is at least this severe, e.g. HIGH."),
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Check Dockerfiles and Kubernetes manifests for insecure settings."""
+    threshold = parse_severity(fail_on, "--fail-on") if fail_on else None
+    results = config_files(path)
+    if output_format is ConfigFormat.json:
+        write_text(output, report.render_config_json(results) + "\n")
+    elif output is None:
+        Console().print(report.config_table(results))
+    else:
+        with output.open("w", encoding="utf-8") as stream:
+            Console(file=stream, width=160, no_color=True).print(report.config_table(results))
+    if not results and not quiet:
+        stderr.print(f"seawall: no Dockerfile or Kubernetes manifest found under {path}")
+    findings = [finding for result in results for finding in result.findings]
+    if threshold is not None and any(f.severity.rank >= threshold.rank for f in findings):
+        raise typer.Exit(EXIT_POLICY_FAILED)

@@ -1,0 +1,94 @@
+"""`seawall diff OLD NEW`: what a change introduced, fixed and kept.
+
+OLD and NEW are saved results (`seawall scan --format json` files) or any
+TARGET, which is scanned first with the local vulnerability database.
+Exit code 1 with `--fail-on-new` when the change introduced a finding.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seawall import pipeline
+from seawall.cli.common import (
+    CacheDirOption,
+    InsecureOption,
+    OutputOption,
+    PlatformOption,
+    QuietOption,
+    default_cache_dir,
+    exits_cleanly,
+    stderr,
+)
+from seawall.cli.progress import progress_sink
+from seawall.diff import diff
+from seawall.limits import Limits
+from seawall.model.scan import ScanResult
+from seawall.pipeline import ScanSettings
+from seawall.report.diff import render_diff_json, render_diff_markdown, render_diff_text
+from seawall.source.base import SourceOptions
+from seawall.source.platform import parse_platform
+from seawall.source.scanresult import looks_like_scan_result, read_scan_result
+from seawall.vulndb.store import default_store_path
+
+EXIT_INTRODUCED = 1
+
+
+class DiffFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _load(target: str, options: SourceOptions, settings: ScanSettings, quiet: bool) -> ScanResult:
+    path = Path(target)
+    if path.is_file() and looks_like_scan_result(path):
+        return read_scan_result(path, options.limits)
+    with progress_sink(stderr, quiet=quiet) as progress:
+        return pipeline.scan(target, options.with_progress(progress), settings)
+
+
+@exits_cleanly
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The before: a saved JSON result or any TARGET.")],
+    new: Annotated[str, typer.Argument(help="The after: a saved JSON result or any TARGET.")],
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="table, json or markdown.")
+    ] = DiffFormat.table,
+    output: OutputOption = None,
+    fail_on_new: Annotated[
+        bool, typer.Option("--fail-on-new", help="Exit with 1 when the change introduced findings.")
+    ] = False,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Vulnerability database for TARGETs.")
+    ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Never download.")] = False,
+    platform: PlatformOption = None,
+    insecure: InsecureOption = False,
+    quiet: QuietOption = False,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """What NEW introduced, fixed and kept compared with OLD, by layer."""
+    cache = cache_dir or default_cache_dir()
+    options = SourceOptions(
+        platform=parse_platform(platform) if platform else None,
+        insecure=insecure,
+        cache_dir=cache,
+        limits=Limits.from_env(),
+    )
+    settings = ScanSettings(db_path=db or default_store_path(cache), offline=offline)
+    change = diff(_load(old, options, settings, quiet), _load(new, options, settings, quiet))
+    render = {
+        DiffFormat.table: render_diff_text,
+        DiffFormat.json: render_diff_json,
+        DiffFormat.markdown: render_diff_markdown,
+    }[output_format]
+    text = render(change)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+    if fail_on_new and change.introduced:
+        raise typer.Exit(EXIT_INTRODUCED)

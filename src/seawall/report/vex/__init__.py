@@ -1,0 +1,21 @@
+"""VEX out: triage decisions from a scan and its policy as OpenVEX, CycloneDX VEX or CSAF VEX.
+
+Every vulnerability finding gets a statement: a finding an ignore or a VEX
+statement suppressed is `not_affected` (or `fixed`) with its justification,
+reason, author and time; one a VEX document called affected is `affected`
+with the fix as its action; every other is `under_investigation` (a scanner
+match is not a triage decision). CycloneDX VEX is `report.scan.cyclonedx`
+with `vex=True`.
+"""
+
+from seawall.report.vex.common import VexOptions
+from seawall.report.vex.csaf import render_csaf_vex, scan_to_csaf_vex
+from seawall.report.vex.openvex import render_openvex, scan_to_openvex
+
+__all__ = [
+    "VexOptions",
+    "render_csaf_vex",
+    "render_openvex",
+    "scan_to_csaf_vex",
+    "scan_to_openvex",
+]
