@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from seawall.cli.compliance import FrameworkName, compliance_app
 from seawall.compliance import FRAMEWORK_IDS
 from tests.analyze.misconfig.test_image import CASES, Plan
+from tests.compliance.test_evidence import keys
 from tests.support.imagebuild import build_image, write_docker_archive
 
 app = typer.Typer()
@@ -104,8 +105,6 @@ def test_configuration_file_target(tmp_path: Path) -> None:
 
 
 def test_signed_bundle(tmp_path: Path) -> None:
-    from tests.compliance.test_evidence import keys
-
     private, public = keys(tmp_path)
     evidence = tmp_path / "evidence"
     code, _, stderr = invoke(
@@ -138,3 +137,20 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
 
 def test_framework_choices_match_the_catalogues() -> None:
     assert tuple(name.value for name in FrameworkName) == FRAMEWORK_IDS
+
+
+def test_directory_target_checks_its_configuration_files(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "k8s").mkdir(parents=True)
+    (tree / "Dockerfile").write_text("FROM debian\n")
+    (tree / "k8s/pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec: {containers: [{name: a, image: x, securityContext: {privileged: true}}]}\n"
+    )
+    code, stdout, _ = invoke("compliance", f"dir:{tree}", "-F", "cis-docker", "-f", "json", *COMMON)
+    assert code == 1
+    document = json.loads(stdout)
+    assert document["coverage"]["misconfig"] == ["dockerfile", "kubernetes"]
+    controls = {c["id"]: c for c in document["controls"]}
+    assert controls["5.5"]["findings"][0]["location"] == "Pod/p in k8s/pod.yaml:4"
+    assert controls["4.2"]["status"] == "fail"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from seawall.model.package import Inventory, Package
-from seawall.pipeline import sbom
+from seawall.pipeline.sbom import sbom
 from seawall.source.base import SourceOptions
 from tests.support.imagebuild import (
     ConfigSpec,

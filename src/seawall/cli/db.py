@@ -14,7 +14,6 @@ import typer
 
 from seawall.cli.common import default_cache_dir, exits_cleanly, stderr_console
 from seawall.errors import InputError
-from seawall.vulndb.staleness import DEFAULT_MAX_AGE
 
 if TYPE_CHECKING:
     from seawall.vulndb.writer import SourceReport
@@ -33,6 +32,9 @@ db_app = typer.Typer(
 )
 
 MAX_PROBLEMS_SHOWN = 20
+DEFAULT_MAX_AGE_DAYS = 7
+"""`vulndb.staleness.DEFAULT_MAX_AGE` in days, written out: that module imports the
+scan model, which `--help` need not load (tests/vulndb/test_cli.py checks they agree)."""
 
 
 class StatusFormat(StrEnum):
@@ -202,7 +204,7 @@ def status_command(
     max_age: Annotated[
         float,
         typer.Option("--max-age", help="Warn about sources not updated for this many days."),
-    ] = DEFAULT_MAX_AGE.days,
+    ] = DEFAULT_MAX_AGE_DAYS,
     db: DbOption = None,
     cache_dir: CacheDirOption = None,
 ) -> None:

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from seawall import pipeline
 from seawall.cli.common import (
     CacheDirOption,
     InsecureOption,
@@ -26,7 +25,7 @@ from seawall.cli.progress import progress_sink
 from seawall.diff import diff
 from seawall.limits import Limits
 from seawall.model.scan import ScanResult
-from seawall.pipeline import ScanSettings
+from seawall.pipeline.scan import ScanSettings, scan
 from seawall.report.diff import render_diff_json, render_diff_markdown, render_diff_text
 from seawall.source.base import SourceOptions
 from seawall.source.platform import parse_platform
@@ -47,7 +46,7 @@ def _load(target: str, options: SourceOptions, settings: ScanSettings, quiet: bo
     if path.is_file() and looks_like_scan_result(path):
         return read_scan_result(path, options.limits)
     with progress_sink(stderr, quiet=quiet) as progress:
-        return pipeline.scan(target, options.with_progress(progress), settings)
+        return scan(target, options.with_progress(progress), settings)
 
 
 @exits_cleanly

@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from seawall.analyze.secrets import SecretsConfig, builtin_rules, load_config
 from seawall.cli.common import (
     EXIT_POLICY_FAILED,
     CacheDirOption,
@@ -29,15 +27,13 @@ from seawall.cli.common import (
     QuietOption,
     default_cache_dir,
     exits_cleanly,
-    stderr,
+    stderr_console,
 )
-from seawall.cli.progress import progress_sink
 from seawall.errors import InputError
-from seawall.limits import Limits
-from seawall.pipeline.secrets import secrets, secrets_in_git
-from seawall.report import secrets as report
-from seawall.source.base import SourceOptions
-from seawall.source.platform import parse_platform
+
+# The secret engine, its rules and reporters are imported by the command itself:
+# `seawall sbom` and every other command mount this one and must not load them
+# (docs/architecture.md, "Start-up").
 
 
 class SecretsFormat(StrEnum):
@@ -93,6 +89,16 @@ def secrets_command(
 ) -> None:
     """Find leaked credentials in every layer (deleted files too), the image config and
     history, a directory tree, or a git repository's history."""
+    from rich.console import Console
+
+    from seawall.analyze.secrets import SecretsConfig, builtin_rules, load_config
+    from seawall.cli.progress import stderr_progress
+    from seawall.limits import Limits
+    from seawall.pipeline.secrets import secrets, secrets_in_git
+    from seawall.report import secrets as report
+    from seawall.source.base import SourceOptions
+    from seawall.source.platform import parse_platform
+
     if (target is None) == (git is None):
         raise InputError("give either a TARGET or --git PATH (not both)")
     settings = (
@@ -110,7 +116,7 @@ def secrets_command(
             cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
             limits=Limits.from_env(),
         )
-        with progress_sink(stderr, quiet=quiet) as progress:
+        with stderr_progress(quiet=quiet) as progress:
             result = secrets(target, options.with_progress(progress), settings)
     if output_format is SecretsFormat.table:
         if output is None:
@@ -126,7 +132,7 @@ def secrets_command(
         else:
             output.write_text(text, encoding="utf-8")
     if result.status.partial and not quiet:
-        stderr.print(
+        stderr_console().print(
             "seawall: warning: the scan was partial; see the problems in the report",
             markup=False,
             soft_wrap=True,

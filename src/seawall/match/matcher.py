@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from seawall.errors import InputError
+from seawall.match.cache import MatchCache, Subject, SubjectResult, cache_for
 from seawall.match.fingerprint import vulnerability_fingerprint
 from seawall.match.merge import RecordMatch, build_finding, cmp_order_key, group
 from seawall.match.names import comparable_name, same_ecosystem
@@ -41,7 +42,6 @@ from seawall.match.ranges import (
     evaluate,
     less,
     listed,
-    prepare,
     prepare_versions,
 )
 from seawall.match.severity import RecordSeverity, record_severity
@@ -55,11 +55,6 @@ from seawall.model.advisory import (
 )
 from seawall.model.finding import MatchReason, VulnerabilityFinding
 from seawall.model.package import DISTRO_ECOSYSTEMS, Inventory, Package
-
-DEFAULT_CACHE_SIZE = 200_000
-"""Prepared ranges kept between packages (and scans) by one Matcher."""
-DEFAULT_SUBJECT_CACHE_SIZE = 20_000
-"""Subjects (ecosystem, name, version) whose findings one Matcher keeps."""
 
 MAX_PROBLEMS = 500
 """Problems kept per run; the rest are counted in a last line."""
@@ -100,24 +95,16 @@ class _Run:
         return (*self.problems, *extra)
 
 
-@dataclass(frozen=True, slots=True)
-class _Subject:
-    """What matching one (ecosystem, name, version) gave, kept between calls."""
-
-    findings: tuple[VulnerabilityFinding, ...]
-    """Built for the first package matched by this subject; others get a copy."""
-    problems: tuple[str, ...]
-    git_ranges_skipped: int
-
-
 class Matcher:
     """Matches packages against one store; keeps what it worked out between calls.
 
     Parsed range events, record severities and whole subjects (the findings of
-    one ecosystem, name and version, with the problems met) are kept, bounded,
-    so matching the same or a similar inventory again costs little. A Matcher
-    therefore assumes its store does not change while it is used, as a
-    `VulnStore` (a read-only snapshot of one file) never does.
+    one ecosystem, name and version, with the problems met) are kept in a
+    `MatchCache` (seawall.match.cache), so matching the same or a similar
+    inventory again costs little. A Matcher therefore assumes its store does
+    not change while it is used, as a `VulnStore` (a read-only snapshot of one
+    file) never does. Without `cache`, the process's cache for the store's
+    snapshot is used (a new one for a store without a snapshot).
     """
 
     def __init__(
@@ -125,19 +112,11 @@ class Matcher:
         store: AdvisoryStore,
         version_key: VersionKeyFunc,
         *,
-        cache_size: int = DEFAULT_CACHE_SIZE,
-        subject_cache_size: int = DEFAULT_SUBJECT_CACHE_SIZE,
+        cache: MatchCache | None = None,
     ) -> None:
         self._store = store
         self._version_key = version_key
-        self._cache_size = cache_size
-        self._subject_cache_size = subject_cache_size
-        # Keyed by object identity; the value keeps the object alive so its id
-        # cannot be reused for another range while the entry exists.
-        self._ranges: dict[int, tuple[AffectedRange, PreparedRange]] = {}
-        self._versions: dict[int, tuple[AffectedPackage, PreparedVersions]] = {}
-        self._severities: dict[int, tuple[AffectedPackage, Advisory, RecordSeverity]] = {}
-        self._subjects: OrderedDict[tuple[str, str, str], _Subject] = OrderedDict()
+        self._cache = cache if cache is not None else cache_for(store, version_key)
 
     def match(self, inventory: Inventory, *, ignore_unfixed: bool = False) -> MatchResult:
         """Every vulnerability finding of `inventory`, in a deterministic order."""
@@ -146,7 +125,7 @@ class Matcher:
         unmatched = 0
         # Binary packages built from one source share its matches and findings
         # (libssl3, openssl → openssl): built once, then given each package.
-        by_subject: dict[tuple[str, str, str], _Subject | None] = {}
+        by_subject: dict[Subject, SubjectResult | None] = {}
         for package in inventory.packages:
             subject = self._subject(package, run)
             if subject is None:
@@ -178,8 +157,8 @@ class Matcher:
         )
 
     def _subject_result(
-        self, package: Package, subject: tuple[str, str, str], run: _Run
-    ) -> "_Subject | None":
+        self, package: Package, subject: Subject, run: _Run
+    ) -> SubjectResult | None:
         """The findings of `subject` (kept from an earlier call, or worked out now)."""
         ecosystem, _, version = subject
         try:
@@ -191,11 +170,11 @@ class Matcher:
             else:
                 run.problem(f"{package.purl} not matched: {error}")
             return None
-        built = self._subjects.get(subject)
+        built = self._cache.subject(subject)
         if built is None:
             notes = _Run()
             matches = self._match_subject(package, *subject, installed, notes)
-            built = _Subject(
+            built = SubjectResult(
                 tuple(
                     build_finding(found, package, self._store, _ORDER_KEY)
                     for found in group(matches, package)
@@ -203,18 +182,14 @@ class Matcher:
                 tuple(notes.problems),
                 notes.git_ranges_skipped,
             )
-            if len(self._subjects) >= self._subject_cache_size:
-                self._subjects.popitem(last=False)
-            self._subjects[subject] = built
-        else:
-            self._subjects.move_to_end(subject)
+            self._cache.keep_subject(subject, built)
         # What matching the subject met is told to every run that matches it.
         for problem in built.problems:
             run.problem(problem)
         run.git_ranges_skipped += built.git_ranges_skipped
         return built
 
-    def _subject(self, package: Package, run: _Run) -> tuple[str, str, str] | None:
+    def _subject(self, package: Package, run: _Run) -> Subject | None:
         """(OSV ecosystem, name, version) to match `package` by, or None when it cannot be."""
         if package.ecosystem in DISTRO_ECOSYSTEMS:
             if not package.ecosystem_release:
@@ -238,6 +213,7 @@ class Matcher:
         run: _Run,
     ) -> list[RecordMatch]:
         wanted = comparable_name(package.ecosystem, name)
+        installed_version = _Installed(ecosystem, version, installed)
         matches: list[RecordMatch] = []
         for advisory in self._store.advisories(ecosystem, name):
             if advisory.withdrawn:
@@ -247,7 +223,7 @@ class Matcher:
                     continue
                 if comparable_name(package.ecosystem, entry.name) != wanted:
                     continue
-                found = self._match_entry(advisory, entry, ecosystem, version, installed, run)
+                found = self._match_entry(advisory, entry, installed_version, run)
                 if found is not None:
                     matches.append(found)
                     break  # one reason per record and package
@@ -257,9 +233,7 @@ class Matcher:
         self,
         advisory: Advisory,
         entry: AffectedPackage,
-        ecosystem: str,
-        version: str,
-        installed: Any,
+        installed: "_Installed",
         run: _Run,
     ) -> RecordMatch | None:
         reason: MatchReason | None = None
@@ -273,26 +247,21 @@ class Matcher:
                 run.problem(f"{advisory.id}: range {prepared.text!r} skipped: {prepared.error}")
                 continue
             usable.append(prepared)
-            hit = evaluate(prepared, installed) if reason is None else None
-            if hit is not None:
-                comparator = (
-                    f"SemVer precedence, {ecosystem} comparator"
-                    if prepared.type is RangeType.SEMVER
-                    else f"{ecosystem} comparator"
-                )
-                decision = decision_text(hit, version, comparator)
-                reason = MatchReason(
-                    advisory.id, entry.ecosystem, entry.name, prepared.text, decision
-                )
+            if reason is None:
+                decision = installed.decision(prepared)
+                if decision is not None:
+                    reason = MatchReason(
+                        advisory.id, entry.ecosystem, entry.name, prepared.text, decision
+                    )
         if reason is None and entry.versions:
-            equal = listed(self._prepared_versions(entry), installed)
+            equal = listed(self._prepared_versions(entry), installed.key)
             if equal is not None:
                 reason = MatchReason(
                     advisory.id,
                     entry.ecosystem,
                     entry.name,
                     f"versions list ({len(entry.versions)} versions)",
-                    f"{version} == listed {equal} ({ecosystem} comparator)",
+                    f"{installed.version} == listed {equal} ({installed.ecosystem} comparator)",
                 )
         if reason is None:
             return None
@@ -302,46 +271,77 @@ class Matcher:
             reason = MatchReason(
                 reason.record, reason.ecosystem, reason.package, reason.range, decision
             )
-        fixed = tuple(
-            (bound.key, bound.version)
-            for prepared in usable
-            for bound in prepared.events
-            if bound.kind is EventKind.FIXED and less(installed, bound.key)
-        )
+        fixed = tuple(fix for prepared in usable for fix in installed.fixes_above(prepared))
         severity = self._severity(advisory, entry)
         for problem in severity.problems:
             run.problem(problem)
         return RecordMatch(advisory, entry, reason, fixed, severity)
 
     def _prepared_range(self, affected_range: AffectedRange, ecosystem: str) -> PreparedRange:
-        cached = self._ranges.get(id(affected_range))
-        if cached is not None and cached[0] is affected_range:
-            return cached[1]
-        prepared = prepare(affected_range, ecosystem, self._version_key)
-        if len(self._ranges) >= self._cache_size:
-            self._ranges.clear()
-        self._ranges[id(affected_range)] = (affected_range, prepared)
-        return prepared
+        return self._cache.range(affected_range, ecosystem, self._version_key)
 
     def _severity(self, advisory: Advisory, entry: AffectedPackage) -> RecordSeverity:
-        cached = self._severities.get(id(entry))
-        if cached is not None and cached[0] is entry and cached[1] is advisory:
-            return cached[2]
-        severity = record_severity(advisory, entry)
-        if len(self._severities) >= self._cache_size:
-            self._severities.clear()
-        self._severities[id(entry)] = (entry, advisory, severity)
-        return severity
+        cached = self._cache.severities.get(
+            entry, lambda: (advisory, record_severity(advisory, entry))
+        )
+        if cached[0] is advisory:
+            return cached[1]
+        # The same entry object seen in another record (never from a real store).
+        return record_severity(advisory, entry)
 
     def _prepared_versions(self, entry: AffectedPackage) -> PreparedVersions:
-        cached = self._versions.get(id(entry))
-        if cached is not None and cached[0] is entry:
-            return cached[1]
-        prepared = prepare_versions(entry.versions, entry.ecosystem, self._version_key)
-        if len(self._versions) >= self._cache_size:
-            self._versions.clear()
-        self._versions[id(entry)] = (entry, prepared)
-        return prepared
+        return self._cache.versions.get(
+            entry, lambda: prepare_versions(entry.versions, entry.ecosystem, self._version_key)
+        )
+
+
+class _Installed:
+    """The version being matched, and what each prepared range said about it.
+
+    Records of one package often share their ranges (every Debian record of
+    `linux` fixed in the same upload): each distinct prepared range is
+    evaluated once per subject.
+    """
+
+    __slots__ = ("_decisions", "_fixes", "ecosystem", "key", "version")
+
+    def __init__(self, ecosystem: str, version: str, key: Any) -> None:
+        self.ecosystem = ecosystem
+        self.version = version
+        self.key = key
+        # Keyed by identity; the value keeps the range alive so its id stays its own.
+        self._decisions: dict[int, tuple[PreparedRange, str | None]] = {}
+        self._fixes: dict[int, tuple[PreparedRange, tuple[tuple[Any, str], ...]]] = {}
+
+    def decision(self, prepared: PreparedRange) -> str | None:
+        """The comparison that puts the version in `prepared`, or None when outside it."""
+        found = self._decisions.get(id(prepared))
+        if found is not None and found[0] is prepared:
+            return found[1]
+        hit = evaluate(prepared, self.key)
+        decision = None
+        if hit is not None:
+            comparator = (
+                f"SemVer precedence, {self.ecosystem} comparator"
+                if prepared.type is RangeType.SEMVER
+                else f"{self.ecosystem} comparator"
+            )
+            decision = decision_text(hit, self.version, comparator)
+        self._decisions[id(prepared)] = (prepared, decision)
+        return decision
+
+    def fixes_above(self, prepared: PreparedRange) -> tuple[tuple[Any, str], ...]:
+        """(key, version) of every `fixed` event of `prepared` above the version."""
+        found = self._fixes.get(id(prepared))
+        if found is not None and found[0] is prepared:
+            return found[1]
+        fixes = tuple(
+            (bound.key, bound.version)
+            for bound in prepared.events
+            if bound.kind is EventKind.FIXED and less(self.key, bound.key)
+        )
+        self._fixes[id(prepared)] = (prepared, fixes)
+        return fixes
 
 
 def _notes(entry: AffectedPackage) -> list[str]:

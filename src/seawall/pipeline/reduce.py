@@ -11,11 +11,13 @@ path, so that visibility still decides whether what was found in them counts.
 
 import io
 import tarfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile
+from seawall.catalog.lang.binaries import looks_executable
+from seawall.catalog.registry import PathHint
 from seawall.fs import DirectoryView, Entry, LayerView
 from seawall.fs.layer import read_members
 from seawall.limits import Limits
@@ -24,6 +26,8 @@ from seawall.model.image import Layer, LayerOpener
 from seawall.model.package import Package, Relationship
 
 WHITEOUT_PREFIX = ".wh."
+_MAGIC_BYTES = 8
+"""Enough of a file for `looks_executable` to answer as it would on the whole file."""
 OPAQUE_MARKER = ".wh..wh..opq"
 
 
@@ -70,6 +74,16 @@ class Wants:
     """Catalogers run on each file as the layer is read: their findings are kept."""
     context: Sequence[Reader] = ()
     """Readers whose files are kept for the catalogers' context (os-release)."""
+    hints: Mapping[str, PathHint] = field(default_factory=dict)
+    """Path hints by reader NAME (`catalog.registry.HINTS`): a reader with one is
+    asked only about the paths its hint admits; one without is asked about all."""
+    executables_only: frozenset[str] = frozenset()
+    """File-local catalogers that find nothing in a file that does not start like
+    an executable (`catalog.registry.EXECUTABLES_ONLY`): such a file is not read."""
+    _index: "_PathIndex" = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", _PathIndex(self, self.hints))
 
     @property
     def readers(self) -> tuple[Reader, ...]:
@@ -78,11 +92,98 @@ class Wants:
 
     def content_cap(self, path: str) -> tuple[int, list[Reader]]:
         """The byte cap for keeping `path` (0: not wanted) and the readers wanting it."""
-        wanting = [r for r in (*self.context, *self.content) if r.wants(path)]
+        wanting = self._index.kept(path)
         return max((r.MAX_FILE_BYTES for r in wanting), default=0), wanting
 
     def local(self, path: str) -> list[Cataloger]:
-        return [cataloger for cataloger in self.file_local if cataloger.wants(path)]
+        return self._index.local(path)
+
+    def wanted(self, path: str) -> tuple[int, list[Reader], list[Cataloger]]:
+        """`content_cap(path)` and `local(path)` at once, sharing one look at the path."""
+        kept, local = self._index.both(path)
+        return max((r.MAX_FILE_BYTES for r in kept), default=0), kept, local
+
+
+class _PathIndex:
+    """The combined prefilter: which readers' hints admit a path, found without asking each.
+
+    Evaluating every reader's `wants` on every tar member cost ~11 µs a path; the
+    hints reduce that to a base-name lookup, one suffix and one prefix test, and
+    the shared program test, then ask only the readers they admit (in order).
+    """
+
+    def __init__(self, wants: Wants, hints: Mapping[str, PathHint]) -> None:
+        kept: list[Reader] = [*wants.context, *wants.content]
+        self._kept = kept
+        self._local = list(wants.file_local)
+        readers: list[Reader] = [*kept, *self._local]
+        self._split = len(kept)
+        self._readers = readers
+        by_name: dict[str, list[int]] = {}
+        by_suffix: dict[str, list[int]] = {}
+        by_prefix: dict[str, list[int]] = {}
+        by_test: dict[Callable[[str], bool], list[int]] = {}
+        always: list[int] = []
+        for position, reader in enumerate(readers):
+            hint = hints.get(reader.NAME)
+            if hint is None:
+                always.append(position)
+                continue
+            for name in hint.names:
+                by_name.setdefault(name, []).append(position)
+            for suffix in hint.suffixes:
+                by_suffix.setdefault(suffix, []).append(position)
+            for prefix in hint.prefixes:
+                by_prefix.setdefault(prefix, []).append(position)
+            if hint.test is not None:
+                by_test.setdefault(hint.test, []).append(position)
+        self._always = tuple(always)
+        self._by_name = {name: tuple(p) for name, p in by_name.items()}
+        self._suffixes = tuple(by_suffix)
+        self._by_suffix = tuple((suffix, tuple(p)) for suffix, p in by_suffix.items())
+        self._prefixes = tuple(by_prefix)
+        self._by_prefix = tuple((prefix, tuple(p)) for prefix, p in by_prefix.items())
+        self._by_test = tuple((test, tuple(p)) for test, p in by_test.items())
+
+    def _candidates(self, path: str) -> list[int]:
+        base = path[path.rfind("/") + 1 :]
+        found = [*self._always, *self._by_name.get(base, ())]
+        lower = base.lower()
+        if lower.endswith(self._suffixes):
+            for suffix, positions in self._by_suffix:
+                if lower.endswith(suffix):
+                    found.extend(positions)
+        if path.startswith(self._prefixes):
+            for prefix, positions in self._by_prefix:
+                if path.startswith(prefix):
+                    found.extend(positions)
+        for test, positions in self._by_test:
+            if test(path):
+                found.extend(positions)
+        if len(found) > 1:
+            found = sorted(set(found))
+        return found
+
+    def both(self, path: str) -> tuple[list[Reader], list[Cataloger]]:
+        kept: list[Reader] = []
+        local: list[Cataloger] = []
+        split = self._split
+        for position in self._candidates(path):
+            if position < split:
+                reader = self._kept[position]
+                if reader.wants(path):
+                    kept.append(reader)
+            else:
+                cataloger = self._local[position - split]
+                if cataloger.wants(path):
+                    local.append(cataloger)
+        return kept, local
+
+    def kept(self, path: str) -> list[Reader]:
+        return self.both(path)[0]
+
+    def local(self, path: str) -> list[Cataloger]:
+        return self.both(path)[1]
 
 
 class _Reducer:
@@ -108,8 +209,7 @@ class _Reducer:
             return
         if info.kind not in (FileKind.REGULAR, FileKind.HARDLINK):
             return
-        cap, wanting = self._wants.content_cap(info.path)
-        local = self._wants.local(info.path)
+        cap, wanting, local = self._wants.wanted(info.path)
         if not wanting and not local:
             return
         if info.kind is FileKind.HARDLINK and info.link_target:
@@ -144,7 +244,15 @@ class _Reducer:
         if size > limit or not entry.readable:
             return None
         with entry.open() as reader:
-            return reader.read()
+            if wanting or not all(c.NAME in self._wants.executables_only for c in local):
+                return reader.read()
+            # Only executable readers want it (a program directory holds scripts and
+            # data too): a file that does not start like one is not read on. Its
+            # placeholder is what reading it would have left.
+            head = reader.read(_MAGIC_BYTES)
+            if not looks_executable(head):
+                return b""
+            return head + reader.read()
 
     def _catalog_one(self, cataloger: Cataloger, path: str, content: bytes) -> None:
         result = cataloger.catalog([CatalogFile(path, content, self._layer)], CatalogContext())

@@ -9,7 +9,7 @@ layers it has not seen.
 from dataclasses import dataclass
 
 from seawall.catalog.base import CatalogFile
-from seawall.catalog.registry import CATALOGERS, FILE_LOCAL, RELEASE
+from seawall.catalog.registry import CATALOGERS, EXECUTABLES_ONLY, FILE_LOCAL, HINTS, RELEASE
 from seawall.fs import DirectoryView
 from seawall.model.files import Problem
 from seawall.model.image import Image, Layer, SourceKind
@@ -37,7 +37,13 @@ def catalog_wants() -> Wants:
     """Every registered cataloger, split by how its inputs are kept."""
     content = [c for c in CATALOGERS if c.NAME not in FILE_LOCAL]
     local = [c for c in CATALOGERS if c.NAME in FILE_LOCAL]
-    return Wants(content=content, file_local=local, context=[RELEASE])
+    return Wants(
+        content=content,
+        file_local=local,
+        context=[RELEASE],
+        hints=HINTS,
+        executables_only=EXECUTABLES_ONLY,
+    )
 
 
 def sbom(target: str, options: SourceOptions) -> SbomResult:

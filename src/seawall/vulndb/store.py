@@ -231,9 +231,7 @@ class VulnStore:
 
     def _epss_date(self) -> str | None:
         if self._epss_as_of is None:
-            row = self._db.execute(
-                "SELECT data_as_of FROM sources WHERE name = 'epss'"
-            ).fetchone()
+            row = self._db.execute("SELECT data_as_of FROM sources WHERE name = 'epss'").fetchone()
             self._epss_as_of = (row[0] if row else None,)
         return self._epss_as_of[0]
 

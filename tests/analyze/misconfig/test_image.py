@@ -4,12 +4,15 @@ findings. Also the own-layers rule that decides which setuid binaries the image 
 
 import dataclasses
 import datetime
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from seawall.analyze.misconfig import CheckKind, checks_of, own_layer_start
+from seawall.analyze.misconfig.files import MAX_KEPT, FileEvidence
+from seawall.model.files import FileInfo, FileKind
 from seawall.model.image import HistoryEntry, Image, Layer, SourceKind
 from seawall.pipeline.compliance import compliance_scan
 from seawall.source.base import SourceOptions
@@ -95,9 +98,27 @@ class Plan:
             EmptyStep('/bin/sh -c #(nop)  CMD ["bash"]'),
             LayerSpec(self.own, created_by=self.own_created_by),
             *self.extra_steps,
-            EmptyStep('CMD ["/app/server"] # buildkit'),
+            *self.config_steps(),
         ]
         return ImageSpec(steps=steps, config=self.config)
+
+    def config_steps(self) -> list[EmptyStep]:
+        """History lines matching the config, as BuildKit writes them (peers read history);
+        BuildKit adds `# buildkit` only to the steps that make layers."""
+        config = self.config
+        steps = [EmptyStep(f"ENV {variable}") for variable in config.env]
+        if config.exposed_ports:
+            ports = " ".join(f"{port}:{{}}" for port in config.exposed_ports)
+            steps.append(EmptyStep(f"EXPOSE map[{ports}]"))
+        if config.healthcheck:
+            test = " ".join(f'"{word}"' for word in config.healthcheck)
+            timings = '"30s" "0s" "0s" "0s" \'\\x00\''
+            steps.append(EmptyStep(f"HEALTHCHECK &{{[{test}] {timings}}}"))
+        if config.user:
+            steps.append(EmptyStep(f"USER {config.user}"))
+        command = json.dumps(list(config.cmd or ()), separators=(",", ":"))
+        steps.append(EmptyStep(f"CMD {command}"))
+        return steps
 
 
 def configure(**changes: object) -> Callable[[Plan], None]:
@@ -318,3 +339,13 @@ def image(history: list[tuple[str, bool]], layers: int) -> Image:
 )
 def test_own_layer_start(history: list[tuple[str, bool]], layers: int, start: int) -> None:
     assert own_layer_start(image(history, layers)) == start
+
+
+def test_file_evidence_is_bounded() -> None:
+    evidence = FileEvidence()
+    for index in range(MAX_KEPT * 3):
+        evidence.observe(FileInfo(f"/bin/s{index}", FileKind.REGULAR, 0o4755, 1, layer=1))
+        evidence.observe(FileInfo(f"/var/cache/apk/p{index}", FileKind.REGULAR, 0o644, 10))
+    assert len(evidence.setuid) == MAX_KEPT
+    assert evidence.caches["apk cache"].count == MAX_KEPT * 3
+    assert evidence.caches["apk cache"].bytes == MAX_KEPT * 30

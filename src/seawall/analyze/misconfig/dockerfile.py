@@ -23,13 +23,16 @@ from dataclasses import dataclass, field
 from dockerfile_parse import DockerfileParser
 
 from seawall.analyze.misconfig.catalogue import make_finding
-from seawall.analyze.misconfig.results import MAX_CONFIG_FILE_BYTES, ConfigResult
+from seawall.analyze.misconfig.results import ConfigResult
 from seawall.analyze.misconfig.runline import run_issues
 from seawall.analyze.misconfig.secretnames import is_secret_name, redact_url
 from seawall.analyze.misconfig.shell import strip_run_flags
 from seawall.model.files import Problem
 from seawall.model.finding import MisconfigFinding
 
+MAX_DOCKERFILE_BYTES = 256 * 1024
+"""Larger Dockerfiles are not parsed: real ones are a few KiB, and dockerfile-parse's time
+grows faster than linearly with continuation lines (8 s for 1 MiB of them)."""
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
 _ROOT_USERS = frozenset({"root", "0"})
 _VARIABLE = re.compile(
@@ -184,8 +187,8 @@ class _Findings:
 
 def analyze_dockerfile(content: bytes, path: str) -> ConfigResult:
     """Every SW-DF check on one Dockerfile's bytes. Never raises for bad content."""
-    if len(content) > MAX_CONFIG_FILE_BYTES:
-        problem = Problem(path, f"larger than {MAX_CONFIG_FILE_BYTES} bytes; not checked")
+    if len(content) > MAX_DOCKERFILE_BYTES:
+        problem = Problem(path, f"larger than {MAX_DOCKERFILE_BYTES} bytes; not checked")
         return ConfigResult(path, "dockerfile", problems=(problem,))
     text = content.decode("utf-8", errors="replace")
     try:
@@ -199,8 +202,11 @@ def analyze_dockerfile(content: bytes, path: str) -> ConfigResult:
     out = _Findings(path)
     final = stages[-1]
     in_image = {stage.index for stage in final.lineage()}
+    names: set[str] = set()
     for stage in stages:
-        _check_from(stage, stages, out)
+        _check_from(stage, names, out)
+        if stage.name:
+            names.add(stage.name)
         for instruction in stage.instructions:
             _check_instruction(stage, instruction, stage.index in in_image, out)
         _check_repeats(stage, out)
@@ -208,9 +214,9 @@ def analyze_dockerfile(content: bytes, path: str) -> ConfigResult:
     return ConfigResult(path, "dockerfile", findings=tuple(out.items))
 
 
-def _check_from(stage: Stage, stages: list[Stage], out: _Findings) -> None:
+def _check_from(stage: Stage, earlier: set[str], out: _Findings) -> None:
+    """`earlier`: names of the stages before this one."""
     base = stage.base
-    earlier = {s.name for s in stages[: stage.index] if s.name}
     if not base or base.lower() == "scratch" or base.lower() in earlier or "$" in base:
         return
     subject = f"stage{stage.index}:{base}"

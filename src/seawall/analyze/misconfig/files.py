@@ -2,8 +2,8 @@
 
 The pipeline walks the image's visible entries once and hands each entry's
 metadata to `FileEvidence.observe`; nothing here reads file contents, and
-what is kept is bounded (`MAX_KEPT` entries per kind, the rest only counted),
-so a hostile image with millions of setuid files costs a counter.
+what is kept is bounded (`MAX_KEPT` entries per kind; caches are tallied),
+so a hostile image with millions of setuid files costs a bounded list.
 """
 
 import re
@@ -64,8 +64,6 @@ class FileEvidence:
     sudo: list[FileInfo] = field(default_factory=list)
     apt_lists: Tally = field(default_factory=Tally)
     caches: dict[str, Tally] = field(default_factory=dict)
-    dropped: int = 0
-    """Entries not kept because a list was full (they still counted as evidence)."""
 
     def observe(self, info: FileInfo) -> None:
         """Take one visible entry's metadata into account."""
@@ -100,11 +98,11 @@ class FileEvidence:
                     self.caches.setdefault(name, Tally()).add(info)
                     break
 
-    def _keep(self, kept: list[FileInfo], info: FileInfo) -> None:
+    @staticmethod
+    def _keep(kept: list[FileInfo], info: FileInfo) -> None:
+        # Past MAX_KEPT more findings of one kind add nothing an auditor can act on.
         if len(kept) < MAX_KEPT:
             kept.append(info)
-        else:
-            self.dropped += 1
 
 
 def wants(info: FileInfo) -> bool:

@@ -71,6 +71,7 @@ _INSECURE_FLAGS = {
     "pip3": frozenset({"--trusted-host"}),
 }
 _APT_LISTS = "/var/lib/apt/lists"
+_NO_RECOMMENDS = re.compile(r"APT::Install-Recommends\s*=?\s*\"?(false|0)")
 _INSTALLING = frozenset({"install", "add", "upgrade", "dist-upgrade", "full-upgrade"})
 
 
@@ -149,7 +150,21 @@ def _subcommand(command: Command) -> str:
     return next((arg for arg in command.args if not arg.startswith("-")), "")
 
 
-def _apt_issues(command: Command, line: str, cached: bool) -> list[Issue]:
+@dataclass(frozen=True, slots=True)
+class _LineFacts:
+    """What the whole RUN line says, computed once (per-command substring scans would be
+    quadratic on a hostile line of many commands)."""
+
+    cached: bool
+    """A BuildKit cache mount keeps package caches out of the layer."""
+    removes_apt_lists: bool
+    no_recommends_config: bool
+    pip_no_cache_env: bool
+    cleans_var_cache: bool
+    yum_clean: bool
+
+
+def _apt_issues(command: Command, facts: _LineFacts) -> list[Issue]:
     issues: list[Issue] = []
     sub = _subcommand(command)
     if command.program == "apt" and sub in ("install", "update", "upgrade", "dist-upgrade"):
@@ -159,9 +174,7 @@ def _apt_issues(command: Command, line: str, cached: bool) -> list[Issue]:
             Issue("SW-DF-009", f"`{command.program} {sub}` upgrades the base image's packages", sub)
         )
     if sub == "install":
-        if "--no-install-recommends" not in command.args and not re.search(
-            r"APT::Install-Recommends\s*=?\s*\"?(false|0)", line
-        ):
+        if "--no-install-recommends" not in command.args and not facts.no_recommends_config:
             issues.append(
                 Issue(
                     "SW-DF-007",
@@ -169,7 +182,7 @@ def _apt_issues(command: Command, line: str, cached: bool) -> list[Issue]:
                     "apt-install",
                 )
             )
-        if not cached and _APT_LISTS not in line:
+        if not facts.cached and not facts.removes_apt_lists:
             issues.append(
                 Issue(
                     "SW-DF-008",
@@ -183,55 +196,17 @@ def _apt_issues(command: Command, line: str, cached: bool) -> list[Issue]:
 def run_issues(line: str, flags: tuple[str, ...] = ()) -> list[Issue]:
     """Every issue of one RUN command line (already stripped of `--mount` flags)."""
     parsed = commands(line)
+    facts = _LineFacts(
+        cached=any("type=cache" in flag for flag in flags),
+        removes_apt_lists=_APT_LISTS in line,
+        no_recommends_config=bool(_NO_RECOMMENDS.search(line)),
+        pip_no_cache_env="PIP_NO_CACHE_DIR" in line,
+        cleans_var_cache="/var/cache/" in line,
+        yum_clean=any(c.program in _YUM and "clean" in c.args for c in parsed),
+    )
     issues: list[Issue] = []
-    # A BuildKit cache mount on the package cache keeps it out of the layer.
-    cached = any("type=cache" in flag for flag in flags)
-    programs = [command.program for command in parsed]
     for command in parsed:
-        program = command.program
-        if command.sudo:
-            issues.append(Issue("SW-DF-022", f"`sudo {program}` in RUN", program))
-        if program in _APT:
-            issues.extend(_apt_issues(command, line, cached))
-        elif program == "apk" and _subcommand(command) == "add":
-            if "--no-cache" not in command.args and not cached:
-                issues.append(Issue("SW-DF-024", "`apk add` without --no-cache", "apk-add"))
-        elif program in _YUM and "install" in command.args:
-            cleaned = "clean" in programs or any(
-                c.program in _YUM and "clean" in c.args for c in parsed
-            )
-            if not cleaned and "/var/cache/" not in line and not cached:
-                issues.append(
-                    Issue(
-                        "SW-DF-025",
-                        f"`{program} install` without `{program} clean all` in the same RUN",
-                        program,
-                    )
-                )
-        elif program == "chmod":
-            for arg in command.args:
-                if not arg.startswith("-") and _world_writable_mode(arg):
-                    message = f"`chmod {arg}` makes files world-writable"
-                    issues.append(Issue("SW-DF-023", message, arg))
-                    break
-        elif program == "cd":
-            issues.append(Issue("SW-DF-029", "`cd` in RUN; use WORKDIR", "cd"))
-        pip_args = _is_pip_install(command)
-        if pip_args is not None:
-            unpinned = _pip_unpinned(pip_args)
-            if unpinned:
-                names = ", ".join(sorted(unpinned))
-                issues.append(Issue("SW-DF-011", f"`pip install` of unpinned {names}", names))
-            if "--no-cache-dir" not in pip_args and not cached and "PIP_NO_CACHE_DIR" not in line:
-                issues.append(Issue("SW-DF-012", "`pip install` without --no-cache-dir", "pip"))
-        npm_unpinned = _npm_unpinned(command)
-        if npm_unpinned:
-            names = ", ".join(sorted(npm_unpinned))
-            issues.append(Issue("SW-DF-013", f"`{program}` installs unpinned {names}", names))
-        insecure = _INSECURE_FLAGS.get(program, frozenset()) & set(command.args)
-        if insecure:
-            flag = sorted(insecure)[0]
-            issues.append(Issue("SW-DF-028", f"`{program} {flag}` skips TLS verification", flag))
+        issues.extend(_command_issues(command, facts))
     update_only = _update_alone(parsed)
     if update_only:
         issues.append(
@@ -240,6 +215,47 @@ def run_issues(line: str, flags: tuple[str, ...] = ()) -> list[Issue]:
     piped = fetch_piped_to_shell(line)
     if piped:
         issues.append(Issue("SW-DF-014", f"`{piped}` runs a download unverified", "fetch-pipe"))
+    return issues
+
+
+def _command_issues(command: Command, facts: _LineFacts) -> list[Issue]:
+    issues: list[Issue] = []
+    program = command.program
+    if command.sudo:
+        issues.append(Issue("SW-DF-022", f"`sudo {program}` in RUN", program))
+    if program in _APT:
+        issues.extend(_apt_issues(command, facts))
+    elif program == "apk" and _subcommand(command) == "add":
+        if "--no-cache" not in command.args and not facts.cached:
+            issues.append(Issue("SW-DF-024", "`apk add` without --no-cache", "apk-add"))
+    elif program in _YUM and "install" in command.args:
+        if not (facts.yum_clean or facts.cleans_var_cache or facts.cached):
+            message = f"`{program} install` without `{program} clean all` in the same RUN"
+            issues.append(Issue("SW-DF-025", message, program))
+    elif program == "chmod":
+        for arg in command.args:
+            if not arg.startswith("-") and _world_writable_mode(arg):
+                message = f"`chmod {arg}` makes files world-writable"
+                issues.append(Issue("SW-DF-023", message, arg))
+                break
+    elif program == "cd":
+        issues.append(Issue("SW-DF-029", "`cd` in RUN; use WORKDIR", "cd"))
+    pip_args = _is_pip_install(command)
+    if pip_args is not None:
+        unpinned = _pip_unpinned(pip_args)
+        if unpinned:
+            names = ", ".join(sorted(unpinned))
+            issues.append(Issue("SW-DF-011", f"`pip install` of unpinned {names}", names))
+        if "--no-cache-dir" not in pip_args and not (facts.cached or facts.pip_no_cache_env):
+            issues.append(Issue("SW-DF-012", "`pip install` without --no-cache-dir", "pip"))
+    npm_unpinned = _npm_unpinned(command)
+    if npm_unpinned:
+        names = ", ".join(sorted(npm_unpinned))
+        issues.append(Issue("SW-DF-013", f"`{program}` installs unpinned {names}", names))
+    insecure = _INSECURE_FLAGS.get(program, frozenset()) & set(command.args)
+    if insecure:
+        flag = sorted(insecure)[0]
+        issues.append(Issue("SW-DF-028", f"`{program} {flag}` skips TLS verification", flag))
     return issues
 
 

@@ -18,6 +18,7 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = frozenset({"sudo", "env", "nohup", "time", "exec", "command", "xargs"})
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash", "ksh", "fish", "busybox"})
 _FETCHERS = frozenset({"curl", "wget"})
+_MAX_HOPS = 8
 _SUBSTITUTED_FETCH = re.compile(
     r"""(?:\b(?:sh|bash|zsh|dash|ash|ksh)\s+(?:-\w+\s+)*(?:-c\s+)?["']?\$\(\s*(?:curl|wget)\b)"""
     r"""|(?:\b(?:sh|bash|zsh|dash|ash|ksh)\s+<\(\s*(?:curl|wget)\b)"""
@@ -114,9 +115,14 @@ def fetch_piped_to_shell(line: str) -> str | None:
         source = command.piped_from
         if source is None or command.program not in _SHELLS | {"python", "python3", "perl"}:
             continue
-        # `curl … | tee x | sh` still runs the download.
-        while source is not None and source.program not in _FETCHERS:
+        # `curl … | tee x | sh` still runs the download. A few hops suffice, and a
+        # bound keeps a hostile `a | sh | sh | …` line linear.
+        hops = 0
+        while source is not None and source.program not in _FETCHERS and hops < _MAX_HOPS:
             source = source.piped_from
+            hops += 1
+        if source is not None and source.program not in _FETCHERS:
+            continue
         if source is not None:
             return f"{source.program} … | {command.program}"
     match = _SUBSTITUTED_FETCH.search(line)
