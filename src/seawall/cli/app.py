@@ -26,7 +26,10 @@ from seawall.cli.common import (
     exits_cleanly,
     stderr_console,
 )
+from seawall.cli.compliance import compliance_app
+from seawall.cli.config import config_command
 from seawall.cli.db import db_app
+from seawall.cli.diff import diff_command
 from seawall.cli.secrets import secrets_command
 
 if TYPE_CHECKING:
@@ -331,6 +334,9 @@ def _write(output: Path | None, text: str) -> None:
 
 app.add_typer(db_app, name="db")
 app.command("secrets")(secrets_command)
+app.command("config")(config_command)
+app.add_typer(compliance_app, name="compliance")
+app.command("diff")(diff_command)
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ db_app = typer.Typer(
 MAX_PROBLEMS_SHOWN = 20
 DEFAULT_MAX_AGE_DAYS = 7
 """`vulndb.staleness.DEFAULT_MAX_AGE` in days, written out: that module imports the
-scan model, which `--help` need not load (tests/vulndb/test_cli.py checks they agree)."""
+scan model, which `--help` need not load (tests/cli/test_startup.py checks they agree)."""
 
 
 class StatusFormat(StrEnum):

@@ -67,7 +67,14 @@ class LayerCache:
             return None
         try:
             return _decode(data)
-        except (zstandard.ZstdError, ValueError, KeyError, TypeError, IndexError) as error:
+        except (
+            zstandard.ZstdError,
+            struct.error,
+            ValueError,
+            KeyError,
+            TypeError,
+            IndexError,
+        ) as error:
             log.warning("discarding unreadable cache entry %s: %s", path, error)
             path.unlink(missing_ok=True)
             return None

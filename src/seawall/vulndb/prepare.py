@@ -1,11 +1,18 @@
 """Turning raw records into rows, in worker processes when an import is large.
 
-Validation and canonical encoding are most of an import's CPU time and need
-nothing from the store, so they run in a process pool while the importing
-process reads the input, compresses and writes. The input is handed over in
-chunks with a bounded number in flight, so memory stays flat however large
-the export (never the whole zip in memory). Small imports stay in-process:
-starting workers costs more than it saves below a few thousand records.
+Validation, canonical encoding and compression are most of an import's CPU
+time and need nothing from the store but its zstd dictionary, so they run in
+a process pool while the importing process reads the input and writes. The
+input is handed over in chunks with a bounded number in flight, so memory
+stays flat however large the export (never the whole zip in memory). Small
+imports stay in-process: starting workers costs more than it saves below a
+few thousand records, so the first chunks a Preparer sees are prepared
+in-process (by then the writer has usually trained its dictionary, which the
+workers are started with); once the pool runs, every later chunk goes to it.
+
+Values crossing the process boundary pickle as plain tuples (`__reduce__`):
+a slotted dataclass's default pickling looks its fields up on every object,
+which cost more than the rest of the hand-over.
 """
 
 import os
@@ -13,8 +20,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from multiprocessing import get_context
+from typing import Any
 
 from seawall.model.advisory import Advisory
 from seawall.vulndb import codec
@@ -41,13 +49,33 @@ class Prepared:
     keys: tuple[tuple[str, str], ...]
     """(ecosystem, normalised name) of every affected package."""
     body: bytes
-    """`codec.to_json` of the advisory."""
+    """`codec.to_json` of the advisory; compressed with dictionary `dict_id` if that is set."""
     modified_key: str
     """`timestamps.sort_key` of `modified`."""
     newest_key: str
     """The later of `modified` and `published`, as a sort key."""
     newest: str
     """That timestamp as written."""
+    dict_id: int | None = None
+    """The store dictionary `body` is compressed with; None: `body` is plain JSON."""
+
+    def __reduce__(self) -> tuple[type["Prepared"], tuple[Any, ...]]:
+        return (
+            Prepared,
+            (
+                self.id,
+                self.modified,
+                self.published,
+                self.withdrawn,
+                self.aliases,
+                self.keys,
+                self.body,
+                self.modified_key,
+                self.newest_key,
+                self.newest,
+                self.dict_id,
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +86,9 @@ class Malformed:
     record_id: str | None
     reason: str
 
+    def __reduce__(self) -> tuple[type["Malformed"], tuple[str, str | None, str]]:
+        return (Malformed, (self.where, self.record_id, self.reason))
+
 
 def index_keys(advisory: Advisory) -> tuple[tuple[str, str], ...]:
     """(ecosystem, normalised name) pairs the store indexes `advisory` under."""
@@ -66,8 +97,18 @@ def index_keys(advisory: Advisory) -> tuple[tuple[str, str], ...]:
     )
 
 
+_worker_codec: tuple[int, codec.Codec] | None = None
+"""The dictionary a worker process compresses with (set when the pool starts)."""
+
+
+def _start_worker(dictionary: tuple[int, bytes] | None) -> None:
+    global _worker_codec  # one value per worker process, set when it starts
+    _worker_codec = (dictionary[0], codec.Codec(dictionary[1])) if dictionary else None
+
+
 def prepare_chunk(chunk: list[RawRecord | Rejected]) -> list[Prepared | Malformed]:
-    """Validate and encode a chunk (runs in a worker process)."""
+    """Validate and encode a chunk; in a worker started with a dictionary, compress too."""
+    compressing = _worker_codec
     out: list[Prepared | Malformed] = []
     for item in chunk:
         if isinstance(item, Rejected):
@@ -81,6 +122,10 @@ def prepare_chunk(chunk: list[RawRecord | Rejected]) -> list[Prepared | Malforme
         modified_key = sort_key(advisory.modified)
         published = advisory.published or ""
         published_key = sort_key(published) if published else ""
+        body = codec.to_json(advisory)
+        dict_id = None
+        if compressing is not None:
+            dict_id, body = compressing[0], compressing[1].compress(body)
         out.append(
             Prepared(
                 id=advisory.id,
@@ -89,10 +134,11 @@ def prepare_chunk(chunk: list[RawRecord | Rejected]) -> list[Prepared | Malforme
                 withdrawn=advisory.withdrawn,
                 aliases=tuple(sorted(set(advisory.aliases))),
                 keys=index_keys(advisory),
-                body=codec.to_json(advisory),
+                body=body,
                 modified_key=modified_key,
                 newest_key=max(modified_key, published_key),
                 newest=advisory.modified if modified_key >= published_key else published,
+                dict_id=dict_id,
             )
         )
     return out
@@ -115,6 +161,12 @@ class Preparer:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = default_workers() if workers is None else workers
         self._pool: ProcessPoolExecutor | None = None
+        self._inline_left = INLINE_CHUNKS
+        self._dictionary: tuple[int, bytes] | None = None
+
+    def use_dictionary(self, dict_id: int, dictionary: bytes) -> None:
+        """Have workers started from now on compress with this store dictionary."""
+        self._dictionary = (dict_id, dictionary)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -123,20 +175,36 @@ class Preparer:
 
     def prepared(self, items: Iterable[RawRecord | Rejected]) -> Iterator[Prepared | Malformed]:
         """Every item prepared, in input order."""
-        chunks = _chunks(items)
-        for chunk in islice(chunks, INLINE_CHUNKS if self.workers > 0 else None):
-            yield from prepare_chunk(chunk)
+        chunks: Iterator[list[RawRecord | Rejected]] = _chunks(items)
         if self.workers <= 0:
+            for chunk in chunks:
+                yield from prepare_chunk(chunk)
             return
-        if self._pool is None:
+        # The first INLINE_CHUNKS chunks of the Preparer's life run here.
+        while self._pool is None and self._inline_left > 0:
+            inline = next(chunks, [])
+            if not inline:
+                return
+            self._inline_left -= 1
+            yield from prepare_chunk(inline)
+        pool = self._pool
+        if pool is None:
+            # Only once there is more to come: a small import never starts the pool.
+            first = next(chunks, [])
+            if not first:
+                return
+            chunks = chain([first], chunks)
             # spawn, not fork: the importing process may hold threads (HTTP clients).
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=get_context("spawn")
+            pool = self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(self._dictionary,),
             )
         pending: deque[Future[list[Prepared | Malformed]]] = deque()
         try:
             for chunk in chunks:
-                pending.append(self._pool.submit(prepare_chunk, chunk))
+                pending.append(pool.submit(prepare_chunk, chunk))
                 if len(pending) >= self.workers * IN_FLIGHT_PER_WORKER:
                     yield from pending.popleft().result()
             while pending:

@@ -44,6 +44,10 @@ class RawRecord:
     where: str
     data: bytes
 
+    def __reduce__(self) -> tuple[type["RawRecord"], tuple[str, bytes]]:
+        # Plain tuples cross to worker processes much faster than slotted dataclasses.
+        return (RawRecord, (self.where, self.data))
+
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
@@ -51,6 +55,9 @@ class Rejected:
 
     where: str
     reason: str
+
+    def __reduce__(self) -> tuple[type["Rejected"], tuple[str, str]]:
+        return (Rejected, (self.where, self.reason))
 
 
 def read_osv(path: Path, limits: ReadLimits | None = None) -> Iterator[RawRecord | Rejected]:

@@ -35,6 +35,7 @@ def instant(value: str) -> datetime:
         return datetime.min.replace(tzinfo=UTC) if year < 2 else datetime.max.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=4096)
 def sort_key(value: str) -> str:
     """A fixed-width UTC rendering that sorts as the instants do (for cheap comparisons)."""
     moment = instant(value)

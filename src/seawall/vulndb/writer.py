@@ -183,6 +183,7 @@ class StoreWriter:
         if row is not None:
             self._dict_id = row[0]
             self._codec = codec.Codec(row[1])
+            self._preparer.use_dictionary(row[0], row[1])
 
     # -- OSV records ------------------------------------------------------
 
@@ -261,6 +262,7 @@ class StoreWriter:
                 cursor = self._db.execute("INSERT INTO dictionaries (data) VALUES (?)", (trained,))
                 self._dict_id = cursor.lastrowid or 0
                 self._codec = codec.Codec(trained)
+                self._preparer.use_dictionary(self._dict_id, trained)
             elif not final:
                 return
         pending, self._pending = self._pending, []
@@ -287,7 +289,13 @@ class StoreWriter:
                 if sort_key(old.modified) > record.modified_key:
                     continue  # the store already has a newer version of this record
                 self._unindex(old)
-            body = active.compress(record.body)
+            # Workers compress with the store's dictionary once they have it (the
+            # writer never changes its dictionary); the rest is compressed here.
+            body = (
+                record.body
+                if record.dict_id is not None and record.dict_id == dict_id
+                else active.compress(record.body)
+            )
             record_rows.append((record_id, record.modified, record.withdrawn, dict_id, body))
             affected_rows.extend((eco, name, record_id) for eco, name in record.keys)
             alias_rows.extend((alias, record_id) for alias in record.aliases)
