@@ -9,12 +9,8 @@ import typer
 from typer.testing import CliRunner
 
 from seawall.cli.diff import diff_command
-from seawall.cli.policy_options import (
-    ReportFormat,
-    apply_inputs,
-    load_policy_inputs,
-    render_scan,
-)
+from seawall.cli.policy_options import ReportFormat
+from seawall.cli.policy_run import apply_inputs, load_policy_inputs, render_scan
 from seawall.errors import InputError
 from seawall.model.finding import Severity
 from seawall.model.policy import Criticality, DataClass, Verdict

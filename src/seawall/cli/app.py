@@ -30,7 +30,19 @@ from seawall.cli.compliance import compliance_app
 from seawall.cli.config import config_command
 from seawall.cli.db import db_app
 from seawall.cli.diff import diff_command
+from seawall.cli.policy_options import (
+    BaselineOption,
+    CriticalityOption,
+    DataOption,
+    InternetFacingOption,
+    PolicyOption,
+    ReportFormat,
+    ShowSuppressedOption,
+    VexAuthorOption,
+    VexOption,
+)
 from seawall.cli.secrets import secrets_command
+from seawall.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,6 +50,7 @@ if TYPE_CHECKING:
     from seawall.model.finding import Severity
     from seawall.model.image import Image
     from seawall.model.package import Inventory
+    from seawall.pipeline.scan import Scanner
     from seawall.source.base import SourceOptions
 
     SbomRenderer = Callable[[Inventory, Image | None], str]
@@ -217,14 +230,7 @@ def _sbom_renderer(output_format: SbomFormat) -> "SbomRenderer":
     return render_native
 
 
-class ScanFormat(StrEnum):
-    table = "table"
-    json = "json"
-    sarif = "sarif"
-
-
 def _severity(text: str, option: str) -> "Severity":
-    from seawall.errors import InputError
     from seawall.model.finding import Severity
 
     try:
@@ -245,16 +251,22 @@ def _severities(text: str | None) -> "frozenset[Severity] | None":
 def scan(
     target: Annotated[str, typer.Argument(help="Any TARGET form, or sbom:PATH.")],
     output_format: Annotated[
-        ScanFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ScanFormat.table,
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
     output: OutputOption = None,
+    scanners: Annotated[
+        str,
+        typer.Option(
+            "--scanners", help="What to look for: vuln, secret, misconfig (comma-separated)."
+        ),
+    ] = "vuln,secret",
     severity: Annotated[
         str | None,
         typer.Option(help="Report only these severities, e.g. CRITICAL,HIGH."),
     ] = None,
     fail_on: Annotated[
         str | None,
-        typer.Option(help="Exit with 1 when a finding is at least this severe, e.g. HIGH."),
+        typer.Option(help="Fail (exit 1) on a finding at least this severe, e.g. HIGH."),
     ] = None,
     ignore_unfixed: Annotated[
         bool, typer.Option("--ignore-unfixed", help="Hide vulnerabilities with no fix yet.")
@@ -269,39 +281,66 @@ def scan(
             "--db", help="Vulnerability database file (default $SEAWALL_DB or in the cache)."
         ),
     ] = None,
+    policy: PolicyOption = None,
+    vex: VexOption = None,
+    baseline: BaselineOption = None,
     show_reasons: Annotated[
-        bool, typer.Option("--show-reasons", help="Say why each vulnerability matched.")
+        bool,
+        typer.Option("--show-reasons", help="Say why each finding matched and how it scored."),
     ] = False,
+    show_suppressed: ShowSuppressedOption = False,
+    internet_facing: InternetFacingOption = None,
+    data: DataOption = None,
+    criticality: CriticalityOption = None,
+    vex_author: VexAuthorOption = "seawall",
     platform: PlatformOption = None,
     insecure: InsecureOption = False,
     quiet: QuietOption = False,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Find the vulnerabilities of every package, riskiest first (KEV, EPSS, severity)."""
+    """Find vulnerabilities, leaked secrets and misconfigurations; the policy decides."""
+    import dataclasses
+
     from rich.console import Console
 
+    from seawall.cli.policy_run import apply_inputs, load_policy_inputs, render_scan
     from seawall.cli.progress import stderr_progress
+    from seawall.model.policy import Verdict
     from seawall.pipeline.scan import ScanSettings
     from seawall.pipeline.scan import scan as run_scan
     from seawall.report import scan as scan_report
     from seawall.report.scan import ScanReportOptions
+    from seawall.report.vex import VexOptions
     from seawall.vulndb.store import default_store_path
 
     threshold = _severity(fail_on, "--fail-on") if fail_on else None
     options = _source_options(
         platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
     )
+    inputs = load_policy_inputs(
+        policy=policy,
+        vex=vex,
+        baseline=baseline,
+        fail_on=threshold,
+        ignore_unfixed=ignore_unfixed,
+        internet_facing=internet_facing,
+        data=data,
+        criticality=criticality,
+        limits=options.limits,
+    )
     settings = ScanSettings(
         db_path=db or default_store_path(cache_dir or default_cache_dir()),
+        scanners=_scanners(scanners),
         ignore_unfixed=ignore_unfixed,
         severities=_severities(severity),
         offline=offline,
     )
     with stderr_progress(quiet=quiet) as progress:
         result = run_scan(target, options.with_progress(progress), settings)
-    report_options = ScanReportOptions(show_reasons=show_reasons)
-    if output_format is ScanFormat.table:
+    result = dataclasses.replace(result, policy=apply_inputs(result, inputs))
+    report_options = ScanReportOptions(show_reasons=show_reasons, show_suppressed=show_suppressed)
+    if output_format is ReportFormat.table:
         if output is None:
             Console().print(scan_report.render_table(result, report_options))
         else:
@@ -310,19 +349,31 @@ def scan(
                     scan_report.render_table(result, report_options)
                 )
     else:
-        render = (
-            scan_report.render_json
-            if output_format is ScanFormat.json
-            else (scan_report.render_sarif)
-        )
-        _write(output, render(result, report_options) + "\n")
+        text = render_scan(result, output_format, report_options, VexOptions(author=vex_author))
+        _write(output, text if text.endswith("\n") else text + "\n")
     if not quiet:
         for warning in result.warnings[:3]:
             stderr_console().print(f"seawall: warning: {warning}", markup=False, soft_wrap=True)
-    if threshold is not None and any(
-        finding.severity.rank >= threshold.rank for finding in result.vulnerabilities
-    ):
+    if result.policy is not None and result.policy.verdict is Verdict.FAILED:
         raise typer.Exit(EXIT_POLICY_FAILED)
+
+
+def _scanners(text: str) -> "frozenset[Scanner]":
+    from seawall.pipeline.scan import Scanner
+
+    chosen = set()
+    for part in text.split(","):
+        name = part.strip().lower()
+        if not name:
+            continue
+        try:
+            chosen.add(Scanner(name))
+        except ValueError:
+            names = ", ".join(s.value for s in Scanner)
+            raise InputError(f"--scanners {text!r}: {name!r} is not one of {names}") from None
+    if not chosen:
+        raise InputError("--scanners: name at least one of vuln, secret, misconfig")
+    return frozenset(chosen)
 
 
 def _write(output: Path | None, text: str) -> None:

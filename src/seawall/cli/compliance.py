@@ -1,6 +1,5 @@
 """`seawall compliance TARGET --framework F` and `seawall compliance verify DIR`.
 
-Register in `cli/app.py` with `app.add_typer(compliance_app, name="compliance")`.
 The group runs `run` when its first argument is not a subcommand name, so both
 `seawall compliance IMAGE -F pci-dss` and `seawall compliance run IMAGE -F pci-dss`
 work, and `seawall compliance verify DIR` checks a bundle (an image literally
@@ -13,10 +12,9 @@ verify), 2 bad input.
 import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from seawall.cli.common import (
@@ -29,25 +27,12 @@ from seawall.cli.common import (
     QuietOption,
     default_cache_dir,
     exits_cleanly,
-    stderr,
+    stderr_console,
 )
-from seawall.cli.config import write_text
-from seawall.cli.progress import progress_sink
-from seawall.compliance import verify_evidence
 from seawall.errors import InputError
-from seawall.limits import Limits
-from seawall.model.compliance import ComplianceReport, ControlStatus
-from seawall.pipeline.compliance import (
-    compliance_report_for,
-    compliance_scan,
-    config_run,
-    write_evidence_bundle,
-)
-from seawall.pipeline.scan import ScanSettings
-from seawall.report import compliance as report
-from seawall.source.base import SourceOptions
-from seawall.source.platform import parse_platform
-from seawall.vulndb.store import default_store_path
+
+if TYPE_CHECKING:
+    from seawall.model.compliance import ComplianceReport
 
 MAX_POLICY_BYTES = 1024 * 1024
 
@@ -90,7 +75,12 @@ class FrameworkName(StrEnum):
     soc2 = "soc2"
 
 
-def _render(compliance: ComplianceReport, fmt: ComplianceFormat, output: Path | None) -> None:
+def _render(compliance: "ComplianceReport", fmt: ComplianceFormat, output: Path | None) -> None:
+    from rich.console import Console
+
+    from seawall.cli.config import write_text
+    from seawall.report import compliance as report
+
     if fmt is ComplianceFormat.table:
         if output is None:
             Console().print(report.compliance_table(compliance))
@@ -193,6 +183,21 @@ def compliance_command(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Evaluate a framework's controls on an image (or configuration files)."""
+    from seawall.cli.progress import progress_sink
+    from seawall.limits import Limits
+    from seawall.model.compliance import ControlStatus
+    from seawall.pipeline.compliance import (
+        compliance_report_for,
+        compliance_scan,
+        config_run,
+        write_evidence_bundle,
+    )
+    from seawall.pipeline.scan import Scanner, ScanSettings
+    from seawall.report import compliance as report
+    from seawall.source.base import SourceOptions
+    from seawall.source.platform import parse_platform
+    from seawall.vulndb.store import default_store_path
+
     policy_text = _read_policy(policy)
     now = datetime.datetime.now(datetime.UTC)
     if _is_config_file(target):
@@ -204,13 +209,15 @@ def compliance_command(
             cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
             limits=Limits.from_env(),
         )
-        settings = None
+        scanners = frozenset({Scanner.SECRET, Scanner.MISCONFIG})
         if not skip_vulnerabilities:
-            settings = ScanSettings(
-                db_path=db or default_store_path(cache_dir or default_cache_dir()),
-                offline=offline,
-            )
-        with progress_sink(stderr, quiet=quiet) as progress:
+            scanners |= {Scanner.VULN}
+        settings = ScanSettings(
+            db_path=db or default_store_path(cache_dir or default_cache_dir()),
+            scanners=scanners,
+            offline=offline,
+        )
+        with progress_sink(stderr_console(), quiet=quiet) as progress:
             run = compliance_scan(
                 target,
                 options.with_progress(progress),
@@ -227,14 +234,14 @@ def compliance_command(
         )
         if not quiet:
             signed = ", signed" if manifest.signed else ""
-            stderr.print(
+            stderr_console().print(
                 f"seawall: evidence bundle: {len(manifest.files)} files in {evidence}{signed}",
                 markup=False,
                 soft_wrap=True,
             )
     if not quiet:
         for note in run.notes[:5]:
-            stderr.print(f"seawall: note: {note}", markup=False, soft_wrap=True)
+            stderr_console().print(f"seawall: note: {note}", markup=False, soft_wrap=True)
     if compliance.count(ControlStatus.FAIL):
         raise typer.Exit(EXIT_POLICY_FAILED)
 
@@ -249,9 +256,11 @@ def verify_command(
     ] = None,
 ) -> None:
     """Check that an evidence bundle is exactly as written: no file altered, added or removed."""
+    from seawall.compliance import verify_evidence
+
     verification = verify_evidence(directory, public_key)
     for problem in verification.problems:
-        stderr.print(f"seawall: {problem}", markup=False, highlight=False, soft_wrap=True)
+        stderr_console().print(f"seawall: {problem}", markup=False, highlight=False, soft_wrap=True)
     if not verification.ok:
         typer.echo(f"FAILED: {len(verification.problems)} problem(s) in {directory}")
         raise typer.Exit(EXIT_POLICY_FAILED)

@@ -1,6 +1,5 @@
 """`seawall config PATH`: misconfiguration checks on Dockerfiles and Kubernetes manifests.
 
-Register in `cli/app.py` with `app.command("config")(config_command)`.
 Exit codes: 0 no finding at or above `--fail-on` (or no `--fail-on`), 1 at
 least one, 2 bad input (an unreadable PATH, an unknown severity).
 """
@@ -8,25 +7,26 @@ least one, 2 bad input (an unreadable PATH, an unknown severity).
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from seawall.cli.common import (
     EXIT_POLICY_FAILED,
     OutputOption,
     QuietOption,
     exits_cleanly,
-    stderr,
+    stderr_console,
 )
 from seawall.errors import InputError
-from seawall.model.finding import Severity
-from seawall.pipeline.config import config_files
-from seawall.report import compliance as report
+
+if TYPE_CHECKING:
+    from seawall.model.finding import Severity
 
 
-def parse_severity(text: str, option: str) -> Severity:
+def parse_severity(text: str, option: str) -> "Severity":
+    from seawall.model.finding import Severity
+
     try:
         return Severity.parse(text)
     except ValueError:
@@ -64,6 +64,11 @@ def config_command(
     quiet: QuietOption = False,
 ) -> None:
     """Check Dockerfiles and Kubernetes manifests for insecure settings."""
+    from rich.console import Console
+
+    from seawall.pipeline.config import config_files
+    from seawall.report import compliance as report
+
     threshold = parse_severity(fail_on, "--fail-on") if fail_on else None
     results = config_files(path)
     if output_format is ConfigFormat.json:
@@ -74,7 +79,7 @@ def config_command(
         with output.open("w", encoding="utf-8") as stream:
             Console(file=stream, width=160, no_color=True).print(report.config_table(results))
     if not results and not quiet:
-        stderr.print(f"seawall: no Dockerfile or Kubernetes manifest found under {path}")
+        stderr_console().print(f"seawall: no Dockerfile or Kubernetes manifest found under {path}")
     findings = [finding for result in results for finding in result.findings]
     if threshold is not None and any(f.severity.rank >= threshold.rank for f in findings):
         raise typer.Exit(EXIT_POLICY_FAILED)

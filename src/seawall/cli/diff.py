@@ -7,7 +7,7 @@ Exit code 1 with `--fail-on-new` when the change introduced a finding.
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,18 +19,12 @@ from seawall.cli.common import (
     QuietOption,
     default_cache_dir,
     exits_cleanly,
-    stderr,
 )
-from seawall.cli.progress import progress_sink
-from seawall.diff import diff
-from seawall.limits import Limits
-from seawall.model.scan import ScanResult
-from seawall.pipeline.scan import ScanSettings, scan
-from seawall.report.diff import render_diff_json, render_diff_markdown, render_diff_text
-from seawall.source.base import SourceOptions
-from seawall.source.platform import parse_platform
-from seawall.source.scanresult import looks_like_scan_result, read_scan_result
-from seawall.vulndb.store import default_store_path
+
+if TYPE_CHECKING:
+    from seawall.model.scan import ScanResult
+    from seawall.pipeline.scan import ScanSettings
+    from seawall.source.base import SourceOptions
 
 EXIT_INTRODUCED = 1
 
@@ -41,11 +35,17 @@ class DiffFormat(StrEnum):
     markdown = "markdown"
 
 
-def _load(target: str, options: SourceOptions, settings: ScanSettings, quiet: bool) -> ScanResult:
+def _load(
+    target: str, options: "SourceOptions", settings: "ScanSettings", quiet: bool
+) -> "ScanResult":
+    from seawall.cli.progress import stderr_progress
+    from seawall.pipeline.scan import scan
+    from seawall.source.scanresult import looks_like_scan_result, read_scan_result
+
     path = Path(target)
     if path.is_file() and looks_like_scan_result(path):
         return read_scan_result(path, options.limits)
-    with progress_sink(stderr, quiet=quiet) as progress:
+    with stderr_progress(quiet=quiet) as progress:
         return scan(target, options.with_progress(progress), settings)
 
 
@@ -70,6 +70,14 @@ def diff_command(
     cache_dir: CacheDirOption = None,
 ) -> None:
     """What NEW introduced, fixed and kept compared with OLD, by layer."""
+    from seawall.diff import diff
+    from seawall.limits import Limits
+    from seawall.pipeline.scan import ScanSettings
+    from seawall.report.diff import render_diff_json, render_diff_markdown, render_diff_text
+    from seawall.source.base import SourceOptions
+    from seawall.source.platform import parse_platform
+    from seawall.vulndb.store import default_store_path
+
     cache = cache_dir or default_cache_dir()
     options = SourceOptions(
         platform=parse_platform(platform) if platform else None,

@@ -7,6 +7,7 @@ phrases, so a dictionary trained on the import's own records compresses each
 small record several times better than compressing it alone.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -101,30 +102,52 @@ def train_dictionary(samples: list[bytes | bytearray | memoryview]) -> bytes | N
     return trained.as_bytes()
 
 
+# None and empty containers are the model's defaults: leaving them out keeps
+# records small and decodes back to the same value. An empty string is a value,
+# not a default, so it is kept. Tuples are written as JSON arrays. (Written out
+# field by field: this runs for every imported record.)
+
+
 def _advisory_dict(advisory: Advisory) -> dict[str, Any]:
     out: dict[str, Any] = {"id": advisory.id, "modified": advisory.modified}
-    _put(out, "published", advisory.published)
-    _put(out, "withdrawn", advisory.withdrawn)
-    _put(out, "aliases", list(advisory.aliases))
-    _put(out, "related", list(advisory.related))
-    _put(out, "summary", advisory.summary)
-    _put(out, "details", advisory.details)
-    _put(out, "severity", [{"type": s.type, "score": s.score} for s in advisory.severity])
-    _put(out, "affected", [_affected_dict(item) for item in advisory.affected])
-    _put(out, "references", [{"type": r.type, "url": r.url} for r in advisory.references])
-    _put(out, "database_specific", dict(advisory.database_specific))
+    if advisory.published is not None:
+        out["published"] = advisory.published
+    if advisory.withdrawn is not None:
+        out["withdrawn"] = advisory.withdrawn
+    if advisory.aliases:
+        out["aliases"] = advisory.aliases
+    if advisory.related:
+        out["related"] = advisory.related
+    if advisory.summary is not None:
+        out["summary"] = advisory.summary
+    if advisory.details is not None:
+        out["details"] = advisory.details
+    if advisory.severity:
+        out["severity"] = [{"type": s.type, "score": s.score} for s in advisory.severity]
+    if advisory.affected:
+        out["affected"] = [_affected_dict(item) for item in advisory.affected]
+    if advisory.references:
+        out["references"] = [{"type": r.type, "url": r.url} for r in advisory.references]
+    if advisory.database_specific:
+        out["database_specific"] = _plain(advisory.database_specific)
     return out
 
 
 def _affected_dict(item: AffectedPackage) -> dict[str, Any]:
     package: dict[str, Any] = {"ecosystem": item.ecosystem, "name": item.name}
-    _put(package, "purl", item.purl)
+    if item.purl is not None:
+        package["purl"] = item.purl
     out: dict[str, Any] = {"package": package}
-    _put(out, "ranges", [_range_dict(r) for r in item.ranges])
-    _put(out, "versions", list(item.versions))
-    _put(out, "severity", [{"type": s.type, "score": s.score} for s in item.severity])
-    _put(out, "ecosystem_specific", dict(item.ecosystem_specific))
-    _put(out, "database_specific", dict(item.database_specific))
+    if item.ranges:
+        out["ranges"] = [_range_dict(r) for r in item.ranges]
+    if item.versions:
+        out["versions"] = item.versions
+    if item.severity:
+        out["severity"] = [{"type": s.type, "score": s.score} for s in item.severity]
+    if item.ecosystem_specific:
+        out["ecosystem_specific"] = _plain(item.ecosystem_specific)
+    if item.database_specific:
+        out["database_specific"] = _plain(item.database_specific)
     return out
 
 
@@ -133,18 +156,16 @@ def _range_dict(item: AffectedRange) -> dict[str, Any]:
         "type": item.type.value,
         "events": [{event.kind.value: event.version} for event in item.events],
     }
-    _put(out, "repo", item.repo)
-    _put(out, "database_specific", dict(item.database_specific))
+    if item.repo is not None:
+        out["repo"] = item.repo
+    if item.database_specific:
+        out["database_specific"] = _plain(item.database_specific)
     return out
 
 
-def _put(out: dict[str, Any], key: str, value: object) -> None:
-    # None and empty containers are the model's defaults: leaving them out
-    # keeps records small and decodes back to the same value. An empty string
-    # is a value, not a default, so it is kept.
-    if value is None or (isinstance(value, list | dict) and not value):
-        return
-    out[key] = value
+def _plain(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    # orjson writes dicts only; the model types these fields as any Mapping.
+    return mapping if type(mapping) is dict else dict(mapping)
 
 
 _KINDS = {kind.value: kind for kind in EventKind}

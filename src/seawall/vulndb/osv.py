@@ -200,13 +200,16 @@ def _range(raw: object) -> AffectedRange:
             raise _Invalid(
                 f"must be a non-empty version string, got {_show(value)}", "events", index, key
             )
-        events.append(RangeEvent(kind=kind, version=value))
-    kinds = {event.kind for event in events}
+        events.append(RangeEvent(kind, value))
     # Schema: "each range must contain at least one introduced event" and
     # "fixed and last_affected must not both appear in the same range".
-    if EventKind.INTRODUCED not in kinds:
+    # (Identity tests, not a set of kinds: hashing enums is slow, and every
+    # imported range passes here.)
+    if not any(event.kind is EventKind.INTRODUCED for event in events):
         raise _Invalid("has no `introduced` event")
-    if EventKind.FIXED in kinds and EventKind.LAST_AFFECTED in kinds:
+    if any(event.kind is EventKind.FIXED for event in events) and any(
+        event.kind is EventKind.LAST_AFFECTED for event in events
+    ):
         raise _Invalid("mixes `fixed` and `last_affected` events")
     return AffectedRange(
         type=range_type,

@@ -16,7 +16,7 @@ class VexOptions:
 
     author: str = "seawall"
     """OpenVEX `author`, CSAF `publisher.name`."""
-    namespace: str = "https://github.com/seawall"
+    namespace: str = "urn:seawall:publisher-not-configured"
     """CSAF `publisher.namespace`: the issuer's web address (set it to your organisation's)."""
     created: datetime | None = None
     document_id: uuid.UUID | None = None
