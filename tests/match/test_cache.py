@@ -56,7 +56,11 @@ BAD_RANGE = {
 
 def test_a_reused_matcher_answers_every_run_alike_without_asking_the_store_again() -> None:
     store = MemoryStore(
-        [record(demo_record("PYSEC-1", "2.0")), record(demo_record("PYSEC-2", None)), record(BAD_RANGE)]
+        [
+            record(demo_record("PYSEC-1", "2.0")),
+            record(demo_record("PYSEC-2", None)),
+            record(BAD_RANGE),
+        ]
     )
     matcher = Matcher(store, key)
     inventory = Inventory((package(Ecosystem.PYPI, "demo", "1.0"),))
@@ -112,9 +116,12 @@ def test_another_package_of_a_kept_subject_gets_its_own_package_and_fingerprint(
     (finding,) = matcher.match(Inventory((other,))).findings
     assert finding.package is other
     assert finding.fingerprint == vulnerability_fingerprint("DEBIAN-CVE-2024-1", other)
-    assert finding == Matcher(MemoryStore(store.advisories("Debian:12", "openssl")), key).match(
-        Inventory((other,))
-    ).findings[0]
+    assert (
+        finding
+        == Matcher(MemoryStore(store.advisories("Debian:12", "openssl")), key)
+        .match(Inventory((other,)))
+        .findings[0]
+    )
 
 
 def test_a_store_without_a_snapshot_is_asked_again_by_each_call() -> None:

@@ -21,6 +21,7 @@ from seawall.pipeline.secrets import (
 )
 from seawall.source.base import SourceOptions
 from seawall.source.registry import open_source
+from tests.analyze.secrets.archivebuild import tar_bytes, zip_bytes
 from tests.analyze.secrets.samples import aws_key_id, aws_secret, github_token, pem_key, rnd
 from tests.support.imagebuild import (
     ConfigSpec,
@@ -233,3 +234,51 @@ def test_directory_target(tmp_path: Path) -> None:
         ("github-pat", "/app/.env", None)
     ]
     assert result.status.skipped_binary == 1
+
+
+ARCHIVE_TOKEN = github_token("ghs")
+NESTED_TOKEN = github_token("ghr")
+
+
+def archive_image() -> Any:
+    inner = tar_bytes({"./etc/deploy.env": f"TOKEN={NESTED_TOKEN}\n".encode()}, compress=True)
+    jar = zip_bytes(
+        {
+            "META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n",
+            "BOOT-INF/classes/application.properties": f"gh.token={ARCHIVE_TOKEN}\n".encode(),
+            "BOOT-INF/classes/example.properties": b"aws.key=AKIAIOSFODNN7EXAMPLE\n",
+            "BOOT-INF/lib/deploy.tar.gz": inner,
+        }
+    )
+    return build_image(
+        ImageSpec(
+            steps=[
+                LayerSpec([Dir("app"), File("app/app.jar", jar)], created_by="COPY app.jar /app/"),
+                LayerSpec([Whiteout("app/app.jar")], created_by="RUN rm /app/app.jar"),
+            ]
+        )
+    )
+
+
+def test_secrets_in_a_deleted_jar_and_an_archive_inside_it(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = scan(tmp_path, archive_image(), cache)
+    found = {
+        (f.location.path, f.location.line, f.location.layer, f.location.removed_in)
+        for f in cold.findings
+    }
+    assert found == {
+        ("/app/app.jar!/BOOT-INF/classes/application.properties", 1, 0, 1),
+        ("/app/app.jar!/BOOT-INF/lib/deploy.tar.gz!/etc/deploy.env", 1, 0, 1),
+    }
+    assert all(f.still_extractable for f in cold.findings)
+    assert (cold.status.archives_opened, cold.status.archives_skipped) == (2, 0)
+    warm = scan(tmp_path, archive_image(), cache)
+    assert warm.status.layers_read == 0
+    assert warm.findings == cold.findings
+    assert warm.status.archives_opened == 2
+    for entry in (cache / "layers").glob("*.secrets"):
+        data = entry.read_bytes()
+        assert ARCHIVE_TOKEN.encode() not in data and NESTED_TOKEN.encode() not in data
+    shown = repr(cold)
+    assert ARCHIVE_TOKEN not in shown and NESTED_TOKEN not in shown

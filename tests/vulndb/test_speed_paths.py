@@ -75,7 +75,9 @@ def test_kev_and_epss_answers_without_a_table_row(small_store: Path) -> None:
 
 
 def test_a_worker_started_with_the_dictionary_compresses_what_it_prepares() -> None:
-    raw = [RawRecord(f"x:{i}", _record(f"PYSEC-{i}", "2.0", "2024-01-01T00:00:00Z")) for i in range(80)]
+    raw = [
+        RawRecord(f"x:{i}", _record(f"PYSEC-{i}", "2.0", "2024-01-01T00:00:00Z")) for i in range(80)
+    ]
     plain = prepare_chunk(raw)
     dictionary = codec.train_dictionary([p.body for p in plain if isinstance(p, Prepared)])
     assert dictionary is not None
@@ -103,7 +105,7 @@ def test_values_crossing_to_workers_pickle_unchanged() -> None:
         prepared,
         Malformed("PyPI/all.zip:c", None, "not JSON"),
     ):
-        assert pickle.loads(pickle.dumps(value)) == value
+        assert pickle.loads(pickle.dumps(value)) == value  # noqa: S301 - our own bytes
 
 
 def _rows(store: Path) -> list[tuple[object, ...]]:
@@ -128,10 +130,16 @@ def test_a_store_built_by_workers_equals_one_built_in_process(
         with StoreWriter(store, fresh=True, workers=workers) as opened:
             for path in inputs:
                 opened.import_osv(path.parent.name, read_osv(path), full=True)
+            assert (opened._preparer._pool is not None) == (workers > 0)
         built[workers] = store
     assert _rows(built[0]) == _rows(built[2])
+    ids = {
+        item.where.rsplit(":", 1)[1].removesuffix(".json")
+        for path in inputs
+        for item in read_osv(path)
+    }
     with VulnStore(built[2]) as store:
-        assert store.record_count() == 945 + 410
+        assert store.record_count() == len(ids) > 1000  # DSAs shared by both releases once
         sample = next(iter(read_osv(inputs[1])))
         assert isinstance(sample, RawRecord)
         expected = parse_record(sample.data, where=sample.where)

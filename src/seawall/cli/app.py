@@ -42,6 +42,7 @@ from seawall.cli.policy_options import (
     VexOption,
 )
 from seawall.cli.secrets import secrets_command
+from seawall.cli.settings import ConfigOption, choose, command_settings, insecure_for
 from seawall.errors import InputError
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from seawall.model.image import Image
     from seawall.model.package import Inventory
     from seawall.pipeline.scan import Scanner
+    from seawall.settings import Settings
     from seawall.source.base import SourceOptions
 
     SbomRenderer = Callable[[Inventory, Image | None], str]
@@ -100,19 +102,25 @@ def _root(
 
 
 def _source_options(
+    ctx: typer.Context,
+    settings: "Settings",
+    target: str,
     *,
     platform: str | None,
     insecure: bool,
     cache_dir: Path | None,
     no_cache: bool,
 ) -> "SourceOptions":
+    """Source options from the command line over the settings (seawall.yaml, SEAWALL_*)."""
     from seawall.limits import Limits
     from seawall.source.base import SourceOptions
     from seawall.source.platform import parse_platform
 
+    platform = choose(ctx, "platform", platform, settings.platform)
+    cache_dir = choose(ctx, "cache_dir", cache_dir, settings.cache_dir)
     return SourceOptions(
         platform=parse_platform(platform) if platform else None,
-        insecure=insecure,
+        insecure=insecure_for(target, insecure, settings.insecure_registries),
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
         limits=Limits.from_env(),
     )
@@ -121,6 +129,7 @@ def _source_options(
 @app.command()
 @exits_cleanly
 def inspect(
+    ctx: typer.Context,
     target: Annotated[
         str,
         typer.Argument(
@@ -137,6 +146,7 @@ def inspect(
     quiet: QuietOption = False,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Show what an image is: manifest, platform, config, layers, history and file counts."""
     from rich.console import Console
@@ -146,7 +156,13 @@ def inspect(
     from seawall.report import inspect as inspect_report
 
     options = _source_options(
-        platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
+        ctx,
+        command_settings(config),
+        target,
+        platform=platform,
+        insecure=insecure,
+        cache_dir=cache_dir,
+        no_cache=no_cache,
     )
     with stderr_progress(quiet=quiet) as progress:
         inspection = run_inspect(target, options.with_progress(progress))
@@ -163,6 +179,7 @@ def inspect(
 @app.command()
 @exits_cleanly
 def sbom(
+    ctx: typer.Context,
     target: Annotated[
         str,
         typer.Argument(
@@ -185,13 +202,20 @@ def sbom(
     quiet: QuietOption = False,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """List every OS and language package in every layer, as an SBOM."""
     from seawall.cli.progress import stderr_progress
     from seawall.pipeline.sbom import sbom as run_sbom
 
     options = _source_options(
-        platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
+        ctx,
+        command_settings(config),
+        target,
+        platform=platform,
+        insecure=insecure,
+        cache_dir=cache_dir,
+        no_cache=no_cache,
     )
     with stderr_progress(quiet=quiet) as progress:
         result = run_sbom(target, options.with_progress(progress))
@@ -249,6 +273,7 @@ def _severities(text: str | None) -> "frozenset[Severity] | None":
 @app.command()
 @exits_cleanly
 def scan(
+    ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="Any TARGET form, or sbom:PATH.")],
     output_format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Output format.")
@@ -298,6 +323,7 @@ def scan(
     quiet: QuietOption = False,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Find vulnerabilities, leaked secrets and misconfigurations; the policy decides."""
     import dataclasses
@@ -314,9 +340,26 @@ def scan(
     from seawall.report.vex import VexOptions
     from seawall.vulndb.store import default_store_path
 
+    # Command line over SEAWALL_* over seawall.yaml over the defaults above.
+    configured = command_settings(config)
+    scanners = choose(ctx, "scanners", scanners, _joined(configured.scanners))
+    severity = choose(ctx, "severity", severity, _joined(configured.severity))
+    fail_on = choose(ctx, "fail_on", fail_on, configured.fail_on)
+    ignore_unfixed = choose(ctx, "ignore_unfixed", ignore_unfixed, configured.ignore_unfixed)
+    offline = choose(ctx, "offline", offline, configured.offline)
+    db = choose(ctx, "db", db, configured.db)
+    policy = choose(ctx, "policy", policy, configured.policy)
+    vex = choose(ctx, "vex", vex, list(configured.vex) or None)
+    cache_dir = choose(ctx, "cache_dir", cache_dir, configured.cache_dir)
     threshold = _severity(fail_on, "--fail-on") if fail_on else None
     options = _source_options(
-        platform=platform, insecure=insecure, cache_dir=cache_dir, no_cache=no_cache
+        ctx,
+        configured,
+        target,
+        platform=platform,
+        insecure=insecure,
+        cache_dir=cache_dir,
+        no_cache=no_cache,
     )
     inputs = load_policy_inputs(
         policy=policy,
@@ -328,6 +371,7 @@ def scan(
         data=data,
         criticality=criticality,
         limits=options.limits,
+        settings_context=configured.context,
     )
     settings = ScanSettings(
         db_path=db or default_store_path(cache_dir or default_cache_dir()),
@@ -356,6 +400,11 @@ def scan(
             stderr_console().print(f"seawall: warning: {warning}", markup=False, soft_wrap=True)
     if result.policy is not None and result.policy.verdict is Verdict.FAILED:
         raise typer.Exit(EXIT_POLICY_FAILED)
+
+
+def _joined(values: tuple[str, ...] | None) -> str | None:
+    """A settings list as the comma-separated option text it stands for."""
+    return None if values is None else ",".join(values)
 
 
 def _scanners(text: str) -> "frozenset[Scanner]":

@@ -29,6 +29,7 @@ from seawall.cli.common import (
     exits_cleanly,
     stderr_console,
 )
+from seawall.cli.settings import ConfigOption, choose, command_settings, insecure_for
 from seawall.errors import InputError
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ def _is_config_file(target: str) -> bool:
 @compliance_app.command("run")
 @exits_cleanly
 def compliance_command(
+    ctx: typer.Context,
     target: Annotated[
         str,
         typer.Argument(
@@ -181,6 +183,7 @@ def compliance_command(
     quiet: QuietOption = False,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Evaluate a framework's controls on an image (or configuration files)."""
     from seawall.cli.progress import progress_sink
@@ -198,6 +201,12 @@ def compliance_command(
     from seawall.source.platform import parse_platform
     from seawall.vulndb.store import default_store_path
 
+    configured = command_settings(config)
+    policy = choose(ctx, "policy", policy, configured.policy)
+    offline = choose(ctx, "offline", offline, configured.offline)
+    db = choose(ctx, "db", db, configured.db)
+    platform = choose(ctx, "platform", platform, configured.platform)
+    cache_dir = choose(ctx, "cache_dir", cache_dir, configured.cache_dir)
     policy_text = _read_policy(policy)
     now = datetime.datetime.now(datetime.UTC)
     if _is_config_file(target):
@@ -205,7 +214,7 @@ def compliance_command(
     else:
         options = SourceOptions(
             platform=parse_platform(platform) if platform else None,
-            insecure=insecure,
+            insecure=insecure_for(target, insecure, configured.insecure_registries),
             cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
             limits=Limits.from_env(),
         )

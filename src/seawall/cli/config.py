@@ -18,6 +18,7 @@ from seawall.cli.common import (
     exits_cleanly,
     stderr_console,
 )
+from seawall.cli.settings import ConfigOption, choose, command_settings
 from seawall.errors import InputError
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class ConfigFormat(StrEnum):
 
 @exits_cleanly
 def config_command(
+    ctx: typer.Context,
     path: Annotated[
         Path,
         typer.Argument(help="A Dockerfile, a Kubernetes manifest, or a directory to search."),
@@ -62,6 +64,7 @@ def config_command(
         typer.Option(help="Exit with 1 when a finding is at least this severe, e.g. HIGH."),
     ] = None,
     quiet: QuietOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Check Dockerfiles and Kubernetes manifests for insecure settings."""
     from rich.console import Console
@@ -69,6 +72,7 @@ def config_command(
     from seawall.pipeline.config import config_files
     from seawall.report import compliance as report
 
+    fail_on = choose(ctx, "fail_on", fail_on, command_settings(config).fail_on)
     threshold = parse_severity(fail_on, "--fail-on") if fail_on else None
     results = config_files(path)
     if output_format is ConfigFormat.json:

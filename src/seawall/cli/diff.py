@@ -20,6 +20,7 @@ from seawall.cli.common import (
     default_cache_dir,
     exits_cleanly,
 )
+from seawall.cli.settings import ConfigOption, choose, command_settings, insecure_for
 
 if TYPE_CHECKING:
     from seawall.model.scan import ScanResult
@@ -51,6 +52,7 @@ def _load(
 
 @exits_cleanly
 def diff_command(
+    ctx: typer.Context,
     old: Annotated[str, typer.Argument(help="The before: a saved JSON result or any TARGET.")],
     new: Annotated[str, typer.Argument(help="The after: a saved JSON result or any TARGET.")],
     output_format: Annotated[
@@ -68,6 +70,7 @@ def diff_command(
     insecure: InsecureOption = False,
     quiet: QuietOption = False,
     cache_dir: CacheDirOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """What NEW introduced, fixed and kept compared with OLD, by layer."""
     from seawall.diff import diff
@@ -78,15 +81,24 @@ def diff_command(
     from seawall.source.platform import parse_platform
     from seawall.vulndb.store import default_store_path
 
-    cache = cache_dir or default_cache_dir()
-    options = SourceOptions(
-        platform=parse_platform(platform) if platform else None,
-        insecure=insecure,
-        cache_dir=cache,
-        limits=Limits.from_env(),
-    )
+    configured = command_settings(config)
+    platform = choose(ctx, "platform", platform, configured.platform)
+    cache = choose(ctx, "cache_dir", cache_dir, configured.cache_dir) or default_cache_dir()
+    db = choose(ctx, "db", db, configured.db)
+    offline = choose(ctx, "offline", offline, configured.offline)
+
+    def options(target: str) -> "SourceOptions":
+        return SourceOptions(
+            platform=parse_platform(platform) if platform else None,
+            insecure=insecure_for(target, insecure, configured.insecure_registries),
+            cache_dir=cache,
+            limits=Limits.from_env(),
+        )
+
     settings = ScanSettings(db_path=db or default_store_path(cache), offline=offline)
-    change = diff(_load(old, options, settings, quiet), _load(new, options, settings, quiet))
+    change = diff(
+        _load(old, options(old), settings, quiet), _load(new, options(new), settings, quiet)
+    )
     render = {
         DiffFormat.table: render_diff_text,
         DiffFormat.json: render_diff_json,

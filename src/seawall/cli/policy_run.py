@@ -57,11 +57,15 @@ def load_policy_inputs(
     data: list[str] | None = None,
     criticality: str | None = None,
     limits: Limits | None = None,
+    settings_context: BusinessContext | None = None,
 ) -> PolicyInputs:
     """Read the policy, VEX documents and baseline the options name (InputError on bad input).
 
     Without `--policy`, `--fail-on`/`--ignore-unfixed` make the default policy;
     with one, `--fail-on` adds its rule to the file's.
+
+    The business context, field by field: the command line, else
+    `settings_context` (SEAWALL_* over seawall.yaml), else the policy file's.
     """
     limits = limits or Limits.from_env()
     loaded = load_policy(policy) if policy is not None else default_policy()
@@ -82,7 +86,7 @@ def load_policy_inputs(
             internet_facing=internet_facing,
             data=data or (),
             criticality=criticality,
-            base=loaded.context,
+            base=_over(settings_context or BusinessContext(), loaded.context),
         )
     except ValueError as error:
         raise InputError(str(error)) from None
@@ -92,6 +96,17 @@ def load_policy_inputs(
         vex_documents=tuple(str(p) for p in vex or []),
         baseline=None if baseline is None else read_scan_result(baseline, limits),
         context=context,
+    )
+
+
+def _over(top: BusinessContext, base: BusinessContext) -> BusinessContext:
+    """`top`'s fields where it has them, else `base`'s."""
+    return BusinessContext(
+        internet_facing=base.internet_facing
+        if top.internet_facing is None
+        else top.internet_facing,
+        data_classes=top.data_classes or base.data_classes,
+        criticality=base.criticality if top.criticality is None else top.criticality,
     )
 
 

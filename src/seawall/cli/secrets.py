@@ -29,6 +29,7 @@ from seawall.cli.common import (
     exits_cleanly,
     stderr_console,
 )
+from seawall.cli.settings import choose, command_settings, insecure_for
 from seawall.errors import InputError
 
 # The secret engine, its rules and reporters are imported by the command itself:
@@ -44,6 +45,7 @@ class SecretsFormat(StrEnum):
 
 @exits_cleanly
 def secrets_command(
+    ctx: typer.Context,
     target: Annotated[
         str | None,
         typer.Argument(
@@ -89,6 +91,8 @@ def secrets_command(
 ) -> None:
     """Find leaked credentials in every layer (deleted files too), the image config and
     history, a directory tree, or a git repository's history."""
+    # `--config` is this command's rules file; seawall.yaml is found the usual way
+    # ($SEAWALL_CONFIG, ./seawall.yaml, $XDG_CONFIG_HOME) for the shared options.
     from rich.console import Console
 
     from seawall.analyze.secrets import SecretsConfig, builtin_rules, load_config
@@ -110,9 +114,12 @@ def secrets_command(
         result = secrets_in_git(git, settings)
     else:
         assert target is not None
+        configured = command_settings()
+        platform = choose(ctx, "platform", platform, configured.platform)
+        cache_dir = choose(ctx, "cache_dir", cache_dir, configured.cache_dir)
         options = SourceOptions(
             platform=parse_platform(platform) if platform else None,
-            insecure=insecure,
+            insecure=insecure_for(target, insecure, configured.insecure_registries),
             cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
             limits=Limits.from_env(),
         )

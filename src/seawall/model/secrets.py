@@ -20,6 +20,11 @@ class SecretsStatus:
     skipped_large: int = 0
     skipped_excluded: int = 0
     """Decoy paths (test fixtures, examples) not read."""
+    archives_opened: int = 0
+    """Zip and tar files (nested ones too) whose members were scanned."""
+    archives_skipped: int = 0
+    """Archives left unread, whole or in part: over a bound (size, members, inflated
+    bytes, compression ratio, depth), damaged or encrypted."""
     layers_read: int = 0
     """Layers read from the source in this run (the rest came from the cache)."""
     commits: int = 0

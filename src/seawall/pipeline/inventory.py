@@ -24,9 +24,9 @@ from seawall.catalog.os.release import detect_distro
 from seawall.errors import InputError
 from seawall.fs import FileTree, ImageWalk
 from seawall.limits import Limits
-from seawall.match.names import comparable_name
 from seawall.model.files import FileKind, Problem
 from seawall.model.image import Layer, LayerOpener, Platform
+from seawall.model.names import normalize_name
 from seawall.model.package import (
     DISTRO_ECOSYSTEMS,
     CatalogerStatus,
@@ -321,7 +321,7 @@ def _merge_duplicates(packages: Sequence[Package]) -> tuple[list[Package], dict[
         if package.ecosystem in DISTRO_ECOSYSTEMS:
             groups[("distro", package.cataloger, package.purl)].append(index)
         else:
-            name = comparable_name(package.ecosystem, package.name)
+            name = normalize_name(package.ecosystem.value, package.name)
             groups[(package.osv_ecosystem, name)].append(index)
     clusters: list[list[int]] = []
     for (kind, *_), indices in groups.items():

@@ -57,7 +57,8 @@ from seawall.source.registry import open_source
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+"""2: hits carry the archive member (`!/…`) they were found in."""
 _MAX_ENTRY_BYTES = 1 << 30
 
 
@@ -67,10 +68,13 @@ _MAX_ENTRY_BYTES = 1 << 30
 @dataclass(frozen=True, slots=True)
 class LayerHit:
     path: str
+    """The file of the layer (visibility is decided on it)."""
     rule_id: str
     line: int | None
     preview: str
     fingerprint: str
+    member: str = ""
+    """Inside an archive: `!/inner/config.properties`, appended to `path` when reported."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +138,10 @@ def scan_layer(
             continue
         with entry.open() as reader:
             scan = engine.scan_reader(reader.read, info.path, info.size)
-        counts[scan.outcome.value] += 1
+        _count(counts, scan)
         hits.extend(
-            LayerHit(info.path, h.rule_id, h.line, h.preview, h.fingerprint) for h in scan.hits
+            LayerHit(info.path, h.rule_id, h.line, h.preview, h.fingerprint, h.member)
+            for h in scan.hits
         )
     claims = LayerClaims(
         frozenset(files), frozenset(dirs), frozenset(view.whiteouts), frozenset(view.opaque_dirs)
@@ -201,7 +206,9 @@ class SecretsCache:
 
 def _encode(result: LayerSecrets) -> bytes:
     document = {
-        "hits": [[h.path, h.rule_id, h.line, h.preview, h.fingerprint] for h in result.hits],
+        "hits": [
+            [h.path, h.rule_id, h.line, h.preview, h.fingerprint, h.member] for h in result.hits
+        ],
         "files": sorted(result.claims.files),
         "dirs": sorted(result.claims.dirs),
         "whiteouts": sorted(result.claims.whiteouts),
@@ -217,8 +224,8 @@ def _decode(data: bytes) -> LayerSecrets:
     document: dict[str, Any] = json.loads(body)
     return LayerSecrets(
         hits=tuple(
-            LayerHit(str(p), str(r), None if n is None else int(n), str(v), str(f))
-            for p, r, n, v, f in document["hits"]
+            LayerHit(str(p), str(r), None if n is None else int(n), str(v), str(f), str(m))
+            for p, r, n, v, f, m in document["hits"]
         ),
         claims=LayerClaims(
             frozenset(map(str, document["files"])),
@@ -259,7 +266,11 @@ def assemble(results: dict[int, LayerSecrets], engine: SecretEngine) -> list[Sec
         gone = None if visible else copies[-1][2]
         rule = engine.rules.get(first.rule_id)
         location = SecretLocation(
-            SecretSource.FILE, path=first.path, line=first.line, layer=first_layer, removed_in=gone
+            SecretSource.FILE,
+            path=first.path + first.member,
+            line=first.line,
+            layer=first_layer,
+            removed_in=gone,
         )
         findings.append(
             SecretFinding(
@@ -356,12 +367,14 @@ def secrets_in_git(repository: Path, config: SecretsConfig | None = None) -> Sec
                 continue
             rule = engine.rules.get(hit.rule_id)
             location = SecretLocation(
-                SecretSource.GIT, path=blob.path, line=hit.line, commit=blob.commit
+                SecretSource.GIT, path=blob.path + hit.member, line=hit.line, commit=blob.commit
             )
             findings[hit.fingerprint] = SecretFinding(
                 rule.id, rule.title, rule.severity, location, hit.preview, hit.fingerprint
             )
-    counts = _sum_counts([{s.outcome.value: 1} for s in scans])
+    counts: dict[str, int] = {}
+    for scan in scans:
+        _count(counts, scan)
     counts[Outcome.TOO_LARGE.value] = counts.get(Outcome.TOO_LARGE.value, 0) + large
     scanned = _Scanned(list(findings.values()), counts, (), commits=history.commits)
     return _finish(f"git:{repository}", None, scanned, config, engine)
@@ -388,16 +401,31 @@ def _scan_directory(root: Path, engine: SecretEngine, options: SourceOptions) ->
                 scan = engine.scan_reader(reader.read, entry.path, entry.info.size)
         except UnreadableFileError:
             continue  # recorded in view.problems
-        counts[scan.outcome.value] += 1
+        _count(counts, scan)
         for hit in scan.hits:
             rule = engine.rules.get(hit.rule_id)
-            location = SecretLocation(SecretSource.FILE, path=entry.path, line=hit.line)
+            location = SecretLocation(
+                SecretSource.FILE, path=entry.path + hit.member, line=hit.line
+            )
             findings.append(
                 SecretFinding(
                     rule.id, rule.title, rule.severity, location, hit.preview, hit.fingerprint
                 )
             )
     return _Scanned(findings, counts, tuple(view.problems))
+
+
+_OPENED = "archives-opened"
+_SKIPPED = "archives-skipped"
+
+
+def _count(counts: dict[str, int], scan: FileScan) -> None:
+    """Add one file's outcome and archive counts to `counts`."""
+    counts[scan.outcome.value] = counts.get(scan.outcome.value, 0) + 1
+    if scan.archives_opened:
+        counts[_OPENED] = counts.get(_OPENED, 0) + scan.archives_opened
+    if scan.archives_skipped:
+        counts[_SKIPPED] = counts.get(_SKIPPED, 0) + scan.archives_skipped
 
 
 def _sum_counts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
@@ -435,6 +463,8 @@ def _finish(
         skipped_binary=counts.get(Outcome.BINARY.value, 0),
         skipped_large=counts.get(Outcome.TOO_LARGE.value, 0),
         skipped_excluded=counts.get(Outcome.EXCLUDED.value, 0),
+        archives_opened=counts.get(_OPENED, 0),
+        archives_skipped=counts.get(_SKIPPED, 0),
         layers_read=scanned.layers_read,
         commits=scanned.commits,
         suppressed=len(scanned.findings) - len(kept),

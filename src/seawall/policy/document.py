@@ -2,8 +2,8 @@
 
 The file is validated with pydantic (a trust boundary, DESIGN.md §6); each
 pydantic error location is mapped to the YAML node it came from
-(`yamlmarks`), so a mistake reads `policy.yaml:14:17: rules[1].vulnerability.epss:
-Input should be less than or equal to 1`.
+(`yamlmarks.validation_problems`), so a mistake reads
+`policy.yaml:14:17: rules[1].vulnerability.epss: Input should be less than or equal to 1`.
 """
 
 import datetime as dt
@@ -30,11 +30,10 @@ from seawall.policy.rules import (
     SecretRule,
     VulnerabilityRule,
 )
-from seawall.policy.yamlmarks import Location, MarkedDocument, YamlShapeError, load_marked
+from seawall.policy.yamlmarks import YamlShapeError, load_marked, validation_problems
 
 MAX_POLICY_BYTES = 4 * 1024 * 1024
 """A policy file is written by hand; anything larger is a mistake or an attack."""
-MAX_REPORTED_PROBLEMS = 20
 SCHEMA_VERSION = 1
 
 
@@ -215,31 +214,6 @@ class PolicyDocument(_Strict):
         )
 
 
-def _where(location: Location) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(document)"
-
-
-def _problems(path: str, document: MarkedDocument, error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors()[:MAX_REPORTED_PROBLEMS]:
-        # pydantic adds the validator kind to locations of union members; keep real keys only.
-        location: Location = tuple(
-            part
-            for part in item["loc"]
-            if isinstance(part, int) or not part.startswith("function-")
-        )
-        mark = document.mark_for(location)
-        place = f"{path}:{mark.line}:{mark.column}" if mark else path
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(f"{place}: {_where(location)}: {message}")
-    if error.error_count() > MAX_REPORTED_PROBLEMS:
-        problems.append(f"… and {error.error_count() - MAX_REPORTED_PROBLEMS} more")
-    return problems
-
-
 def read_text_bounded(path: Path, limit: int, what: str) -> str:
     """The file's text, refusing directories, more than `limit` bytes, and non-UTF-8."""
     try:
@@ -275,7 +249,7 @@ def parse_policy(text: str, source: str) -> Policy:
         parsed = PolicyDocument.model_validate(data)
         return parsed.to_policy(source)
     except ValidationError as error:
-        raise PolicyFileError(source, _problems(source, document, error)) from None
+        raise PolicyFileError(source, validation_problems(source, document, error)) from None
     except ValueError as error:
         raise PolicyFileError(source, [f"{source}: {error}"]) from None
 

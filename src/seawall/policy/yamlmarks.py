@@ -5,6 +5,9 @@ users need a line. Composing the YAML node graph (PyYAML's `compose`, safe
 loader) gives every node its start mark; converting the graph ourselves
 records the mark of each location as it is built.
 
+`validation_problems` turns a pydantic `ValidationError` into `FILE:LINE:COLUMN:
+where: what` lines; policy files and `seawall.yaml` (seawall.settings) share it.
+
 Hostile input: anchors and aliases are refused (a policy file has no use for
 them, and expanding them is how "billion laughs" documents exhaust memory),
 nesting is bounded, and only the YAML core types the safe loader resolves
@@ -15,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 Location = tuple[str | int, ...]
 
 MAX_DEPTH = 64
+MAX_REPORTED_PROBLEMS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +106,31 @@ def load_marked(text: str) -> MarkedDocument:
             return node.value
 
     return MarkedDocument(convert(root, ()), marks)
+
+
+def dotted(location: Location) -> str:
+    """`rules[1].vulnerability.epss`, for humans."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(document)"
+
+
+def validation_problems(source: str, document: MarkedDocument, error: ValidationError) -> list[str]:
+    """One `SOURCE:LINE:COLUMN: where: what` line per pydantic error (at most
+    `MAX_REPORTED_PROBLEMS`, then a count), each at the YAML node it is about."""
+    problems = []
+    for item in error.errors()[:MAX_REPORTED_PROBLEMS]:
+        # pydantic adds the validator kind to locations of union members; keep real keys only.
+        location: Location = tuple(
+            part
+            for part in item["loc"]
+            if isinstance(part, int) or not part.startswith("function-")
+        )
+        mark = document.mark_for(location)
+        place = f"{source}:{mark.line}:{mark.column}" if mark else source
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"{place}: {dotted(location)}: {message}")
+    if error.error_count() > MAX_REPORTED_PROBLEMS:
+        problems.append(f"… and {error.error_count() - MAX_REPORTED_PROBLEMS} more")
+    return problems

@@ -162,8 +162,10 @@ class VulnStore:
             )
         else:
             rows = self._db.execute(
+                # Ordered by a.id (= r.id): the index already has that order, so
+                # SQLite needs no sort of its own.
                 "SELECT r.id, r.dict_id, r.body FROM affected a JOIN records r ON r.id = a.id "
-                "WHERE a.ecosystem = ? AND a.name = ? ORDER BY r.id",
+                "WHERE a.ecosystem = ? AND a.name = ? ORDER BY a.id",
                 (ecosystem, key),
             )
         return [self._cached(record_id, dict_id, body) for record_id, dict_id, body in rows]

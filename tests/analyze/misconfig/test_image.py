@@ -15,6 +15,7 @@ from seawall.analyze.misconfig.files import MAX_KEPT, FileEvidence
 from seawall.model.files import FileInfo, FileKind
 from seawall.model.image import HistoryEntry, Image, Layer, SourceKind
 from seawall.pipeline.compliance import compliance_scan
+from seawall.pipeline.scan import ScanSettings
 from seawall.source.base import SourceOptions
 from tests.support.imagebuild import (
     ConfigSpec,
@@ -29,6 +30,7 @@ from tests.support.imagebuild import (
 )
 
 TODAY = datetime.date(2026, 11, 1)
+NO_SCANNERS = ScanSettings(scanners=frozenset())  # image checks only
 """Fixed, so end-of-life results do not change with the calendar (Debian 11 ended 2026-08-31)."""
 DIGEST = "sha256:" + "e" * 64
 
@@ -251,7 +253,9 @@ def misconfig_ids(tmp_path: Path, change: Change | None = None) -> set[str]:
     if change is not None:
         change(plan)
     archive = write_docker_archive(tmp_path / "image.tar", [(build_image(plan.spec()), ["app:1"])])
-    run = compliance_scan(f"docker-archive:{archive}", SourceOptions(), settings=None, today=TODAY)
+    run = compliance_scan(
+        f"docker-archive:{archive}", SourceOptions(), settings=NO_SCANNERS, today=TODAY
+    )
     assert run.coverage.misconfig_kinds == frozenset({"image"})
     return {finding.check_id for finding in run.result.misconfigurations}
 
@@ -279,7 +283,9 @@ def test_setuid_finding_names_the_file_and_layer(tmp_path: Path) -> None:
     plan = Plan()
     plan.own.append(File("usr/local/bin/helper", b"\x7fELF", mode=0o4755))
     archive = write_docker_archive(tmp_path / "i.tar", [(build_image(plan.spec()), ["a:1"])])
-    run = compliance_scan(f"docker-archive:{archive}", SourceOptions(), settings=None, today=TODAY)
+    run = compliance_scan(
+        f"docker-archive:{archive}", SourceOptions(), settings=NO_SCANNERS, today=TODAY
+    )
     (finding,) = [f for f in run.result.misconfigurations if f.check_id == "SW-IMG-006"]
     assert finding.path == "/usr/local/bin/helper" and finding.layer == 1
     assert "4755" in finding.message
@@ -289,7 +295,9 @@ def test_env_secret_value_is_never_in_the_message(tmp_path: Path) -> None:
     plan = Plan()
     CASES["SW-IMG-012"][0](plan)
     archive = write_docker_archive(tmp_path / "i.tar", [(build_image(plan.spec()), ["a:1"])])
-    run = compliance_scan(f"docker-archive:{archive}", SourceOptions(), settings=None, today=TODAY)
+    run = compliance_scan(
+        f"docker-archive:{archive}", SourceOptions(), settings=NO_SCANNERS, today=TODAY
+    )
     messages = " ".join(f.message for f in run.result.misconfigurations)
     assert "DB_PASSWORD" in messages and "hunter2" not in messages
 

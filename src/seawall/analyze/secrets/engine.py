@@ -11,10 +11,16 @@ chunk reports only the matches that start before the next chunk's accepted
 region, so a secret across a chunk boundary is found exactly once, with the
 same value, line and fingerprint as if the file had been read whole.
 
+Archives (zip, tar, gzip'd tar, recognised by their first bytes) are read in
+memory by `archives.expand`, within its bounds, and each member is scanned
+as a file of its own whose path is `<file>!/<member>`; a `Hit` in a member
+carries that suffix in `member`.
+
 The secret value lives only in local variables of `_accept`: what leaves the
 engine is a `Hit` (rule, line, preview, fingerprint). Nothing here logs.
 """
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +28,14 @@ from enum import Enum
 
 import ahocorasick_rs
 
+from seawall.analyze.secrets.archives import (
+    SUFFIXES,
+    ArchiveBudget,
+    ArchiveKind,
+    ArchiveLimits,
+    archive_kind,
+    expand,
+)
 from seawall.analyze.secrets.redact import entropy, fingerprint, preview
 from seawall.analyze.secrets.rules import Rule, RuleSet, builtin_rules
 from seawall.analyze.secrets.validators import VALIDATORS
@@ -43,6 +57,8 @@ class EngineSettings:
     """Longer than any rule's longest match (rules.yaml says so)."""
     binary_probe_bytes: int = 8 * KiB
     """A NUL in this many leading bytes makes a file binary."""
+    archives: ArchiveLimits = field(default_factory=ArchiveLimits)
+    """Descent into zip and tar files; `max_depth=0` treats them as binary."""
 
     def __post_init__(self) -> None:
         if self.chunk_bytes <= 2 * self.overlap_bytes:
@@ -57,6 +73,8 @@ class Outcome(Enum):
     TOO_LARGE = "too-large"
     EXCLUDED = "excluded"
     """A decoy path (test fixtures, examples): not read."""
+    ARCHIVE = "archive"
+    """A zip or tar file: its members were scanned (or it was skipped, see `FileScan`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +83,34 @@ class Hit:
 
     rule_id: str
     line: int | None
+    """The line within the file, or within the archive member."""
     preview: str
     fingerprint: str
+    member: str = ""
+    """For a member of an archive, what follows the file's path: `!/lib/a.tar.gz!/etc/x`."""
 
 
 @dataclass(frozen=True, slots=True)
 class FileScan:
     outcome: Outcome
     hits: tuple[Hit, ...] = ()
+    archives_opened: int = 0
+    """Archives whose members were read: the file itself and archives nested in it."""
+    archives_skipped: int = 0
+    """Archives (or their rest) left unread: over a bound, too deep, damaged or encrypted."""
+
+
+def _reader(data: bytes) -> Read:
+    """A `read(n)` over bytes in memory."""
+    position = 0
+
+    def read(size: int) -> bytes:
+        nonlocal position
+        chunk = data[position : position + size]
+        position += len(chunk)
+        return chunk
+
+    return read
 
 
 _WINDOW = 2048
@@ -136,13 +174,30 @@ class SecretEngine:
         self, read: Read, path: str, size: int | None = None, kind: str = "file"
     ) -> FileScan:
         """Scan one file given a `read(n)` function; `path` is absolute in its view."""
+        return self._scan(read, path, size, kind, self.settings.archives.max_depth > 0)
+
+    def _scan(self, read: Read, path: str, size: int | None, kind: str, archives: bool) -> FileScan:
         settings = self.settings
-        if size is not None and size > settings.max_file_bytes:
+        too_large = size is not None and size > settings.max_file_bytes
+        if too_large and not (
+            archives
+            and size is not None
+            and size <= settings.archives.max_archive_bytes
+            and path.lower().endswith(SUFFIXES)
+        ):
             return FileScan(Outcome.TOO_LARGE)
         decoys = self.rules.decoys.path_exclude
         if decoys is not None and decoys.search(path):
             return FileScan(Outcome.EXCLUDED)
         buffer = read(settings.chunk_bytes)
+        # Zip, tar and gzip headers all hold a NUL within their first bytes, so text
+        # files never pay for the archive probe.
+        if archives and b"\0" in buffer[: settings.binary_probe_bytes]:
+            archive = archive_kind(buffer)
+            if archive is not None:
+                return self._scan_archive(archive, buffer, read, path, kind)
+        if too_large:
+            return FileScan(Outcome.TOO_LARGE)
         if b"\0" in buffer[: settings.binary_probe_bytes]:
             return FileScan(Outcome.BINARY)
         state = _FileState(path, kind, path)
@@ -177,15 +232,32 @@ class SecretEngine:
 
     def scan_bytes(self, data: bytes, path: str, kind: str = "file") -> FileScan:
         """Scan a file held in memory (same rules, limits and chunking as a stream)."""
-        position = 0
+        return self._scan(
+            _reader(data), path, len(data), kind, self.settings.archives.max_depth > 0
+        )
 
-        def read(size: int) -> bytes:
-            nonlocal position
-            chunk = data[position : position + size]
-            position += len(chunk)
-            return chunk
-
-        return self.scan_reader(read, path, len(data), kind)
+    def _scan_archive(
+        self, archive: ArchiveKind, head: bytes, read: Read, path: str, kind: str
+    ) -> FileScan:
+        """Every member of an archive (nested ones too) scanned as a file of its own."""
+        limits = self.settings.archives
+        parts = [head]
+        held = len(head)
+        while held <= limits.max_archive_bytes:
+            part = read(self.settings.chunk_bytes)
+            if not part:
+                break
+            parts.append(part)
+            held += len(part)
+        if held > limits.max_archive_bytes:
+            return FileScan(Outcome.ARCHIVE, archives_skipped=1)
+        budget = ArchiveBudget.of(limits)
+        hits: list[Hit] = []
+        for label, content in expand(archive, b"".join(parts), path, limits, budget):
+            member = label[len(path) :]
+            scan = self._scan(_reader(content), label, len(content), kind, archives=False)
+            hits.extend(dataclasses.replace(hit, member=member) for hit in scan.hits)
+        return FileScan(Outcome.ARCHIVE, tuple(hits), budget.opened, budget.skipped)
 
     def scan_text(self, text: str, kind: str, where: str) -> tuple[Hit, ...]:
         """Scan a config value or a history line: no path rules, no path exclusions.
@@ -341,4 +413,3 @@ class SecretEngine:
             if (required := self._by_id[hit.rule_id].requires) is None or required in matched
         ]
         return tuple(sorted(kept, key=lambda hit: (hit.line or 0, hit.rule_id)))
-

@@ -19,8 +19,9 @@ import yaml
 from seawall.errors import SeawallError
 from seawall.model.finding import Severity
 
-ENGINE_VERSION = 1
-"""Bumped when the engine's behaviour changes the findings of unchanged rules."""
+ENGINE_VERSION = 2
+"""Bumped when the engine's behaviour changes the findings of unchanged rules
+(2: members of zip and tar archives are scanned)."""
 
 _RULE_KEYS = {
     "id",

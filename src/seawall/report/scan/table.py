@@ -3,7 +3,8 @@
 Columns: id (and how many other ids the vulnerability has), package (and the
 source package of a distro package), installed version, fixed versions (or
 "no fix yet"), severity, CVSS base score, EPSS, KEV flag, and the layer that
-introduced the package with its build step. Below: a summary line (counts by
+introduced the package with its build step. Then the "Secrets" and
+"Misconfigurations" sections (`sections.py`). Below: a summary line (counts by
 severity, fixable, known exploited, age of the vulnerability data), warnings,
 and with `show_reasons` a "why" line per match reason.
 
@@ -21,8 +22,8 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from seawall.model.finding import Severity, VulnerabilityFinding
-from seawall.model.policy import Decision, FindingDecision, PolicyResult, Verdict
+from seawall.model.finding import VulnerabilityFinding
+from seawall.model.policy import Decision, PolicyResult, Verdict
 from seawall.model.scan import ScanResult
 from seawall.report.scan.common import (
     SEVERITIES_HIGH_FIRST,
@@ -39,6 +40,13 @@ from seawall.report.scan.common import (
 from seawall.report.scan.findings import remediation_text
 from seawall.report.scan.options import ScanReportOptions
 from seawall.report.scan.risk import in_risk_order, preferred_cvss
+from seawall.report.scan.sections import (
+    SEVERITY_STYLES,
+    misconfig_section,
+    risk_cell,
+    secrets_section,
+    shown,
+)
 
 WIDE = 150
 """Console width from which the layer column also shows the build step."""
@@ -46,15 +54,6 @@ MEDIUM = 110
 """Console width from which installed and fixed versions and KEV have columns of their own."""
 LAYER_STEP_WIDTH = 32
 ID_WIDTH = 26
-
-SEVERITY_STYLES = {
-    Severity.CRITICAL: "bold red",
-    Severity.HIGH: "red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-    Severity.NEGLIGIBLE: "dim",
-    Severity.UNKNOWN: "dim",
-}
 
 
 def _text(value: str, style: str = "") -> Text:
@@ -173,7 +172,7 @@ class _FindingsTable:
             lead: list[Text] = []
             decision = decisions.get(finding.fingerprint)
             if self.result.policy is not None:
-                lead.append(_risk_cell(decision))
+                lead.append(risk_cell(decision))
             table.add_row(
                 *lead,
                 _id_cell(finding, narrow),
@@ -185,22 +184,6 @@ class _FindingsTable:
                 *rest,
             )
         yield table
-
-
-_DECISION_STYLES = {
-    Decision.FAIL: "bold red",
-    Decision.WARN: "yellow",
-    Decision.PASS: "dim",
-    Decision.SUPPRESSED: "dim italic",
-}
-
-
-def _risk_cell(decision: FindingDecision | None) -> Text:
-    if decision is None:
-        return Text("-", style="dim")
-    cell = Text(f"{decision.risk.score:.1f}", style="bold")
-    cell.append(f"\n{decision.decision.value}", style=_DECISION_STYLES[decision.decision])
-    return cell
 
 
 def _policy_section(result: ScanResult, policy: PolicyResult, hidden: int) -> Text:
@@ -311,24 +294,28 @@ def _reasons(findings: tuple[VulnerabilityFinding, ...]) -> Text:
 
 
 def render_table(result: ScanResult, options: ScanReportOptions | None = None) -> RenderableType:
-    """The scan result as rich renderables: the findings in risk order, the
+    """The scan result as rich renderables: the vulnerabilities in risk order,
+    the secrets and misconfigurations (grouped, most severe first), the
     summary, warnings, and with `options.show_reasons` why each matched."""
     options = options or ScanReportOptions()
-    findings = tuple(in_risk_order(result.vulnerabilities, result.policy))
-    hidden = 0
-    if result.policy is not None and not options.show_suppressed:
-        decisions = result.policy.by_fingerprint()
-        shown = tuple(
-            f
-            for f in findings
-            if (d := decisions.get(f.fingerprint)) is None or d.decision is not Decision.SUPPRESSED
-        )
-        hidden, findings = len(findings) - len(shown), shown
+    findings, hidden = shown(
+        in_risk_order(result.vulnerabilities, result.policy), result.policy, options.show_suppressed
+    )
+    secrets, hidden_secrets = shown(result.secrets, result.policy, options.show_suppressed)
+    misconfigs, hidden_misconfigs = shown(
+        result.misconfigurations, result.policy, options.show_suppressed
+    )
     parts: list[RenderableType] = []
     if result.image is not None:
         parts.append(_text(f"Vulnerabilities in {result.image.reference}", "bold"))
     if findings:
         parts.append(_FindingsTable(result, findings))
+    # Grouped after the vulnerabilities (issue 7): a section only when it has rows.
+    if secrets:
+        parts.extend(secrets_section(secrets, result.policy))
+    if misconfigs:
+        parts.extend(misconfig_section(misconfigs, result.policy))
+    hidden += hidden_secrets + hidden_misconfigs
     parts.append(_summary(result))
     if result.warnings:
         redactor = Redactor.for_image(result.image)
