@@ -179,11 +179,16 @@ def test_second_scan_reads_no_layer_and_shared_base_is_read_once(
 def test_a_corrupt_cache_entry_is_read_again(layout: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = sbom(f"oci-dir:{layout}:v1", SourceOptions(cache_dir=cache))
-    for entry in (cache / "layers").iterdir():
+    for entry in (cache / "inventories").iterdir():
         entry.write_bytes(b"not a cache entry")
 
-    again = sbom(f"oci-dir:{layout}:v1", SourceOptions(cache_dir=cache))
+    from_layers = sbom(f"oci-dir:{layout}:v1", SourceOptions(cache_dir=cache))
+    assert from_layers.layers_read == 0  # rebuilt from the cached reduced layers
+    assert from_layers.inventory == first.inventory
 
+    for entry in [*(cache / "layers").iterdir(), *(cache / "inventories").iterdir()]:
+        entry.write_bytes(b"not a cache entry")
+    again = sbom(f"oci-dir:{layout}:v1", SourceOptions(cache_dir=cache))
     assert again.layers_read == 3
     assert again.inventory == first.inventory
 

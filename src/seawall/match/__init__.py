@@ -2,7 +2,9 @@
 
 `match_inventory(inventory, store, version_key)` is the entry point; the
 pipeline passes `seawall.versions.key` as `version_key` (this stage does not
-import another stage). `Matcher` keeps parsed range events between calls.
+import another stage). `Matcher` keeps what it worked out between calls, and
+`match_inventory` shares that across the process for stores that name their
+snapshot (seawall.match.cache).
 """
 
 from seawall.match.matcher import Matcher, MatchResult, match_inventory

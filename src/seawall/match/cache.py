@@ -60,6 +60,9 @@ class SubjectResult:
     findings: tuple[VulnerabilityFinding, ...]
     """Built for the first package matched by this subject; others get a copy."""
     problems: tuple[str, ...]
+    """The first MAX_PROBLEMS problems met (seawall.match.matcher)."""
+    problems_dropped: int
+    """Further problems, counted only."""
     git_ranges_skipped: int
 
 

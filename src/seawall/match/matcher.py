@@ -180,12 +180,14 @@ class Matcher:
                     for found in group(matches, package)
                 ),
                 tuple(notes.problems),
+                notes.dropped,
                 notes.git_ranges_skipped,
             )
             self._cache.keep_subject(subject, built)
         # What matching the subject met is told to every run that matches it.
         for problem in built.problems:
             run.problem(problem)
+        run.dropped += built.problems_dropped
         run.git_ranges_skipped += built.git_ranges_skipped
         return built
 

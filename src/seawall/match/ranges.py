@@ -20,8 +20,9 @@ installed version (Go's leading `v`, which OSV strips from event versions).
 GIT ranges need the repository's commit graph and are never matched by
 version: the caller counts them.
 
-Event keys are parsed once per range object and cached by the caller
-(`RangeCache`), since one record is evaluated for many packages.
+Event keys are parsed once per distinct range and kept by the caller
+(seawall.match.cache), since one record is evaluated for many packages and
+records of one package often repeat a range.
 """
 
 from bisect import bisect_left

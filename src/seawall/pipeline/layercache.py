@@ -12,10 +12,7 @@ does not decode is treated as absent and removed.
 import dataclasses
 import hashlib
 import json
-import logging
-import os
 import struct
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,11 +23,10 @@ import zstandard
 from seawall.limits import Limits
 from seawall.model.files import Problem
 from seawall.model.image import Layer
-from seawall.model.package import Ecosystem, Location, Package, Relationship
+from seawall.model.package import Relationship
+from seawall.pipeline.cachefiles import CacheFiles, decode_package, text
 from seawall.pipeline.reduce import FileFindings, Reader, ReducedLayer
 from seawall.report.sbom.native import package_record
-
-log = logging.getLogger(__name__)
 
 FORMAT = 2
 _HEADER = struct.Struct(">I")
@@ -55,42 +51,13 @@ class LayerCache:
     """Reduced layers on disk under `<cache>/layers/`; a None root caches nothing."""
 
     def __init__(self, root: Path | None) -> None:
-        self._dir = root / "layers" if root is not None else None
+        self._files = CacheFiles(root / "layers" if root is not None else None, ".layer")
 
     def load(self, key: str) -> ReducedLayer | None:
-        if self._dir is None:
-            return None
-        path = self._dir / f"{key}.layer"
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        try:
-            return _decode(data)
-        except (
-            zstandard.ZstdError,
-            struct.error,
-            ValueError,
-            KeyError,
-            TypeError,
-            IndexError,
-        ) as error:
-            log.warning("discarding unreadable cache entry %s: %s", path, error)
-            path.unlink(missing_ok=True)
-            return None
+        return self._files.load(key, _decode)
 
     def store(self, key: str, reduced: ReducedLayer) -> None:
-        if self._dir is None:
-            return
-        self._dir.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self._dir, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(_encode(reduced))
-            Path(temporary).replace(self._dir / f"{key}.layer")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        self._files.store(key, _encode(reduced))
 
 
 def _encode(reduced: ReducedLayer) -> bytes:
@@ -120,72 +87,17 @@ def _decode(data: bytes) -> ReducedLayer:
     header: dict[str, Any] = orjson.loads(body[_HEADER.size : _HEADER.size + length])
     findings = tuple(
         FileFindings(
-            cataloger=_text(found["cataloger"]),
-            path=_text(found["path"]),
-            packages=tuple(_package(record) for record in found["packages"]),
-            relationships=tuple(
-                Relationship(_text(a), _text(b)) for a, b in found["relationships"]
-            ),
-            problems=tuple(_text(problem) for problem in found["problems"]),
+            cataloger=text(found["cataloger"]),
+            path=text(found["path"]),
+            packages=tuple(decode_package(record) for record in found["packages"]),
+            relationships=tuple(Relationship(text(a), text(b)) for a, b in found["relationships"]),
+            problems=tuple(text(problem) for problem in found["problems"]),
         )
         for found in header["findings"]
     )
     return ReducedLayer(
         tar=body[_HEADER.size + length :],
         findings=findings,
-        skipped=tuple((_text(a), _text(b)) for a, b in header["skipped"]),
-        problems=tuple(Problem(_text(a), _text(b)) for a, b in header["problems"]),
+        skipped=tuple((text(a), text(b)) for a, b in header["skipped"]),
+        problems=tuple(Problem(text(a), text(b)) for a, b in header["problems"]),
     )
-
-
-# The reverse of `package_record`, checking every type: an entry that was
-# tampered with or truncated raises (and is discarded) instead of producing a
-# wrong package. Written out rather than through the pydantic records of
-# `source.sbom`: a warm scan decodes thousands of these, and pydantic's import
-# alone cost more than the whole decode.
-
-
-def _package(record: dict[str, Any]) -> Package:
-    return Package(
-        name=_text(record["name"]),
-        version=_text(record["version"]),
-        ecosystem=Ecosystem(_text(record["ecosystem"])),
-        purl=_text(record["purl"]),
-        cataloger=_text(record["cataloger"]),
-        ecosystem_release=_optional_text(record["ecosystem_release"]),
-        source_name=_optional_text(record["source_name"]),
-        source_version=_optional_text(record["source_version"]),
-        arch=_optional_text(record["arch"]),
-        licenses=tuple(_text(name) for name in _list(record["licenses"])),
-        locations=tuple(
-            Location(_text(loc["path"]), _optional_int(loc["layer"]))
-            for loc in _list(record["locations"])
-        ),
-        checksums=tuple(
-            (_text(item["algorithm"]), _text(item["value"])) for item in _list(record["checksums"])
-        ),
-    )
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, found {type(value).__name__}")
-    return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _optional_int(value: object) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"expected an integer, found {type(value).__name__}")
-    return value
-
-
-def _list(value: object) -> list[Any]:
-    if not isinstance(value, list):
-        raise TypeError(f"expected a list, found {type(value).__name__}")
-    return value

@@ -6,15 +6,17 @@ scan of an image, or of another image sharing its base layers, reads only the
 layers it has not seen.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from seawall.catalog.base import CatalogFile
 from seawall.catalog.registry import CATALOGERS, EXECUTABLES_ONLY, FILE_LOCAL, HINTS, RELEASE
 from seawall.fs import DirectoryView
 from seawall.model.files import Problem
-from seawall.model.image import Image, Layer, SourceKind
+from seawall.model.image import Image, Layer, Platform, SourceKind
 from seawall.model.package import Inventory
 from seawall.pipeline.inventory import Lookup, build_inventory
+from seawall.pipeline.inventorycache import InventoryCache, inventory_key
 from seawall.pipeline.layercache import LayerCache, layer_key
 from seawall.pipeline.reduce import ReducedLayer, Wants, reduce_directory, reduce_layer
 from seawall.source.base import DirectorySource, ImageSource, SourceOptions
@@ -62,11 +64,29 @@ def sbom(target: str, options: SourceOptions) -> SbomResult:
                 [reduced], wants, options.limits, layered=False, fallback=_reader(view, wants)
             )
             return SbomResult(image=source.image, inventory=inventory)
-        layers, read = _reduced_layers(source, wants, options)
+        image = source.image
+        keys = [layer_key(layer, wants.readers, options.limits) for layer in image.layers]
+        whole = _inventory_key(keys, image.platform, options)
+        inventories = InventoryCache(options.cache_dir)
+        cached = inventories.load(whole) if whole is not None else None
+        if cached is not None:
+            return SbomResult(image=image, inventory=cached)
+        layers, read = _reduced_layers(source, keys, wants, options)
         inventory = build_inventory(
-            layers, wants, options.limits, layered=True, platform=source.image.platform
+            layers, wants, options.limits, layered=True, platform=image.platform
         )
-        return SbomResult(image=source.image, inventory=inventory, layers_read=read)
+        if whole is not None:
+            inventories.store(whole, inventory)
+        return SbomResult(image=image, inventory=inventory, layers_read=read)
+
+
+def _inventory_key(
+    keys: Sequence[str | None], platform: Platform | None, options: SourceOptions
+) -> str | None:
+    """None when some layer cannot be cached (no digest) or caching is off."""
+    if options.cache_dir is None or any(key is None for key in keys):
+        return None
+    return inventory_key([key for key in keys if key is not None], platform)
 
 
 def _reader(view: DirectoryView, wants: Wants) -> Lookup:
@@ -84,21 +104,23 @@ def _reader(view: DirectoryView, wants: Wants) -> Lookup:
 
 
 def _reduced_layers(
-    source: ImageSource, wants: Wants, options: SourceOptions
+    source: ImageSource, keys: Sequence[str | None], wants: Wants, options: SourceOptions
 ) -> tuple[list[ReducedLayer], int]:
-    """Every layer reduced, bottom first, from the cache where it holds them."""
+    """Every layer reduced, bottom first, from the cache where it holds them.
+
+    `keys` are the layers' cache keys (None: not cacheable), in layer order.
+    """
     cache = LayerCache(options.cache_dir)
     openers = {layer.index: opener for layer, opener in source.layer_openers()}
     progress = options.progress.task("Cataloging layers", total=len(source.image.layers))
     reduced: list[ReducedLayer] = []
     read = 0
     try:
-        for layer in source.image.layers:
+        for layer, key in zip(source.image.layers, keys, strict=True):
             opener = openers.get(layer.index)
             if opener is None:
                 reduced.append(_foreign(layer))
             else:
-                key = layer_key(layer, wants.readers, options.limits)
                 cached = cache.load(key) if key is not None else None
                 if cached is None:
                     cached = reduce_layer(layer, opener, wants, options.limits)
