@@ -39,8 +39,12 @@ from seawall.model.advisory import (
 )
 from seawall.model.finding import VulnerabilityFinding
 
-OBJECTS = 100_000
-"""Prepared ranges, versions lists and severities kept (each kind), per cache."""
+OBJECTS = 20_000
+"""Prepared ranges, versions lists and severities kept (each kind), per cache.
+
+Entries keep the store's objects alive, so this stays near the number of
+decoded records the store keeps (seawall.vulndb.store.DECODED_RECORDS): a
+1,000-package inventory needs about 5,000."""
 SUBJECTS = 10_000
 """Subjects whose findings are kept, per cache."""
 SHARED_CACHES = 2
