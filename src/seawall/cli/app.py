@@ -6,7 +6,6 @@ error, 3 internal error.
 
 import logging
 import os
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,7 +23,9 @@ from seawall.cli.common import (
     QuietOption,
     default_cache_dir,
     exits_cleanly,
+    print_rendered,
     stderr_console,
+    write_text,
 )
 from seawall.cli.compliance import compliance_app
 from seawall.cli.config import config_command
@@ -149,7 +150,6 @@ def inspect(
     config: ConfigOption = None,
 ) -> None:
     """Show what an image is: manifest, platform, config, layers, history and file counts."""
-    from rich.console import Console
 
     from seawall.cli.progress import stderr_progress
     from seawall.pipeline.inspect import inspect as run_inspect
@@ -167,13 +167,9 @@ def inspect(
     with stderr_progress(quiet=quiet) as progress:
         inspection = run_inspect(target, options.with_progress(progress))
     if output_format is InspectFormat.json:
-        _write(output, inspect_report.render_json(inspection))
+        write_text(output, inspect_report.render_json(inspection))
         return
-    if output is None:
-        inspect_report.print_table(inspection, Console())
-        return
-    with output.open("w", encoding="utf-8") as stream:
-        inspect_report.print_table(inspection, Console(file=stream, width=160, no_color=True))
+    print_rendered(inspect_report.render_table(inspection), output)
 
 
 @app.command()
@@ -220,17 +216,11 @@ def sbom(
     with stderr_progress(quiet=quiet) as progress:
         result = run_sbom(target, options.with_progress(progress))
     if output_format is SbomFormat.table:
-        from rich.console import Console
-
         from seawall.report.sbom.table import sbom_table
 
-        if output is None:
-            Console().print(sbom_table(result.inventory))
-            return
-        with output.open("w", encoding="utf-8") as stream:
-            Console(file=stream, width=160, no_color=True).print(sbom_table(result.inventory))
+        print_rendered(sbom_table(result.inventory), output)
         return
-    _write(output, _sbom_renderer(output_format)(result.inventory, result.image) + "\n")
+    write_text(output, _sbom_renderer(output_format)(result.inventory, result.image) + "\n")
     if result.inventory.partial and not quiet:
         stderr_console().print(
             "seawall: warning: the inventory may be incomplete; see the cataloger statuses",
@@ -328,8 +318,6 @@ def scan(
     """Find vulnerabilities, leaked secrets and misconfigurations; the policy decides."""
     import dataclasses
 
-    from rich.console import Console
-
     from seawall.cli.policy_run import apply_inputs, load_policy_inputs, render_scan
     from seawall.cli.progress import stderr_progress
     from seawall.model.policy import Verdict
@@ -385,16 +373,10 @@ def scan(
     result = dataclasses.replace(result, policy=apply_inputs(result, inputs))
     report_options = ScanReportOptions(show_reasons=show_reasons, show_suppressed=show_suppressed)
     if output_format is ReportFormat.table:
-        if output is None:
-            Console().print(scan_report.render_table(result, report_options))
-        else:
-            with output.open("w", encoding="utf-8") as stream:
-                Console(file=stream, width=160, no_color=True).print(
-                    scan_report.render_table(result, report_options)
-                )
+        print_rendered(scan_report.render_table(result, report_options), output)
     else:
         text = render_scan(result, output_format, report_options, VexOptions(author=vex_author))
-        _write(output, text if text.endswith("\n") else text + "\n")
+        write_text(output, text if text.endswith("\n") else text + "\n")
     if not quiet:
         for warning in result.warnings[:3]:
             stderr_console().print(f"seawall: warning: {warning}", markup=False, soft_wrap=True)
@@ -423,13 +405,6 @@ def _scanners(text: str) -> "frozenset[Scanner]":
     if not chosen:
         raise InputError("--scanners: name at least one of vuln, secret, misconfig")
     return frozenset(chosen)
-
-
-def _write(output: Path | None, text: str) -> None:
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
 
 
 app.add_typer(db_app, name="db")

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sys
 from collections.abc import Callable
 from functools import cache, wraps
 from pathlib import Path
@@ -12,7 +13,7 @@ import typer
 from seawall.errors import InputError, SeawallError
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
 EXIT_POLICY_FAILED = 1
 EXIT_INPUT_ERROR = 2
@@ -114,3 +115,22 @@ OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
 ]
+
+
+def print_rendered(renderable: "RenderableType", output: Path | None) -> None:
+    """A rich renderable to the terminal, or as plain 160-column text into `output`."""
+    from rich.console import Console
+
+    if output is None:
+        Console().print(renderable)
+        return
+    with output.open("w", encoding="utf-8") as stream:
+        Console(file=stream, width=160, no_color=True).print(renderable)
+
+
+def write_text(output: Path | None, text: str) -> None:
+    """`text` to `output`, or to standard output."""
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -27,7 +27,9 @@ from seawall.cli.common import (
     QuietOption,
     default_cache_dir,
     exits_cleanly,
+    print_rendered,
     stderr_console,
+    write_text,
 )
 from seawall.cli.settings import ConfigOption, choose, command_settings, insecure_for
 from seawall.errors import InputError
@@ -77,19 +79,10 @@ class FrameworkName(StrEnum):
 
 
 def _render(compliance: "ComplianceReport", fmt: ComplianceFormat, output: Path | None) -> None:
-    from rich.console import Console
-
-    from seawall.cli.config import write_text
     from seawall.report import compliance as report
 
     if fmt is ComplianceFormat.table:
-        if output is None:
-            Console().print(report.compliance_table(compliance))
-            return
-        with output.open("w", encoding="utf-8") as stream:
-            Console(file=stream, width=160, no_color=True).print(
-                report.compliance_table(compliance)
-            )
+        print_rendered(report.compliance_table(compliance), output)
         return
     renderers = {
         ComplianceFormat.json: lambda r: report.render_json(r) + "\n",

@@ -4,7 +4,6 @@ Exit codes: 0 no finding at or above `--fail-on` (or no `--fail-on`), 1 at
 least one, 2 bad input (an unreadable PATH, an unknown severity).
 """
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +15,9 @@ from seawall.cli.common import (
     OutputOption,
     QuietOption,
     exits_cleanly,
+    print_rendered,
     stderr_console,
+    write_text,
 )
 from seawall.cli.settings import ConfigOption, choose, command_settings
 from seawall.errors import InputError
@@ -33,14 +34,6 @@ def parse_severity(text: str, option: str) -> "Severity":
     except ValueError:
         names = ", ".join(s.value.upper() for s in Severity)
         raise InputError(f"{option} {text!r}: not a severity; use one of {names}") from None
-
-
-def write_text(output: Path | None, text: str) -> None:
-    """`text` to `output`, or to standard output."""
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
 
 
 class ConfigFormat(StrEnum):
@@ -67,7 +60,6 @@ def config_command(
     config: ConfigOption = None,
 ) -> None:
     """Check Dockerfiles and Kubernetes manifests for insecure settings."""
-    from rich.console import Console
 
     from seawall.pipeline.config import config_files
     from seawall.report import compliance as report
@@ -77,11 +69,8 @@ def config_command(
     results = config_files(path)
     if output_format is ConfigFormat.json:
         write_text(output, report.render_config_json(results) + "\n")
-    elif output is None:
-        Console().print(report.config_table(results))
     else:
-        with output.open("w", encoding="utf-8") as stream:
-            Console(file=stream, width=160, no_color=True).print(report.config_table(results))
+        print_rendered(report.config_table(results), output)
     if not results and not quiet:
         stderr_console().print(f"seawall: no Dockerfile or Kubernetes manifest found under {path}")
     findings = [finding for result in results for finding in result.findings]

@@ -7,8 +7,6 @@ pydantic error location is mapped to the YAML node it came from
 """
 
 import datetime as dt
-import os
-import stat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +28,13 @@ from seawall.policy.rules import (
     SecretRule,
     VulnerabilityRule,
 )
-from seawall.policy.yamlmarks import YamlShapeError, load_marked, validation_problems
+from seawall.policy.yamlmarks import (
+    UnreadableTextError,
+    YamlShapeError,
+    load_marked,
+    read_text_bounded,
+    validation_problems,
+)
 
 MAX_POLICY_BYTES = 4 * 1024 * 1024
 """A policy file is written by hand; anything larger is a mistake or an attack."""
@@ -214,28 +218,6 @@ class PolicyDocument(_Strict):
         )
 
 
-def read_text_bounded(path: Path, limit: int, what: str) -> str:
-    """The file's text, refusing directories, more than `limit` bytes, and non-UTF-8."""
-    try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise PolicyFileError(path, [f"{path}: is a directory, not a {what}"])
-            data = handle.read(limit + 1)
-    except FileNotFoundError:
-        raise PolicyFileError(path, [f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise PolicyFileError(path, [f"{path}: is a directory, not a {what}"]) from None
-    except OSError as error:
-        raise PolicyFileError(path, [f"{path}: cannot read: {error.strerror}"]) from None
-    if len(data) > limit:
-        raise PolicyFileError(path, [f"{path}: larger than {limit} bytes"])
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise PolicyFileError(path, [f"{path}: not UTF-8 text (byte {error.start})"]) from None
-
-
 def parse_policy(text: str, source: str) -> Policy:
     """A policy from YAML text; `source` names it in messages."""
     try:
@@ -256,4 +238,8 @@ def parse_policy(text: str, source: str) -> Policy:
 
 def load_policy(path: Path) -> Policy:
     """Read and validate a policy file; PolicyFileError lists every problem with its line."""
-    return parse_policy(read_text_bounded(path, MAX_POLICY_BYTES, "policy file"), str(path))
+    try:
+        text = read_text_bounded(path, MAX_POLICY_BYTES, "policy file")
+    except UnreadableTextError as error:
+        raise PolicyFileError(path, [str(error)]) from None
+    return parse_policy(text, str(path))

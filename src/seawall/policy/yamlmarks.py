@@ -14,7 +14,10 @@ nesting is bounded, and only the YAML core types the safe loader resolves
 are produced.
 """
 
+import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -134,3 +137,28 @@ def validation_problems(source: str, document: MarkedDocument, error: Validation
     if error.error_count() > MAX_REPORTED_PROBLEMS:
         problems.append(f"… and {error.error_count() - MAX_REPORTED_PROBLEMS} more")
     return problems
+
+
+class UnreadableTextError(ValueError):
+    """A YAML file that cannot be read as text; the message names the file and the problem."""
+
+
+def read_text_bounded(path: Path, limit: int, what: str) -> str:
+    """The file's text, refusing directories, more than `limit` bytes, and non-UTF-8."""
+    try:
+        with open(path, "rb") as handle:
+            if stat.S_ISDIR(os.fstat(handle.fileno()).st_mode):
+                raise UnreadableTextError(f"{path}: is a directory, not a {what}")
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise UnreadableTextError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UnreadableTextError(f"{path}: is a directory, not a {what}") from None
+    except OSError as error:
+        raise UnreadableTextError(f"{path}: cannot read: {error.strerror}") from None
+    if len(data) > limit:
+        raise UnreadableTextError(f"{path}: larger than {limit} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableTextError(f"{path}: not UTF-8 text (byte {error.start})") from None

@@ -7,7 +7,7 @@ hold credentials). Labels are shown as written.
 import json
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -71,11 +71,6 @@ def render_table(inspection: Inspection) -> RenderableType:
             problems.append(f"  {problem}\n")
         parts.append(problems)
     return Group(*parts)
-
-
-def print_table(inspection: Inspection, console: Console) -> None:
-    """Print the table rendering to a console."""
-    console.print(render_table(inspection))
 
 
 def _config_to_dict(config: ImageConfig) -> dict[str, Any]:

@@ -25,9 +25,7 @@ Example (README, "Configuration"):
     context: {internet_facing: true, data: [payment], criticality: high}
 """
 
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,7 +34,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from seawall.model.finding import Severity
 from seawall.model.policy import BusinessContext
 from seawall.policy.context import ContextDocument, business_context
-from seawall.policy.yamlmarks import YamlShapeError, load_marked, validation_problems
+from seawall.policy.yamlmarks import (
+    UnreadableTextError,
+    YamlShapeError,
+    load_marked,
+    read_text_bounded,
+    validation_problems,
+)
 from seawall.settings import (
     CONTEXT_ENV_NAMES,
     ENV_NAMES,
@@ -121,27 +125,6 @@ class SettingsDocument(BaseModel):
         return values
 
 
-def _read_bounded(path: Path) -> str:
-    source = str(path)
-    try:
-        with open(path, "rb") as handle:
-            if stat.S_ISDIR(os.fstat(handle.fileno()).st_mode):
-                raise SettingsError(source, [f"{source}: is a directory, not a settings file"])
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise SettingsError(source, [f"{source}: no such file"]) from None
-    except IsADirectoryError:
-        raise SettingsError(source, [f"{source}: is a directory, not a settings file"]) from None
-    except OSError as error:
-        raise SettingsError(source, [f"{source}: cannot read: {error.strerror}"]) from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise SettingsError(source, [f"{source}: larger than {MAX_CONFIG_BYTES} bytes"])
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SettingsError(source, [f"{source}: not UTF-8 text (byte {error.start})"]) from None
-
-
 def parse_file(text: str, source: str) -> SettingsDocument:
     """The settings YAML `text`; `source` names it in messages."""
     try:
@@ -160,7 +143,11 @@ def parse_file(text: str, source: str) -> SettingsDocument:
 
 def read_file(path: Path) -> SettingsDocument:
     """Read and validate a settings file; SettingsError lists every problem with its line."""
-    return parse_file(_read_bounded(path), str(path))
+    try:
+        text = read_text_bounded(path, MAX_CONFIG_BYTES, "settings file")
+    except UnreadableTextError as error:
+        raise SettingsError(str(path), [str(error)]) from None
+    return parse_file(text, str(path))
 
 
 def read_environment(variables: dict[str, str]) -> SettingsDocument:

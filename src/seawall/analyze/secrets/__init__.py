@@ -12,7 +12,7 @@ from seawall.analyze.secrets.config import AllowRule, SecretsConfig, load_config
 from seawall.analyze.secrets.engine import EngineSettings, FileScan, Hit, Outcome, SecretEngine
 from seawall.analyze.secrets.imageconfig import scan_image_config
 from seawall.analyze.secrets.redact import fingerprint, preview
-from seawall.analyze.secrets.rules import Rule, RuleSet, builtin_rules
+from seawall.analyze.secrets.rules import Rule, RuleSet, builtin_rules, builtin_version
 
 __all__ = [
     "AllowRule",
@@ -25,6 +25,7 @@ __all__ = [
     "SecretEngine",
     "SecretsConfig",
     "builtin_rules",
+    "builtin_version",
     "fingerprint",
     "load_config",
     "preview",

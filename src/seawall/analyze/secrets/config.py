@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from seawall.errors import InputError
 from seawall.model.finding import SecretFinding
 
@@ -73,6 +71,8 @@ class SecretsConfig:
 
 
 def _read_yaml(path: Path, what: str) -> Any:
+    import yaml  # only configured scans read YAML here (start-up time)
+
     try:
         with path.open("rb") as stream:
             data = stream.read(MAX_CONFIG_BYTES + 1)

@@ -14,8 +14,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from seawall.errors import SeawallError
 from seawall.model.finding import Severity
 
@@ -100,8 +98,7 @@ class RuleSet:
             for rule in self.rules
             if rule.id not in rule_ids and (rule.requires is None or rule.requires not in rule_ids)
         )
-        version = f"{self.version}-without:{','.join(sorted(rule_ids))}"
-        return RuleSet(rules=kept, decoys=self.decoys, version=version)
+        return RuleSet(rules=kept, decoys=self.decoys, version=_without(self.version, rule_ids))
 
     def get(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -199,8 +196,26 @@ def _anchor(value: Any, where: str) -> int | None:
     return value
 
 
+def _without(version: str, rule_ids: frozenset[str]) -> str:
+    return f"{version}-without:{','.join(sorted(rule_ids))}" if rule_ids else version
+
+
+_VERSION_LINE = re.compile(rb"^version:[ \t]*([^\s#]*)", re.MULTILINE)
+
+
+def _version(text: bytes) -> tuple[str, str]:
+    """The file's declared `version` and the rule set's version, read without parsing YAML."""
+    match = _VERSION_LINE.search(text)
+    declared = match.group(1).decode() if match else "0"
+    digest = hashlib.sha256(text).hexdigest()[:16]
+    return declared, f"{declared}.{ENGINE_VERSION}-{digest}"
+
+
 def parse_rules(text: bytes) -> RuleSet:
     """Validate and compile a rule file's bytes."""
+    # Imported here: a scan answered from the cache needs only `builtin_version`.
+    import yaml
+
     # The C safe loader when libyaml is there (several times faster); both are safe loaders.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     document = yaml.load(text, Loader=loader)  # noqa: S506
@@ -237,13 +252,24 @@ def parse_rules(text: bytes) -> RuleSet:
             raw_decoys.get("generic_unquoted_paths"), "decoys.generic_unquoted_paths"
         ),
     )
-    digest = hashlib.sha256(text).hexdigest()[:16]
-    version = f"{document.get('version', 0)}.{ENGINE_VERSION}-{digest}"
+    declared, version = _version(text)
+    if str(document.get("version", 0)) != declared:
+        raise RulesError("rule file: `version` must be a plain top-level line `version: N`")
     return RuleSet(rules=tuple(rules), decoys=decoys, version=version)
+
+
+@cache
+def _builtin_text() -> bytes:
+    return resources.files("seawall.analyze.secrets").joinpath("rules.yaml").read_bytes()
 
 
 @cache
 def builtin_rules() -> RuleSet:
     """The rules shipped with seawall (`seawall/analyze/secrets/rules.yaml`)."""
-    text = resources.files("seawall.analyze.secrets").joinpath("rules.yaml").read_bytes()
-    return parse_rules(text)
+    return parse_rules(_builtin_text())
+
+
+def builtin_version(disabled: frozenset[str] = frozenset()) -> str:
+    """`builtin_rules().without(disabled).version`, without parsing or compiling the rules
+    (what a scan answered from the cache needs to find its entries)."""
+    return _without(_version(_builtin_text())[1], disabled)
