@@ -282,3 +282,23 @@ def test_secrets_in_a_deleted_jar_and_an_archive_inside_it(tmp_path: Path) -> No
         assert ARCHIVE_TOKEN.encode() not in data and NESTED_TOKEN.encode() not in data
     shown = repr(cold)
     assert ARCHIVE_TOKEN not in shown and NESTED_TOKEN not in shown
+
+
+def test_warm_scan_of_a_clean_image_needs_no_rules(tmp_path: Path) -> None:
+    from seawall.analyze.secrets import builtin_rules
+
+    cache = tmp_path / "cache"
+    clean = build_image(
+        ImageSpec(
+            steps=[LayerSpec([Dir("etc"), File("etc/motd", b"hello\n")])],
+            config=ConfigSpec(env=("PATH=/usr/bin",)),
+        )
+    )
+    cold = scan(tmp_path, clean, cache)
+    assert cold.findings == () and cold.status.layers_read == 1
+    assert len(list((cache / "layers").glob("*.config-secrets"))) == 1
+    builtin_rules.cache_clear()
+    warm = scan(tmp_path, clean, cache)
+    assert warm.status.layers_read == 0 and warm.findings == ()
+    assert builtin_rules.cache_info().currsize == 0  # answered from the cache alone
+    assert warm.status.rules_version == cold.status.rules_version

@@ -26,8 +26,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,20 +37,22 @@ from seawall.analyze.secrets import (
     EngineSettings,
     FileScan,
     Outcome,
+    RuleSet,
     SecretEngine,
     SecretsConfig,
     builtin_rules,
+    builtin_version,
     scan_image_config,
 )
 from seawall.fs import DirectoryView, LayerView, UnreadableFileError
 from seawall.fs.paths import parent_of
 from seawall.limits import Limits
 from seawall.model.files import FileKind, Problem
-from seawall.model.finding import SecretFinding, SecretLocation, SecretSource
+from seawall.model.finding import SecretFinding, SecretLocation, SecretSource, Severity
 from seawall.model.image import Image, Layer, LayerOpener
 from seawall.model.secrets import SecretsResult, SecretsStatus
+from seawall.pipeline.cachefiles import CacheFiles
 from seawall.source.base import DirectorySource, SourceOptions
-from seawall.source.git import GitHistory
 from seawall.source.registry import open_source
 
 log = logging.getLogger(__name__)
@@ -154,14 +154,21 @@ def scan_layer(
 
 def secrets_layer_key(layer: Layer, engine: SecretEngine, limits: Limits) -> str | None:
     """The cache key of a layer's secrets: digest, rules version, settings, limits."""
-    identity = layer.digest or layer.diff_id
+    return _key(
+        "layer", layer.digest or layer.diff_id, engine.rules.version, engine.settings, limits
+    )
+
+
+def _key(
+    what: str, identity: str | None, rules: str, settings: EngineSettings, limits: Limits
+) -> str | None:
     if identity is None:
         return None
     material = {
         "format": CACHE_FORMAT,
-        "layer": identity,
-        "rules": engine.rules.version,
-        "settings": dataclasses.asdict(engine.settings),
+        what: identity,
+        "rules": rules,
+        "settings": dataclasses.asdict(settings),
         "limits": dataclasses.asdict(limits),
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
@@ -173,39 +180,53 @@ class SecretsCache:
     Entries hold previews and fingerprints, never a secret value."""
 
     def __init__(self, root: Path | None) -> None:
-        self._dir = root / "layers" if root is not None else None
+        directory = root / "layers" if root is not None else None
+        self._layers = CacheFiles(directory, ".secrets")
+        self._configs = CacheFiles(directory, ".config-secrets")
 
     def load(self, key: str) -> LayerSecrets | None:
-        if self._dir is None:
-            return None
-        path = self._dir / f"{key}.secrets"
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        try:
-            return _decode(data)
-        except (zstandard.ZstdError, ValueError, KeyError, TypeError) as error:
-            log.warning("discarding unreadable cache entry %s: %s", path, error)
-            path.unlink(missing_ok=True)
-            return None
+        return self._layers.load(key, lambda data: _decode(_unpack(data)))
 
     def store(self, key: str, result: LayerSecrets) -> None:
-        if self._dir is None:
-            return
-        self._dir.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self._dir, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(_encode(result))
-            Path(temporary).replace(self._dir / f"{key}.secrets")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        self._layers.store(key, _pack(_encode(result)))
+
+    def load_config(self, key: str) -> list[SecretFinding] | None:
+        """The findings in an image's config and history (keyed by the config's digest)."""
+        return self._configs.load(
+            key, lambda data: [_config_finding(item) for item in _unpack(data)["findings"]]
+        )
+
+    def store_config(self, key: str, findings: list[SecretFinding]) -> None:
+        document = {
+            "findings": [
+                [
+                    f.rule_id,
+                    f.title,
+                    f.severity.value,
+                    f.location.source.value,
+                    f.location.field,
+                    f.location.history_index,
+                    f.preview,
+                    f.fingerprint,
+                ]
+                for f in findings
+            ]
+        }
+        self._configs.store(key, _pack(document))
 
 
-def _encode(result: LayerSecrets) -> bytes:
-    document = {
+def _pack(document: Any) -> bytes:
+    return zstandard.ZstdCompressor(level=3).compress(json.dumps(document).encode())
+
+
+def _unpack(data: bytes) -> Any:
+    return json.loads(
+        zstandard.ZstdDecompressor().decompress(data, max_output_size=_MAX_ENTRY_BYTES)
+    )
+
+
+def _encode(result: LayerSecrets) -> dict[str, Any]:
+    return {
         "hits": [
             [h.path, h.rule_id, h.line, h.preview, h.fingerprint, h.member] for h in result.hits
         ],
@@ -216,12 +237,21 @@ def _encode(result: LayerSecrets) -> bytes:
         "counts": result.counts,
         "problems": [[p.where, p.message] for p in result.problems],
     }
-    return zstandard.ZstdCompressor(level=3).compress(json.dumps(document).encode())
 
 
-def _decode(data: bytes) -> LayerSecrets:
-    body = zstandard.ZstdDecompressor().decompress(data, max_output_size=_MAX_ENTRY_BYTES)
-    document: dict[str, Any] = json.loads(body)
+def _config_finding(item: list[Any]) -> SecretFinding:
+    rule_id, title, severity, source, field, history_index, shown, mark = item
+    location = SecretLocation(
+        SecretSource(source),
+        field=None if field is None else str(field),
+        history_index=None if history_index is None else int(history_index),
+    )
+    return SecretFinding(
+        str(rule_id), str(title), Severity(severity), location, str(shown), str(mark)
+    )
+
+
+def _decode(document: dict[str, Any]) -> LayerSecrets:
     return LayerSecrets(
         hits=tuple(
             LayerHit(str(p), str(r), None if n is None else int(n), str(v), str(f), str(m))
@@ -241,7 +271,7 @@ def _decode(data: bytes) -> LayerSecrets:
 # ---------------------------------------------------------------- assembly
 
 
-def assemble(results: dict[int, LayerSecrets], engine: SecretEngine) -> list[SecretFinding]:
+def assemble(results: dict[int, LayerSecrets], rules: RuleSet) -> list[SecretFinding]:
     """Findings from per-layer results, with `removed_in` decided by the later layers."""
     claims = {index: result.claims for index, result in results.items()}
     implied_cache: dict[int, frozenset[str]] = {}
@@ -264,7 +294,7 @@ def assemble(results: dict[int, LayerSecrets], engine: SecretEngine) -> list[Sec
         first_layer, first, _ = copies[0]
         visible = any(hidden is None for _, _, hidden in copies)
         gone = None if visible else copies[-1][2]
-        rule = engine.rules.get(first.rule_id)
+        rule = rules.get(first.rule_id)
         location = SecretLocation(
             SecretSource.FILE,
             path=first.path + first.member,
@@ -285,13 +315,34 @@ def assemble(results: dict[int, LayerSecrets], engine: SecretEngine) -> list[Sec
 
 def make_engine(config: SecretsConfig) -> SecretEngine:
     """The engine the configuration asks for (rules less the disabled ones, file size limit)."""
-    rules = builtin_rules().without(config.disable_rules)
-    settings = (
+    return SecretEngine(builtin_rules().without(config.disable_rules), _settings(config))
+
+
+def _settings(config: SecretsConfig) -> EngineSettings:
+    return (
         EngineSettings(max_file_bytes=config.max_file_bytes)
         if config.max_file_bytes is not None
         else EngineSettings()
     )
-    return SecretEngine(rules, settings)
+
+
+class _LazyEngine:
+    """The engine, built on first use: a scan answered wholly from the cache needs only
+    the rules' version (`builtin_version`), not the parsed and compiled rules."""
+
+    def __init__(self, config: SecretsConfig) -> None:
+        self.config = config
+        self.settings = _settings(config)
+        self.version = builtin_version(config.disable_rules)
+        self._engine: SecretEngine | None = None
+
+    def get(self) -> SecretEngine:
+        if self._engine is None:
+            self._engine = make_engine(self.config)
+        return self._engine
+
+    def rules(self) -> RuleSet:
+        return self.get().rules
 
 
 def secrets(
@@ -299,13 +350,13 @@ def secrets(
 ) -> SecretsResult:
     """Every secret in `target`: each layer's files, the image config and history, or a tree."""
     config = config or SecretsConfig()
-    engine = make_engine(config)
+    lazy = _LazyEngine(config)
+    limits = options.limits
     with open_source(target, options) as source:
         image = source.image
         if isinstance(source, DirectorySource):
-            return _finish(
-                target, image, _scan_directory(source.root, engine, options), config, engine
-            )
+            scanned = _scan_directory(source.root, lazy.get(), options)
+            return _finish(target, image, scanned, config, lazy.version)
         openers = {layer.index: opener for layer, opener in source.layer_openers()}
         cache = SecretsCache(options.cache_dir)
         results: dict[int, LayerSecrets] = {}
@@ -325,10 +376,12 @@ def secrets(
                     )
                     progress.advance(1)
                     continue
-                key = secrets_layer_key(layer, engine, options.limits)
+                key = _key(
+                    "layer", layer.digest or layer.diff_id, lazy.version, lazy.settings, limits
+                )
                 result = cache.load(key) if key is not None else None
                 if result is None:
-                    result = scan_layer(layer, opener, engine, options.limits)
+                    result = scan_layer(layer, opener, lazy.get(), limits)
                     read += 1
                     if key is not None:
                         cache.store(key, result)
@@ -336,11 +389,18 @@ def secrets(
                 progress.advance(1)
         finally:
             progress.close()
-    findings = assemble(results, engine) + scan_image_config(image, engine)
+    # The config is content-addressed too: its findings are cached under its digest.
+    config_key = _key("config", image.config_digest, lazy.version, lazy.settings, limits)
+    in_config = cache.load_config(config_key) if config_key is not None else None
+    if in_config is None:
+        in_config = scan_image_config(image, lazy.get())
+        if config_key is not None:
+            cache.store_config(config_key, in_config)
+    in_layers = assemble(results, lazy.rules()) if any(r.hits for r in results.values()) else []
     counts = _sum_counts(r.counts for r in results.values())
     problems.extend(p for r in results.values() for p in r.problems)
-    scanned = _Scanned(findings, counts, tuple(problems), layers_read=read)
-    return _finish(target, image, scanned, config, engine)
+    scanned = _Scanned(in_layers + in_config, counts, tuple(problems), layers_read=read)
+    return _finish(target, image, scanned, config, lazy.version)
 
 
 def secrets_in_git(repository: Path, config: SecretsConfig | None = None) -> SecretsResult:
@@ -351,6 +411,8 @@ def secrets_in_git(repository: Path, config: SecretsConfig | None = None) -> Sec
     is reported once, with the oldest commit.
     """
     config = config or SecretsConfig()
+    from seawall.source.git import GitHistory  # only --git needs it (start-up time)
+
     engine = make_engine(config)
     history = GitHistory(repository)
     findings: dict[str, SecretFinding] = {}
@@ -377,7 +439,7 @@ def secrets_in_git(repository: Path, config: SecretsConfig | None = None) -> Sec
         _count(counts, scan)
     counts[Outcome.TOO_LARGE.value] = counts.get(Outcome.TOO_LARGE.value, 0) + large
     scanned = _Scanned(list(findings.values()), counts, (), commits=history.commits)
-    return _finish(f"git:{repository}", None, scanned, config, engine)
+    return _finish(f"git:{repository}", None, scanned, config, engine.rules.version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,7 +516,7 @@ def _finish(
     image: Image | None,
     scanned: _Scanned,
     config: SecretsConfig,
-    engine: SecretEngine,
+    rules_version: str,
 ) -> SecretsResult:
     kept = [f for f in scanned.findings if not config.suppressed(f)]
     counts = scanned.counts
@@ -469,6 +531,6 @@ def _finish(
         commits=scanned.commits,
         suppressed=len(scanned.findings) - len(kept),
         problems=scanned.problems,
-        rules_version=engine.rules.version,
+        rules_version=rules_version,
     )
     return SecretsResult(target, image, tuple(sorted(kept, key=_order)), status)

@@ -22,7 +22,7 @@ engine is a `Hit` (rule, line, preview, fingerprint). Nothing here logs.
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -131,6 +131,7 @@ def _faster(pattern: re.Pattern[str]) -> re.Pattern[str]:
     if _SEGMENT_START not in pattern.pattern or _BACKREFERENCE.search(pattern.pattern):
         return pattern
     return re.compile(pattern.pattern.replace(_SEGMENT_START, "(?<![^/])"), pattern.flags)
+
 
 _WINDOW = 2048
 """Bytes after a keyword searched by an anchored rule (longer than any anchored match)."""
@@ -353,39 +354,50 @@ class SecretEngine:
                 continue
             if not self._eligible(rule, state):
                 continue
-            for begin, end in self._windows(rule, starts, len(buffer)):
-                for match in rule.regex.finditer(buffer, begin, end):
-                    start = base + match.start()
-                    if start < accept_from:
-                        continue
-                    if accept_until is not None and start >= accept_until:
-                        break
-                    self._accept(rule, match, buffer, base, lines_before, state)
+            for match in self._matches(rule, starts, buffer):
+                start = base + match.start()
+                if start < accept_from:
+                    continue
+                if accept_until is not None and start >= accept_until:
+                    break
+                self._accept(rule, match, buffer, base, lines_before, state)
 
-    def _windows(
-        self, rule: Rule, starts: dict[int, list[int]], size: int
-    ) -> list[tuple[int, int]]:
-        """Where the rule's regex runs: the whole chunk, or merged windows around its keywords.
+    def _matches(
+        self, rule: Rule, starts: dict[int, list[int]], buffer: bytes
+    ) -> Iterator[re.Match[bytes]]:
+        """The rule's matches in the chunk, in order, as `finditer` over the chunk gives them.
 
-        A window ends `_WINDOW` bytes after the keyword, which is longer than any
-        anchored rule's match, so a match inside it is the match the whole chunk gives.
+        An anchored rule's match starts at most `anchor` bytes before one of its
+        keyword occurrences (rules.yaml), so only those starting positions are
+        tried, each with `match` bounded `_WINDOW` bytes after the keyword (longer
+        than any anchored match): a few attempts per keyword instead of a regex
+        search over the whole chunk. As with `finditer`, matches never overlap.
         """
-        if rule.anchor is None:
-            return [(0, size)]
-        hits = sorted(
-            position
-            for index in self._rule_keywords[rule.priority]
-            for position in starts.get(index, ())
+        anchor = rule.anchor
+        if anchor is None:
+            yield from rule.regex.finditer(buffer)
+            return
+        size = len(buffer)
+        match_at = rule.regex.match
+        positions = sorted(
+            {
+                position
+                for index in self._rule_keywords[rule.priority]
+                for position in starts.get(index, ())
+            }
         )
-        windows: list[tuple[int, int]] = []
-        for position in hits:
-            begin = max(0, position - rule.anchor)
+        done = 0  # where the previous match ended: later matches start there or after
+        for position in positions:
             end = min(size, position + _WINDOW)
-            if windows and begin <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], end)
-            else:
-                windows.append((begin, end))
-        return windows
+            start = max(done, position - anchor)
+            while start <= position:
+                match = match_at(buffer, start, end)
+                if match is None:
+                    start += 1
+                    continue
+                yield match
+                done = max(match.end(), start + 1)
+                start = done
 
     def _eligible(self, rule: Rule, state: _FileState) -> bool:
         known = state.eligible.get(rule.priority)
