@@ -330,36 +330,28 @@ def _decide(
 ) -> FindingDecision:
     for ignore in active:
         if _ignore_matches(ignore, subject):
-            return FindingDecision(
-                fingerprint=subject.fingerprint,
-                kind=subject.kind,
-                finding_id=subject.finding_id,
-                decision=Decision.SUPPRESSED,
-                rules=(),
-                reason=(
-                    f"ignored by {ignore.where} until {ignore.expires.isoformat()}"
-                    f" ({ignore.owner}): {ignore.reason}"
-                ),
-                risk=subject.risk,
+            reason = (
+                f"ignored by {ignore.where} until {ignore.expires.isoformat()}"
+                f" ({ignore.owner}): {ignore.reason}"
+            )
+            return _decided(
+                subject,
+                Decision.SUPPRESSED,
+                reason,
                 suppressed_by=_ignore_suppression(ignore, policy),
-                subject=None if subject.package is None else subject.package.purl,
             )
     suppression, annotations = _vex_outcome(subject, vex, result)
     if suppression is not None:
-        return FindingDecision(
-            fingerprint=subject.fingerprint,
-            kind=subject.kind,
-            finding_id=subject.finding_id,
-            decision=Decision.SUPPRESSED,
-            rules=(),
-            reason=(
-                f"VEX {suppression.status} in {suppression.source} ({suppression.statement}):"
-                f" {suppression.reason}"
-            ),
-            risk=subject.risk,
+        reason = (
+            f"VEX {suppression.status} in {suppression.source} ({suppression.statement}):"
+            f" {suppression.reason}"
+        )
+        return _decided(
+            subject,
+            Decision.SUPPRESSED,
+            reason,
             suppressed_by=suppression,
             annotations=annotations,
-            subject=None if subject.package is None else subject.package.purl,
         )
     matched = [rule for rule in rules if _rule_matches(rule, subject)]
     if matched:
@@ -367,14 +359,33 @@ def _decide(
         reason = f"{decision.value}: " + "; ".join(_describe(rule) for rule in matched)
     else:
         decision, reason = Decision.PASS, "no rule matched"
+    return _decided(
+        subject,
+        decision,
+        reason,
+        rules=tuple(rule.name for rule in matched),
+        annotations=annotations,
+    )
+
+
+def _decided(
+    subject: _Subject,
+    decision: Decision,
+    reason: str,
+    *,
+    rules: tuple[str, ...] = (),
+    suppressed_by: Suppression | None = None,
+    annotations: tuple[VexAnnotation, ...] = (),
+) -> FindingDecision:
     return FindingDecision(
         fingerprint=subject.fingerprint,
         kind=subject.kind,
         finding_id=subject.finding_id,
         decision=decision,
-        rules=tuple(rule.name for rule in matched),
+        rules=rules,
         reason=reason,
         risk=subject.risk,
+        suppressed_by=suppressed_by,
         annotations=annotations,
         subject=None if subject.package is None else subject.package.purl,
     )
