@@ -4,10 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from seawall.cli.app import app
 from tests.cli.test_scan import NGINX, OS_RELEASE, database  # noqa: F401 - the fixture
+from tests.cli.test_scan import scan as json_scan
 from tests.support.imagebuild import (
     ConfigSpec,
     Dir,
@@ -18,8 +17,6 @@ from tests.support.imagebuild import (
     build_image,
     write_oci_layout,
 )
-
-runner = CliRunner()
 
 
 def github_token() -> str:
@@ -66,24 +63,9 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def scan(layout: Path, database: Path, tmp_path: Path, *extra: str) -> tuple[int, dict, str]:  # noqa: F811
-    result = runner.invoke(
-        app,
-        [
-            "scan",
-            f"oci-dir:{layout}:v1",
-            "--db",
-            str(database),
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--offline",
-            "-q",
-            "-f",
-            "json",
-            *extra,
-        ],
-    )
-    document = json.loads(result.stdout) if result.stdout.strip() else {}
-    return result.exit_code, document, result.stderr
+    """`seawall scan … -f json` (the runner of test_scan), with the document decoded."""
+    code, out, err = json_scan(layout, database, tmp_path, "-f", "json", *extra)
+    return code, json.loads(out) if out.strip() else {}, err
 
 
 def test_all_scanners_and_a_policy_that_fails_on_secrets(

@@ -9,11 +9,10 @@ newer crate releases computes), then `Ord::cmp`.
 # ruff: noqa: E501 (embedded programs in other languages and long provenance strings)
 
 import os
-import random
 import tempfile
 from pathlib import Path
 
-from common import npm_versions, osv_versions, pairs_of, run, write_table
+from common import pairs_of, run, semver_versions, write_table
 
 MAIN = r"""
 use semver::{BuildMetadata, Version};
@@ -71,12 +70,7 @@ EDGE = [
 
 
 def main() -> None:
-    rng = random.Random(10)
-    pool = set(osv_versions("crates.io")) | set(
-        rng.sample(npm_versions(["typescript", "react", "next"]), 800)
-    )
-    pool |= {v.lstrip("v") for v in osv_versions("Go")} | set(EDGE)
-    pool = sorted(v for v in pool if "\t" not in v and "\n" not in v and "\r" not in v)
+    pool = semver_versions(10, EDGE)
     crate = str(sorted(Path("/usr/share/cargo/registry").glob("semver-1*"))[-1])
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "src").mkdir()

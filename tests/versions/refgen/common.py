@@ -140,3 +140,13 @@ def mixed_versions(seed: int, upstream: int = 1500) -> list[str]:
         pool.update(osv_versions(ecosystem))
     pool.update(rng.sample(upstream_versions(), upstream))
     return sorted(pool)
+
+
+def semver_versions(seed: int, edge: Iterable[str]) -> list[str]:
+    """Real SemVer strings: crates.io and Go advisory versions, npm releases, and `edge`."""
+    rng = random.Random(seed)
+    pool = set(osv_versions("crates.io")) | set(
+        rng.sample(npm_versions(["typescript", "react", "next"]), 800)
+    )
+    pool |= {v.lstrip("v") for v in osv_versions("Go")} | set(edge)
+    return sorted(v for v in pool if "\t" not in v and "\n" not in v and "\r" not in v)
