@@ -4,7 +4,8 @@ For each bench image (bench/images.py builds them) and each input form, every
 variant below writes a CycloneDX JSON SBOM of the same input; runs are
 interleaved (run 1 of every variant, then run 2 ...) so a slow spell of the
 machine hits all of them alike. Wall time is the median of --runs, peak
-memory (max RSS of the process tree, `/usr/bin/time -f %M`) the largest seen.
+memory the largest seen: the larger of the whole process tree's summed RSS,
+sampled every 20 ms (bench/treemem.py), and `/usr/bin/time -f %M`.
 
 - seawall-cold: `seawall sbom` with an empty `--cache-dir` each run;
 - seawall-warm: the same cache directory, already filled by one untimed run;
@@ -42,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import treemem
 from peers import (
     BENCH_CACHE,
     FORMS,
@@ -94,24 +96,19 @@ def count_components(output: Path) -> int:
 
 
 def measure(argv: list[str], output: Path, env: dict[str, str]) -> Sample:
-    """Run once under /usr/bin/time; wall time from here, peak RSS from time's report."""
+    """Run once under /usr/bin/time; wall time from here, peak memory as `treemem` says.
+
+    The peak is the larger of the sampled summed RSS of the whole process tree
+    (seawall reads layers in worker processes) and time's single-process peak.
+    """
     output.unlink(missing_ok=True)
     report = output.with_suffix(".time")
-    start = time.perf_counter()
-    done = subprocess.run(
-        [str(TIME), "-f", "%M", "-o", str(report), *argv],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - start
+    done = treemem.run([str(TIME), "-f", "%M", "-o", str(report), *argv], env)
     if done.returncode != 0 or not output.exists():
         tail = "\n".join(done.stderr.strip().splitlines()[-10:])
         raise SystemExit(f"sbom_speed: failed ({done.returncode}): {' '.join(argv)}\n{tail}")
-    peak = int(report.read_text().strip().splitlines()[-1])
-    return Sample(seconds, peak, count_components(output))
+    single = int(report.read_text().strip().splitlines()[-1])
+    return Sample(done.seconds, max(single, done.tree_peak_kib), count_components(output))
 
 
 def untimed(command: Callable[[Path], list[str]], output: Path, env: dict[str, str]) -> None:

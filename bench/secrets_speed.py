@@ -97,7 +97,11 @@ def main() -> None:
                 command = [*base, "secrets", target, "-f", "json", "-q", "--cache-dir", str(cache)]
                 elapsed, out = timed(command)
                 times["seawall-cold"].append(elapsed)
-                counts["seawall"] = len(json.loads(out)["findings"])
+                report_json = json.loads(out)
+                counts["seawall"] = len(report_json["findings"])
+                status = report_json["status"]
+                for field in ("files_scanned", "skipped_binary", "skipped_excluded"):
+                    counts[field] = status[field]
                 elapsed, _ = timed(command)
                 times["seawall-warm"].append(elapsed)
                 report = Path(work) / "trivy.json"
@@ -127,6 +131,11 @@ def main() -> None:
         for key, values in times.items():
             lines.append(f"  {key:14} {median[key]:7.2f}  ({min(values):.2f})")
         lines.append(f"  findings: seawall {counts['seawall']}, trivy {counts['trivy']}")
+        lines.append(
+            f"  seawall files: {counts['files_scanned']} scanned, "
+            f"{counts['skipped_binary']} binary, {counts['skipped_excluded']} excluded "
+            "(decoy paths and skipped trees, docs/secrets.md)"
+        )
         cold_ratio = median["seawall-cold"] / median["trivy"]
         warm_ratio = median["seawall-warm"] / median["seawall-cold"]
         lines.append(f"  cold / trivy  {cold_ratio:.2f}  (target <= 0.7)")

@@ -1,5 +1,7 @@
 """`python -m seawall` runs the command-line program."""
 
+import sys
+
 from seawall.cli.app import main
 
-main()
+sys.exit(main())

@@ -8,6 +8,8 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seawall.catalog.base import Cataloger
 from seawall.catalog.lang.binaries import may_be_program
@@ -17,6 +19,7 @@ from seawall.catalog.registry import (
     FILE_LOCAL,
     HINTS,
     RELEASE,
+    HintIndex,
     LazyCataloger,
     PathHint,
 )
@@ -173,7 +176,7 @@ def test_importing_the_registry_imports_no_cataloger() -> None:
     probe = (
         "import sys, seawall.catalog.registry\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('seawall.catalog.')\n"
-        "    and m.rsplit('.', 1)[-1] not in ('registry', 'base', 'release', 'binaries',\n"
+        "    and m.rsplit('.', 1)[-1] not in ('registry', 'base', 'release', 'binaries', 'paths',\n"
         "    'ecosystems', 'lang', 'os', 'catalog'))\n"
         "heavy = sorted(m for m in ('yaml', 'packaging', 'zipfile', 'tomllib', 'sqlite3',\n"
         "    'packageurl', 'xml.etree.ElementTree') if m in sys.modules)\n"
@@ -181,3 +184,66 @@ def test_importing_the_registry_imports_no_cataloger() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[] []"
+
+
+# --- the compiled hints ------------------------------------------------------------------
+
+_PIECES = ["a", "b", "A", ".", "txt", "TXT", "json", "deps", "lock", "bin", "conda-meta", "x.y"]
+_words = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=3).map("".join)
+
+
+def _suffix(word: str) -> str:
+    """Suffixes with and without a dot, some with several (`.x.y`), some upper-case."""
+    return word if word[0] in ".A" else "." + word
+
+
+_tests = st.sampled_from([may_be_program, lambda path: "b" in path])
+_hints = st.builds(
+    PathHint,
+    names=st.frozensets(_words, max_size=3),
+    suffixes=st.lists(_words.map(_suffix), max_size=3).map(tuple),
+    prefixes=st.lists(_words.map(lambda w: "/" + w), max_size=2).map(tuple),
+    test=st.none() | _tests,
+    where=st.none() | st.sampled_from([lambda path: "a" in path, lambda path: len(path) % 2 == 0]),
+)
+_paths = st.lists(_words, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | _hints, max_size=6), st.lists(_paths, min_size=1, max_size=20))
+def test_hint_index_agrees_with_every_hint(hints: list[PathHint | None], paths: list[str]) -> None:
+    index = HintIndex(hints)
+    for path in paths:
+        expected = tuple(i for i, hint in enumerate(hints) if hint is None or hint.admits(path))
+        assert index.admitted(path) == expected, path
+        for hint in hints:
+            if hint is not None:
+                assert hint.compiled()(path) == hint.admits(path), (hint, path)
+
+
+def test_the_real_index_agrees_with_every_hint(paths: list[str]) -> None:
+    hints = list(HINTS.values())
+    index = HintIndex(hints)
+    compiled = [hint.compiled() for hint in hints]
+    for path in paths:
+        expected = tuple(i for i, hint in enumerate(hints) if hint.admits(path))
+        assert index.admitted(path) == expected, path
+        assert tuple(i for i, admits in enumerate(compiled) if admits(path)) == expected, path
+
+
+def test_documentation_text_files_import_no_python_cataloger() -> None:
+    """A wide hint (`*.txt`, `*.json`) imported the parsers, and `packaging`, for every
+    Debian image; the hints now say which of those files the catalogers want."""
+    probe = (
+        "import sys\n"
+        "from seawall.pipeline.sbom import catalog_wants\n"
+        "wants = catalog_wants()\n"
+        "for path in ('/usr/share/doc/mount/mount.txt', '/usr/share/doc/x/changes.json',\n"
+        "             '/usr/lib/node/x.json', '/etc/notes.txt'):\n"
+        "    assert wants.wanted(path) == (0, [], []), path\n"
+        "print(sorted(m for m in sys.modules if m.startswith('seawall.catalog.lang.python')))\n"
+        "print(wants.wanted('/srv/app/requirements-dev.txt')[1][0].NAME)\n"
+        "print(wants.wanted('/opt/conda/conda-meta/zlib-1.2-h0.json')[1][0].NAME)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["[]", "python/requirements", "python/conda-meta"]

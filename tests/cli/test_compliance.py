@@ -1,36 +1,19 @@
-"""`seawall compliance` end to end on images built by the tests, and `compliance verify`.
-
-Registered here exactly as `cli/app.py` is to register it:
-`app.add_typer(compliance_app, name="compliance")`.
-"""
+"""`seawall compliance` end to end on images built by the tests, and `compliance verify`."""
 
 import json
 import re
 from pathlib import Path
 
-import typer
-from typer.testing import CliRunner
-
-from seawall.cli.compliance import FrameworkName, compliance_app
+from seawall.cli.compliance import FrameworkName
 from seawall.compliance import FRAMEWORK_IDS
 from tests.analyze.misconfig.test_image import CASES, Plan
 from tests.compliance.test_evidence import keys
+from tests.support.cli import run_cli
 from tests.support.imagebuild import build_image, write_docker_archive
-
-app = typer.Typer()
-
-
-@app.callback()
-def _root() -> None:
-    """Test entry point."""
-
-
-app.add_typer(compliance_app, name="compliance")
-runner = CliRunner()
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    result = run_cli(*args, env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
 
 

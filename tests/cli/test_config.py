@@ -1,27 +1,9 @@
-"""`seawall config PATH` end to end: discovery under a directory, formats, exit codes.
-
-The command is registered here exactly as `cli/app.py` is to register it:
-`app.command("config")(config_command)`.
-"""
+"""`seawall config PATH` end to end: discovery under a directory, formats, exit codes."""
 
 import json
 from pathlib import Path
 
-import typer
-from typer.testing import CliRunner
-
-from seawall.cli.config import config_command
-
-app = typer.Typer()
-
-
-@app.callback()
-def _root() -> None:
-    """Test entry point."""
-
-
-app.command("config")(config_command)
-runner = CliRunner()
+from tests.support.cli import run_cli
 
 WEAK_DOCKERFILE = "FROM debian\nRUN curl -s https://get.example.org | sh\n"
 MANIFEST = """\
@@ -35,7 +17,7 @@ spec:
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    result = run_cli(*args, env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
 
 

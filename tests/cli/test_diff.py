@@ -5,10 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from seawall.cli.diff import diff_command
 from seawall.cli.policy_options import ReportFormat
 from seawall.cli.policy_run import apply_inputs, load_policy_inputs, render_scan
 from seawall.errors import InputError
@@ -18,9 +15,7 @@ from seawall.report.scan import ScanReportOptions, render_json
 from tests.policy.scanfixture import CONTINUATION, RESULT
 from tests.policy.vexdocs import OPENVEX
 from tests.report.scan.scanresult import WEBP
-
-app = typer.Typer()
-app.command()(diff_command)
+from tests.support.cli import run_cli
 
 
 def _save(path: Path, result: object) -> Path:
@@ -39,16 +34,16 @@ def saved(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_diff_of_two_saved_results(saved: tuple[Path, Path]) -> None:
     old, new = saved
-    result = CliRunner().invoke(app, [str(old), str(new), "--format", "json"])
+    result = run_cli("diff", str(old), str(new), "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document["schema"] == "seawall.diff/v1"
     assert [r["id"] for r in document["introduced"]] == ["CVE-2023-45288"]
     assert [r["id"] for r in document["fixed"]] == ["CVE-2023-4863"]
     assert document["improved"] is False
-    text = CliRunner().invoke(app, [str(old), str(new)])
+    text = run_cli("diff", str(old), str(new))
     assert "1 introduced, 1 fixed, 13 unchanged" in text.output
-    markdown = CliRunner().invoke(app, [str(old), str(new), "--format", "markdown"])
+    markdown = run_cli("diff", str(old), str(new), "--format", "markdown")
     assert "#### Introduced" in markdown.output
 
 
@@ -56,17 +51,17 @@ def test_fail_on_new_exits_1_only_when_something_was_introduced(
     saved: tuple[Path, Path], tmp_path: Path
 ) -> None:
     old, new = saved
-    assert CliRunner().invoke(app, [str(old), str(new), "--fail-on-new"]).exit_code == 1
-    assert CliRunner().invoke(app, [str(new), str(new), "--fail-on-new"]).exit_code == 0
+    assert run_cli("diff", str(old), str(new), "--fail-on-new").exit_code == 1
+    assert run_cli("diff", str(new), str(new), "--fail-on-new").exit_code == 0
     out = tmp_path / "diff.md"
-    CliRunner().invoke(app, [str(old), str(new), "-f", "markdown", "-o", str(out)])
+    run_cli("diff", str(old), str(new), "-f", "markdown", "-o", str(out))
     assert out.read_text().startswith("### seawall diff")
 
 
 def test_a_broken_saved_result_is_an_input_error(tmp_path: Path, saved: tuple[Path, Path]) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"schema": "seawall.scan/v1", "inventory": []}')
-    result = CliRunner().invoke(app, [str(broken), str(saved[1])])
+    result = run_cli("diff", str(broken), str(saved[1]))
     assert result.exit_code == 2
     assert "scan result" in result.output
 

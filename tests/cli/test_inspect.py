@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from seawall.cli.app import app
+from tests.support.cli import run_cli
 from tests.support.imagebuild import (
     ConfigSpec,
     Dir,
@@ -28,11 +27,9 @@ from tests.support.imagebuild import (
 
 SECRET_VALUE = "hunter2-do-not-print-me"
 
-runner = CliRunner()
-
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    result = run_cli(*args, env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
 
 

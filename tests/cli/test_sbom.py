@@ -7,17 +7,14 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
-from typer.testing import CliRunner
 
-from seawall.cli.app import app
 from tests.pipeline.test_sbom import layered_image
+from tests.support.cli import run_cli
 from tests.support.imagebuild import write_docker_archive
-
-runner = CliRunner()
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    result = run_cli(*args, env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -5,10 +5,9 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from seawall.cli.app import app
 from seawall.vulndb.importer import import_paths
+from tests.support.cli import run_cli
 from tests.support.imagebuild import Dir, File, ImageSpec, LayerSpec, build_image, write_oci_layout
 
 VULNDATA = Path(
@@ -30,8 +29,6 @@ Description: Debian base system miscellaneous files
 REQUESTS = b"Metadata-Version: 2.1\nName: requests\nVersion: 2.19.0\n\n"
 # exiv2's PyPI advisories carry CVSS vectors (Debian's derived records carry none).
 EXIV2 = b"Metadata-Version: 2.1\nName: exiv2\nVersion: 0.3.1\n\n"
-
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -80,19 +77,16 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def scan(layout: Path, database: Path, tmp_path: Path, *extra: str) -> tuple[int, str, str]:
-    result = runner.invoke(
-        app,
-        [
-            "scan",
-            f"oci-dir:{layout}:v1",
-            "--db",
-            str(database),
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--offline",
-            "-q",
-            *extra,
-        ],
+    result = run_cli(
+        "scan",
+        f"oci-dir:{layout}:v1",
+        "--db",
+        str(database),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--offline",
+        "-q",
+        *extra,
         env={"COLUMNS": "200"},
     )
     return result.exit_code, result.stdout, result.stderr

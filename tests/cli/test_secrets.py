@@ -5,30 +5,16 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from seawall.cli.secrets import secrets_command
 from tests.pipeline.test_secrets import PLANTED, secret_image
+from tests.support.cli import run_cli
 from tests.support.imagebuild import write_docker_archive
 
 SARIF_SCHEMA = Path(__file__).parents[2].parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
-# app.py registers the command the same way; a local app keeps this test independent of it.
-app = typer.Typer(rich_markup_mode=None)
-app.command("secrets")(secrets_command)
-
-
-@app.command("noop")
-def _noop() -> None:
-    """Makes `secrets` a sub-command, as in the real app."""
-
-
-runner = CliRunner()
-
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["secrets", *args], env={"COLUMNS": "200"})
+    result = run_cli("secrets", *args, env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -92,5 +78,5 @@ def test_usage_errors(tmp_path: Path) -> None:
 
 
 def test_help_renders() -> None:
-    result = runner.invoke(app, ["secrets", "--help"], env={"COLUMNS": "200"})
+    result = run_cli("secrets", "--help", env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "--exit-code" in result.stdout

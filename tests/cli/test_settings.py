@@ -5,11 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from seawall.cli.app import app
 from seawall.cli.settings import insecure_for
 from seawall.vulndb.importer import import_paths
+from tests.support.cli import run_cli
 from tests.support.imagebuild import Dir, File, ImageSpec, LayerSpec, build_image, write_oci_layout
 
 VULNDATA = Path(
@@ -21,11 +20,9 @@ EXIV2 = b"Metadata-Version: 2.1\nName: exiv2\nVersion: 0.3.1\n\n"
 # SW-DF-0010 (a credential in ENV) is high; nothing here is critical.
 DOCKERFILE = "FROM alpine:3.20\nUSER app\nENV DB_PASSWORD=correct-horse-battery\n"
 
-runner = CliRunner()
-
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"COLUMNS": "200", **(env or {})})
+    result = run_cli(*args, env={"COLUMNS": "200", **(env or {})})
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seawall.fs.paths import MarkerKind, NormalizedName, classify, normalize_member
+from seawall.fs.paths import MarkerKind, NormalizedName, classify, clean_name, normalize_member
 
 _parts = st.sampled_from(["..", ".", "", "etc", "a", ".wh.x", "..a", "a..", "…", " "])
 _names = st.lists(_parts, max_size=12).map("/".join) | st.text(max_size=60)
@@ -19,6 +19,33 @@ def test_never_escapes_the_root_and_is_clean(name: str) -> None:
     assert path == "/" or not path.endswith("/")
     if path != "/":
         assert all(part not in ("", ".", "..") for part in path.split("/")[1:])
+
+
+@given(_names)
+def test_the_clean_name_shortcut_agrees_with_normalising(name: str) -> None:
+    """`clean_name` answers only for names normalising would leave in place, never clamped."""
+    clean = clean_name(name)
+    if clean is not None:
+        assert normalize_member(name) == NormalizedName(clean, False)
+    elif name and not name.startswith("/") and ".." not in name.split("/"):
+        assert "//" in name or "/." in name or name.startswith((".", "/"))
+
+
+@pytest.mark.parametrize(
+    ("name", "clean"),
+    [
+        ("etc/x", "/etc/x"),
+        ("./etc/x/", "/etc/x"),
+        ("etc/.hidden/x", None),
+        ("etc//x", None),
+        ("/etc/x", None),
+        ("../x", None),
+        (".", None),
+        ("", None),
+    ],
+)
+def test_clean_name_examples(name: str, clean: str | None) -> None:
+    assert clean_name(name) == clean
 
 
 @given(_names)

@@ -148,6 +148,32 @@ def test_invalid_octal_field_is_an_error() -> None:
         read_members(data)
 
 
+@pytest.mark.parametrize(
+    "size_field",
+    [
+        b"00000000012\0",  # POSIX: zero-filled, NUL-terminated
+        b"00000000012 ",  # old writers: space-terminated
+        b"         12\0",  # space-filled on the left
+        b"000000000012",  # all twelve bytes digits, no terminator
+        b"12\0\0\0\0\0\0\0\0\0\0",  # left-aligned, NUL-filled
+    ],
+)
+def test_octal_spellings_writers_use(size_field: bytes) -> None:
+    data = header(b"f", size_field=size_field) + padded(b"0123456789") + END
+    members, _ = read_members(data)
+    assert (members[0][0].size, members[0][1]) == (10, b"0123456789")
+
+
+@pytest.mark.parametrize(
+    "size_field",
+    [b"0000 0000012", b"00000_00012\0", b"+0000000012\0", b"-0000000012\0", b"0000000\t012\0"],
+)
+def test_what_int_would_take_is_still_an_invalid_octal_field(size_field: bytes) -> None:
+    """Underscores, signs, tabs and inner spaces: int() accepts some, a tar reader must not."""
+    with pytest.raises(InputError, match="invalid size"):
+        read_members(header(b"f", size_field=size_field) + END)
+
+
 def test_contiguous_file_is_regular() -> None:
     members, _ = read_members(member(b"c", b"data", typeflag=b"7") + END)
     assert members[0][0].has_data and members[0][1] == b"data"

@@ -1,4 +1,5 @@
-"""Reducing a layer: the combined prefilter and the executable magic check change nothing."""
+"""Reducing a layer: the combined prefilter and the executable magic check change nothing,
+and the reduced tar reads back as written."""
 
 import io
 import tarfile
@@ -7,9 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from seawall.fs import LayerView
+from seawall.fs.tarstream import TarReader
 from seawall.limits import Limits
-from seawall.model.image import Layer
-from seawall.pipeline.reduce import ReducedLayer, Wants, reduce_layer
+from seawall.model.image import Layer, LayerOpener
+from seawall.pipeline.reduce import ReducedLayer, Wants, _pax_record, _tar_header, reduce_layer
 from seawall.pipeline.sbom import catalog_wants
 
 ELF = Path("/bin/ls").read_bytes()
@@ -68,3 +71,103 @@ def test_prefilter_and_magic_check_give_the_same_reduced_layer() -> None:
     assert names["var/lib/dpkg/status"] > 0
     problems = {found.path: found.problems for found in reduced.findings}
     assert "/usr/bin/fake-elf" in problems  # malformed executables are still reported
+
+
+# --- the reduced tar ----------------------------------------------------------------------
+
+LONG_DIR = "srv/" + "/".join(f"level-{n:02d}-of-a-deep-tree" for n in range(8))
+ODD = b"srv/caf\xe9/requirements.txt"  # Latin-1, not UTF-8: kept byte for byte
+WRITTEN = {
+    f"{LONG_DIR}/requirements.txt": b"flask==3.0.0\n",
+    "srv/app/requirements.txt": b"requests==2.31.0\n" * 100,
+    "etc/os-release": b"ID=debian\nVERSION_ID=12\n",
+}
+
+
+def tricky_layer() -> bytes:
+    """Names and link targets past ustar's 100 bytes, a non-UTF-8 name, whiteouts."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, content in WRITTEN.items():
+            member = tarfile.TarInfo(name)
+            member.size = len(content)
+            tar.addfile(member, io.BytesIO(content))
+        odd = tarfile.TarInfo(ODD.decode("utf-8", "surrogateescape"))
+        odd.size = 6
+        tar.addfile(odd, io.BytesIO(b"six==1\n"[:6]))
+        link = tarfile.TarInfo("srv/link")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/" + LONG_DIR + "/requirements.txt"
+        tar.addfile(link)
+        for gone in ("srv/.wh.old", f"{LONG_DIR}/.wh..wh..opq"):
+            tar.addfile(tarfile.TarInfo(gone))
+    return buffer.getvalue()
+
+
+def test_the_reduced_tar_reads_back_alike_with_tarfile_and_the_layer_view() -> None:
+    data = tricky_layer()
+
+    @contextmanager
+    def opener() -> Iterator[BinaryIO]:
+        yield io.BytesIO(data)
+
+    layer = Layer(0, "application/vnd.oci.image.layer.v1.tar", None, None, len(data))
+    reduced = reduce_layer(layer, opener, catalog_wants(), Limits())
+    assert len(reduced.tar) % 512 == 0 and reduced.tar.endswith(bytes(1024))
+    with tarfile.open(fileobj=io.BytesIO(reduced.tar)) as kept:
+        by_tarfile = {
+            m.name: (m.type, m.linkname, kept.extractfile(m).read() if m.isfile() else None)  # type: ignore[union-attr]
+            for m in kept
+        }
+    expected: dict[str, tuple[bytes, str, bytes | None]] = {
+        name: (tarfile.REGTYPE, "", content) for name, content in WRITTEN.items()
+    }
+    expected[ODD.decode("utf-8", "surrogateescape")] = (tarfile.REGTYPE, "", b"six==1")
+    expected["srv/link"] = (tarfile.SYMTYPE, "/" + LONG_DIR + "/requirements.txt", None)
+    expected["srv/.wh.old"] = (tarfile.REGTYPE, "", b"")
+    expected[f"{LONG_DIR}/.wh..wh..opq"] = (tarfile.REGTYPE, "", b"")
+    assert by_tarfile == expected
+    assert len(LONG_DIR) > 100
+    view = LayerView(layer, _opener_of(reduced.tar), Limits())
+    by_view = {
+        entry.path: entry.open().read() if entry.readable else entry.info.link_target
+        for entry in view
+    }
+    assert view.problems == []
+    assert view.whiteouts == ["/srv/old"] and view.opaque_dirs == ["/" + LONG_DIR]
+    assert by_view == {
+        "/" + name: (None if kind == tarfile.SYMTYPE else content) or link
+        for name, (kind, link, content) in expected.items()
+        if ".wh." not in name
+    }
+
+
+def _opener_of(data: bytes) -> LayerOpener:
+    @contextmanager
+    def opener() -> Iterator[BinaryIO]:
+        yield io.BytesIO(data)
+
+    return opener
+
+
+def test_pax_records_count_their_own_length() -> None:
+    """The length prefix includes its own digits: 98 bytes of record body need 101."""
+    for value_length in range(80, 110):
+        record = _pax_record(b"path", b"x" * value_length)
+        length, _, _ = record.partition(b" ")
+        assert int(length) == len(record) and record.endswith(b"\n")
+
+
+def test_a_size_past_eleven_octal_digits_goes_in_a_pax_record() -> None:
+    """Never reached with the readers' caps (512 MiB), but the header must still be right."""
+    size = 8**11 + 5
+    records = _pax_record(b"size", b"%d" % size)
+    stream = (
+        _tar_header(b"././@PaxHeader", b"x", 0o644, len(records), b"")
+        + records
+        + bytes(-len(records) % 512)
+        + _tar_header(b"huge", b"0", 0o600, size, b"")
+    )
+    reader = TarReader(io.BytesIO(stream), "layer 0", Limits(), [])
+    first = next(iter(reader))
+    assert (first.name, first.size, first.mode) == ("huge", size, 0o600)

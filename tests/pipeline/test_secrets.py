@@ -150,6 +150,25 @@ def test_warm_scan_reads_no_layer_and_agrees(tmp_path: Path) -> None:
         assert all(value.encode() not in data for value in PLANTED)
 
 
+def test_claims_are_read_only_above_the_lowest_hit(tmp_path: Path) -> None:
+    """A layer's claims are a cache entry of their own: a warm scan reads them only for
+    the layers above the lowest one with a hit, and reads a layer again if they are gone."""
+    cache = tmp_path / "cache"
+    image = secret_image()
+    cold = scan(tmp_path, image, cache)
+    claims = sorted((cache / "layers").glob("*.secrets-claims"))
+    assert len(claims) == 5
+    for entry in claims:
+        data = entry.read_bytes()
+        assert all(value.encode() not in data for value in PLANTED)
+        entry.unlink()
+    warm = scan(tmp_path, image, cache)
+    # The lowest hit is in layer 1: visibility needs the claims of layers 2, 3 and 4.
+    assert warm.status.layers_read == 3
+    assert warm.findings == cold.findings
+    assert len(list((cache / "layers").glob("*.secrets-claims"))) == 3
+
+
 def test_removed_in_is_recomputed_for_each_image(tmp_path: Path) -> None:
     """Layer 1 cached under image A (where layer 2 deletes the file) is reused by image B,
     where nothing deletes it: B must report the file as present."""
@@ -297,8 +316,45 @@ def test_warm_scan_of_a_clean_image_needs_no_rules(tmp_path: Path) -> None:
     cold = scan(tmp_path, clean, cache)
     assert cold.findings == () and cold.status.layers_read == 1
     assert len(list((cache / "layers").glob("*.config-secrets"))) == 1
+    for entry in (cache / "layers").glob("*.secrets-claims"):
+        entry.unlink()  # no hit anywhere: a warm scan needs no claims
     builtin_rules.cache_clear()
     warm = scan(tmp_path, clean, cache)
     assert warm.status.layers_read == 0 and warm.findings == ()
     assert builtin_rules.cache_info().currsize == 0  # answered from the cache alone
     assert warm.status.rules_version == cold.status.rules_version
+
+
+def test_warm_scan_imports_no_engine(tmp_path: Path) -> None:
+    """A scan answered from the cache imports neither the engine, YAML, archive readers
+    nor the file views (start-up time of every warm run); with hits to report, it
+    needs the rules' titles and severities, not the engine."""
+    import subprocess
+    import sys
+
+    layout = tmp_path / "layout"
+    write_oci_layout(layout, [(secret_image(), "v1")])
+    target, cache = f"oci-dir:{layout}:v1", tmp_path / "cache"
+    cold = secrets(target, SourceOptions(cache_dir=cache))
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from seawall.pipeline.secrets import secrets\n"
+        "from seawall.source.base import SourceOptions\n"
+        f"result = secrets({target!r}, SourceOptions(cache_dir=Path({str(cache)!r})))\n"
+        "print(result.status.layers_read, len(result.findings))\n"
+        "print(' '.join(sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    counts, modules = done.stdout.splitlines()
+    assert counts == f"0 {len(cold.findings)}"
+    loaded = set(modules.split())
+    for heavy in (
+        "seawall.analyze.secrets.engine",
+        "seawall.analyze.secrets.archives",
+        "seawall.fs",
+        "ahocorasick_rs",
+        "yaml",
+        "zipfile",
+    ):
+        assert heavy not in loaded, heavy

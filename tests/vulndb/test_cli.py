@@ -4,12 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from seawall.cli.db import db_app
+from tests.support.cli import run_cli
 from tests.vulndb.feedserver import serve
-
-runner = CliRunner()
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -18,32 +15,30 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def test_import_then_status(vulndata: Path, tmp_path: Path) -> None:
     env = _env(tmp_path)
-    result = runner.invoke(
-        db_app,
-        [
-            "import",
-            str(vulndata / "Debian:11" / "all.zip"),
-            str(vulndata / "kev" / "known_exploited_vulnerabilities.json"),
-        ],
+    result = run_cli(
+        "db",
+        "import",
+        str(vulndata / "Debian:11" / "all.zip"),
+        str(vulndata / "kev" / "known_exploited_vulnerabilities.json"),
         env=env,
     )
     assert result.exit_code == 0, result.output
     assert "Debian:11: 410 records, 410 read, 0 malformed" in result.output
     assert (tmp_path / "cache" / "db" / "seawall.db").is_file()
-    status = runner.invoke(db_app, ["status", "--format", "json"], env=env)
+    status = run_cli("db", "status", "--format", "json", env=env)
     assert status.exit_code == 0, status.output
     document = json.loads(status.output)
     assert document["records"] == 410
     assert {s["name"]: s["records"] for s in document["sources"]} == {"Debian:11": 410, "kev": 1404}
     assert document["warnings"] == []
-    table = runner.invoke(db_app, ["status"], env=env)
+    table = run_cli("db", "status", env=env)
     assert table.exit_code == 0 and "Debian:11" in table.output
 
 
 def test_seawall_db_points_at_another_file(vulndata: Path, tmp_path: Path) -> None:
     other = tmp_path / "elsewhere.db"
     env = {**_env(tmp_path), "SEAWALL_DB": str(other)}
-    result = runner.invoke(db_app, ["import", str(vulndata / "Debian:11" / "all.zip")], env=env)
+    result = run_cli("db", "import", str(vulndata / "Debian:11" / "all.zip"), env=env)
     assert result.exit_code == 0, result.output
     assert other.is_file() and not (tmp_path / "cache").exists()
 
@@ -57,7 +52,7 @@ def test_input_errors_exit_2_with_one_line(tmp_path: Path) -> None:
         ["import", "--bundle", str(tmp_path / "missing.tar")],
         ["update", "--no-kev", "--no-epss"],
     ):
-        result = runner.invoke(db_app, args, env=env)
+        result = run_cli("db", *args, env=env)
         assert result.exit_code == 2, (args, result.output)
         assert result.output.startswith("seawall: error: ")
         assert result.output.count("\n") == 1, result.output
@@ -72,7 +67,7 @@ def test_offline_update_touches_no_network(tmp_path: Path) -> None:
             "SEAWALL_KEV_URL": server.url,
             "SEAWALL_EPSS_URL": server.url,
         }
-        result = runner.invoke(db_app, ["update", "--offline", "-e", "PyPI"], env=env)
+        result = run_cli("db", "update", "--offline", "-e", "PyPI", env=env)
         assert result.exit_code == 0
         assert "offline" in result.output
         assert server.log == []
@@ -80,19 +75,17 @@ def test_offline_update_touches_no_network(tmp_path: Path) -> None:
 
 def test_export_and_import_bundle(vulndata: Path, tmp_path: Path) -> None:
     env = _env(tmp_path)
-    runner.invoke(db_app, ["import", str(vulndata / "Debian:11" / "all.zip")], env=env)
+    run_cli("db", "import", str(vulndata / "Debian:11" / "all.zip"), env=env)
     bundle = tmp_path / "b.tar"
-    exported = runner.invoke(db_app, ["export", "--bundle", str(bundle)], env=env)
+    exported = run_cli("db", "export", "--bundle", str(bundle), env=env)
     assert exported.exit_code == 0, exported.output
     target = tmp_path / "other.db"
-    imported = runner.invoke(
-        db_app, ["import", "--bundle", str(bundle), "--db", str(target)], env=env
-    )
+    imported = run_cli("db", "import", "--bundle", str(bundle), "--db", str(target), env=env)
     assert imported.exit_code == 0, imported.output
     assert "not signature-checked" in imported.output and target.is_file()
 
 
 @pytest.mark.parametrize("days", ["0", "-1"])
 def test_status_rejects_a_bad_max_age(tmp_path: Path, days: str) -> None:
-    result = runner.invoke(db_app, ["status", "--max-age", days], env=_env(tmp_path))
+    result = run_cli("db", "status", "--max-age", days, env=_env(tmp_path))
     assert result.exit_code == 2

@@ -1,14 +1,14 @@
-"""What every `seawall` command shares: exit codes, error mapping, common options, the cache."""
+"""What every `seawall` command shares: exit codes, error mapping, output, the cache.
 
-import logging
+The options several commands share are declared in `cli/parser.py`.
+"""
+
 import os
 import sys
 from collections.abc import Callable
 from functools import cache, wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
-
-import typer
+from typing import TYPE_CHECKING, ParamSpec, TextIO
 
 from seawall.errors import InputError, SeawallError
 
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 EXIT_POLICY_FAILED = 1
 EXIT_INPUT_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
-
-log = logging.getLogger(__name__)
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as a shell reports a program stopped by Ctrl-C."""
 
 
 @cache
@@ -34,6 +34,53 @@ def stderr_console() -> "Console":
     return Console(stderr=True)
 
 
+def may_be_terminal(stream: TextIO) -> bool:
+    """False when rich would certainly not treat `stream` as a terminal.
+
+    rich's `Console.is_terminal` in the order it asks: `TTY_COMPATIBLE=0`
+    says no and `=1` yes, a set `FORCE_COLOR` says yes unless empty, and
+    otherwise the stream's `isatty()`. (rich also says no inside Jupyter or
+    IDLE; there this answers True and rich decides.) Asking here instead of
+    rich keeps rich's import (~30 ms) out of a run whose standard error is a
+    file or a pipe.
+    """
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color != ""
+    try:
+        return stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def _plain(message: str) -> bool:
+    """True when rich prints `message` as it is (with `markup=False, soft_wrap=True`).
+
+    That holds off a terminal for printable text, unless rich would read an
+    emoji code (`:name:`, anything between two colons without a space) in it.
+    """
+    for word in message.split():
+        if word.count(":") >= 2:
+            return False
+    return all(line.isprintable() for line in message.split("\n"))
+
+
+def print_stderr(message: str, *, highlight: bool = False) -> None:
+    """One message on standard error, exactly as `stderr_console().print` writes it.
+
+    Off a terminal, text rich would print unchanged is written directly, so
+    an error or a warning costs no rich import; otherwise rich prints it
+    (colours and highlighting on a terminal).
+    """
+    if not may_be_terminal(sys.stderr) and _plain(message):
+        sys.stderr.write(message + "\n")
+        return
+    stderr_console().print(message, markup=False, highlight=highlight, soft_wrap=True)
+
+
 def __getattr__(name: str) -> "Console":
     # `from seawall.cli.common import stderr` still works (PEP 562), lazily.
     if name == "stderr":
@@ -42,42 +89,34 @@ def __getattr__(name: str) -> "Console":
 
 
 P = ParamSpec("P")
-R = TypeVar("R")
 
 
-def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
-    """Map seawall's errors to one-line messages and exit codes."""
+def exits_cleanly(command: Callable[P, int]) -> Callable[P, int]:
+    """Map seawall's errors to one-line messages and exit codes; a command returns its own."""
 
     @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> int:
         try:
             return command(*args, **kwargs)
         except InputError as error:
-            stderr_console().print(
-                f"seawall: error: {error}", markup=False, highlight=False, soft_wrap=True
-            )
-            raise typer.Exit(EXIT_INPUT_ERROR) from None
+            print_stderr(f"seawall: error: {error}")
+            return EXIT_INPUT_ERROR
         except SeawallError as error:
-            stderr_console().print(
-                f"seawall: internal error: {error}", markup=False, highlight=False, soft_wrap=True
-            )
-            raise typer.Exit(EXIT_INTERNAL_ERROR) from None
+            print_stderr(f"seawall: internal error: {error}")
+            return EXIT_INTERNAL_ERROR
         except KeyboardInterrupt:
-            raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort):
-            raise
+            return EXIT_INTERRUPTED
         except Exception as error:
-            log.debug("unexpected error", exc_info=True)
-            stderr_console().print(
+            import logging  # here: a run that succeeds need not import it
+
+            logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+            print_stderr(
                 f"seawall: internal error: {type(error).__name__}: {error} "
-                "(set SEAWALL_DEBUG=1 for a traceback; please report it)",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
+                "(set SEAWALL_DEBUG=1 for a traceback; please report it)"
             )
             if os.environ.get("SEAWALL_DEBUG"):
                 raise
-            raise typer.Exit(EXIT_INTERNAL_ERROR) from None
+            return EXIT_INTERNAL_ERROR
 
     return wrapper
 
@@ -88,33 +127,6 @@ def default_cache_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "seawall"
-
-
-PlatformOption = Annotated[
-    str | None,
-    typer.Option(
-        "--platform", help="Platform to choose from a multi-arch image, os/arch[/variant]."
-    ),
-]
-InsecureOption = Annotated[
-    bool, typer.Option("--insecure", help="Allow plain-http registries (never implied).")
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
-CacheDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--cache-dir",
-        help="Cache directory (default $SEAWALL_CACHE_DIR or ~/.cache/seawall).",
-        file_okay=False,
-    ),
-]
-NoCacheOption = Annotated[
-    bool, typer.Option("--no-cache", help="Do not read or write the on-disk cache.")
-]
-OutputOption = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
-]
 
 
 def print_rendered(renderable: "RenderableType", output: Path | None) -> None:

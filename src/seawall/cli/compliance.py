@@ -9,55 +9,45 @@ Exit codes: 0 no control failed, 1 a control failed (or a bundle does not
 verify), 2 bad input.
 """
 
+import argparse
 import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
-from typer.core import TyperGroup
+from typing import TYPE_CHECKING
 
 from seawall.cli.common import (
     EXIT_POLICY_FAILED,
-    CacheDirOption,
-    InsecureOption,
-    NoCacheOption,
-    OutputOption,
-    PlatformOption,
-    QuietOption,
     default_cache_dir,
     exits_cleanly,
     print_rendered,
-    stderr_console,
+    print_stderr,
     write_text,
 )
-from seawall.cli.settings import ConfigOption, choose, command_settings, insecure_for
+from seawall.cli.parser import (
+    HANDLER,
+    SeawallParser,
+    add_format,
+    add_image_options,
+    add_output,
+    choice_of,
+    int_range,
+    shows_help,
+)
+from seawall.cli.settings import add_settings_file, choose, command_settings, source_options
 from seawall.errors import InputError
 
 if TYPE_CHECKING:
     from seawall.model.compliance import ComplianceReport
 
 MAX_POLICY_BYTES = 1024 * 1024
+SUBCOMMANDS = ("run", "verify")
+DEFAULT_SUBCOMMAND = "run"
+"""`seawall compliance X …`, X not a subcommand or a help option, means `seawall compliance
+run X …`: `cli/app.py` inserts the name before parsing (`implied_subcommand`)."""
 
-
-class _DefaultRun(TyperGroup):
-    """A group whose first argument, when not a subcommand, is the TARGET of `run`."""
-
-    # `ctx` is typer's vendored click Context, which typer does not export by name.
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["run", *args]
-        return super().parse_args(ctx, args)
-
-
-compliance_app = typer.Typer(
-    cls=_DefaultRun,
-    help="Per-control compliance results (CIS Docker, PCI DSS, NIST 800-53, GDPR, SOC 2) "
-    "with an audit evidence bundle.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+RUN_HELP = "Evaluate a framework's controls on an image (or configuration files)."
+VERIFY_HELP = (
+    "Check that an evidence bundle is exactly as written: no file altered, added or removed."
 )
 
 
@@ -76,6 +66,94 @@ class FrameworkName(StrEnum):
     nist_800_53 = "nist-800-53"
     gdpr = "gdpr"
     soc2 = "soc2"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """`seawall compliance` and its subcommands."""
+    parser.set_defaults(**{HANDLER: shows_help(parser)})
+    commands = parser.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=SeawallParser
+    )
+
+    run = commands.add_parser(
+        SUBCOMMANDS[0],
+        help=RUN_HELP,
+        description=RUN_HELP,
+        usage="%(prog)s TARGET --framework NAME [options]",
+    )
+    run.add_argument(
+        "target",
+        metavar="TARGET",
+        help="Any TARGET of `seawall scan` (dir:PATH checks the Dockerfiles and manifests "
+        "in the tree), or a Dockerfile or manifest.",
+    )
+    run.add_argument(
+        "-F",
+        "--framework",
+        dest="framework_name",
+        type=choice_of(FrameworkName),
+        choices=list(FrameworkName),
+        required=True,
+        help="The framework to evaluate.",
+    )
+    add_format(run, ComplianceFormat, ComplianceFormat.table)
+    add_output(run)
+    run.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="DIR",
+        help="Write an audit evidence bundle into this new directory.",
+    )
+    run.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="FILE",
+        help="Ed25519 PEM private key to sign the bundle manifest.",
+    )
+    run.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="The policy file in force, copied into the bundle.",
+    )
+    run.add_argument(
+        "--skip-vulnerabilities",
+        action="store_true",
+        help="Do not match vulnerabilities (their controls then need manual review).",
+    )
+    run.add_argument(
+        "--offline",
+        action="store_true",
+        default=None,
+        help="Never download: fail if there is no database yet.",
+    )
+    run.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="Vulnerability database file (default $SEAWALL_DB or cache).",
+    )
+    run.add_argument(
+        "--base-layers",
+        type=int_range(0),
+        metavar="N",
+        help="Layers below this index belong to the base image (default: from the history). [x>=0]",
+    )
+    add_image_options(run)
+    add_settings_file(run)
+    run.set_defaults(**{HANDLER: compliance_command})
+
+    verify = commands.add_parser(
+        SUBCOMMANDS[1], help=VERIFY_HELP, description=VERIFY_HELP, usage="%(prog)s [options] DIR"
+    )
+    verify.add_argument("directory", type=Path, metavar="DIR", help="An evidence bundle directory.")
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        metavar="FILE",
+        help="Ed25519 PEM public key the manifest must be signed by.",
+    )
+    verify.set_defaults(**{HANDLER: verify_command})
 
 
 def _render(compliance: "ComplianceReport", fmt: ComplianceFormat, output: Path | None) -> None:
@@ -118,69 +196,29 @@ def _is_config_file(target: str) -> bool:
     )
 
 
-@compliance_app.command("run")
 @exits_cleanly
 def compliance_command(
-    ctx: typer.Context,
-    target: Annotated[
-        str,
-        typer.Argument(
-            help="Any TARGET of `seawall scan` (dir:PATH checks the Dockerfiles and manifests "
-            "in the tree), or a Dockerfile or manifest."
-        ),
-    ],
-    framework_name: Annotated[
-        FrameworkName,
-        typer.Option("--framework", "-F", help="The framework to evaluate."),
-    ],
-    output_format: Annotated[
-        ComplianceFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ComplianceFormat.table,
-    output: OutputOption = None,
-    evidence: Annotated[
-        Path | None,
-        typer.Option("--evidence", help="Write an audit evidence bundle into this new directory."),
-    ] = None,
-    sign_key: Annotated[
-        Path | None,
-        typer.Option("--sign-key", help="Ed25519 PEM private key to sign the bundle manifest."),
-    ] = None,
-    policy: Annotated[
-        Path | None,
-        typer.Option("--policy", help="The policy file in force, copied into the bundle."),
-    ] = None,
-    skip_vulnerabilities: Annotated[
-        bool,
-        typer.Option(
-            "--skip-vulnerabilities",
-            help="Do not match vulnerabilities (their controls then need manual review).",
-        ),
-    ] = False,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never download: fail if there is no database yet.")
-    ] = False,
-    db: Annotated[
-        Path | None,
-        typer.Option("--db", help="Vulnerability database file (default $SEAWALL_DB or cache)."),
-    ] = None,
-    base_layers: Annotated[
-        int | None,
-        typer.Option(
-            "--base-layers",
-            min=0,
-            help="Layers below this index belong to the base image (default: from the history).",
-        ),
-    ] = None,
-    platform: PlatformOption = None,
-    insecure: InsecureOption = False,
-    quiet: QuietOption = False,
-    cache_dir: CacheDirOption = None,
-    no_cache: NoCacheOption = False,
-    config: ConfigOption = None,
-) -> None:
+    *,
+    target: str,
+    framework_name: FrameworkName,
+    output_format: ComplianceFormat,
+    output: Path | None,
+    evidence: Path | None,
+    sign_key: Path | None,
+    policy: Path | None,
+    skip_vulnerabilities: bool,
+    offline: bool | None,
+    db: Path | None,
+    base_layers: int | None,
+    platform: str | None,
+    insecure: bool,
+    quiet: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    config: Path | None,
+) -> int:
     """Evaluate a framework's controls on an image (or configuration files)."""
-    from seawall.cli.progress import progress_sink
-    from seawall.limits import Limits
+    from seawall.cli.progress import stderr_progress
     from seawall.model.compliance import ControlStatus
     from seawall.pipeline.compliance import (
         compliance_report_for,
@@ -190,26 +228,25 @@ def compliance_command(
     )
     from seawall.pipeline.scan import Scanner, ScanSettings
     from seawall.report import compliance as report
-    from seawall.source.base import SourceOptions
-    from seawall.source.platform import parse_platform
     from seawall.vulndb.store import default_store_path
 
     configured = command_settings(config)
-    policy = choose(ctx, "policy", policy, configured.policy)
-    offline = choose(ctx, "offline", offline, configured.offline)
-    db = choose(ctx, "db", db, configured.db)
-    platform = choose(ctx, "platform", platform, configured.platform)
-    cache_dir = choose(ctx, "cache_dir", cache_dir, configured.cache_dir)
+    policy = choose(policy, configured.policy, None)
+    offline_only = choose(offline, configured.offline, False)
+    db = choose(db, configured.db, None)
+    cache_dir = choose(cache_dir, configured.cache_dir, None)
     policy_text = _read_policy(policy)
     now = datetime.datetime.now(datetime.UTC)
     if _is_config_file(target):
         run = config_run(Path(target))
     else:
-        options = SourceOptions(
-            platform=parse_platform(platform) if platform else None,
-            insecure=insecure_for(target, insecure, configured.insecure_registries),
-            cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-            limits=Limits.from_env(),
+        options = source_options(
+            configured,
+            target,
+            platform=platform,
+            insecure=insecure,
+            cache_dir=cache_dir,
+            no_cache=no_cache,
         )
         scanners = frozenset({Scanner.SECRET, Scanner.MISCONFIG})
         if not skip_vulnerabilities:
@@ -217,9 +254,9 @@ def compliance_command(
         settings = ScanSettings(
             db_path=db or default_store_path(cache_dir or default_cache_dir()),
             scanners=scanners,
-            offline=offline,
+            offline=offline_only,
         )
-        with progress_sink(stderr_console(), quiet=quiet) as progress:
+        with stderr_progress(quiet=quiet) as progress:
             run = compliance_scan(
                 target,
                 options.with_progress(progress),
@@ -236,37 +273,31 @@ def compliance_command(
         )
         if not quiet:
             signed = ", signed" if manifest.signed else ""
-            stderr_console().print(
+            print_stderr(
                 f"seawall: evidence bundle: {len(manifest.files)} files in {evidence}{signed}",
-                markup=False,
-                soft_wrap=True,
+                highlight=True,
             )
     if not quiet:
         for note in run.notes[:5]:
-            stderr_console().print(f"seawall: note: {note}", markup=False, soft_wrap=True)
+            print_stderr(f"seawall: note: {note}", highlight=True)
     if compliance.count(ControlStatus.FAIL):
-        raise typer.Exit(EXIT_POLICY_FAILED)
+        return EXIT_POLICY_FAILED
+    return 0
 
 
-@compliance_app.command("verify")
 @exits_cleanly
-def verify_command(
-    directory: Annotated[Path, typer.Argument(help="An evidence bundle directory.")],
-    public_key: Annotated[
-        Path | None,
-        typer.Option("--public-key", help="Ed25519 PEM public key the manifest must be signed by."),
-    ] = None,
-) -> None:
+def verify_command(*, directory: Path, public_key: Path | None) -> int:
     """Check that an evidence bundle is exactly as written: no file altered, added or removed."""
     from seawall.compliance import verify_evidence
 
     verification = verify_evidence(directory, public_key)
     for problem in verification.problems:
-        stderr_console().print(f"seawall: {problem}", markup=False, highlight=False, soft_wrap=True)
+        print_stderr(f"seawall: {problem}")
     if not verification.ok:
-        typer.echo(f"FAILED: {len(verification.problems)} problem(s) in {directory}")
-        raise typer.Exit(EXIT_POLICY_FAILED)
-    typer.echo(
+        print(f"FAILED: {len(verification.problems)} problem(s) in {directory}")
+        return EXIT_POLICY_FAILED
+    print(
         f"OK: {verification.files_checked} files match the manifest "
         f"(signature: {verification.signature})"
     )
+    return 0

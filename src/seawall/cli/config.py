@@ -4,22 +4,20 @@ Exit codes: 0 no finding at or above `--fail-on` (or no `--fail-on`), 1 at
 least one, 2 bad input (an unreadable PATH, an unknown severity).
 """
 
+import argparse
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from seawall.cli.common import (
     EXIT_POLICY_FAILED,
-    OutputOption,
-    QuietOption,
     exits_cleanly,
     print_rendered,
-    stderr_console,
+    print_stderr,
     write_text,
 )
-from seawall.cli.settings import ConfigOption, choose, command_settings
+from seawall.cli.parser import HANDLER, add_format, add_output
+from seawall.cli.settings import add_settings_file, choose, command_settings
 from seawall.errors import InputError
 
 if TYPE_CHECKING:
@@ -41,30 +39,41 @@ class ConfigFormat(StrEnum):
     json = "json"
 
 
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "path",
+        type=Path,
+        metavar="PATH",
+        help="A Dockerfile, a Kubernetes manifest, or a directory to search.",
+    )
+    add_format(parser, ConfigFormat, ConfigFormat.table)
+    add_output(parser)
+    parser.add_argument(
+        "--fail-on",
+        metavar="SEVERITY",
+        help="Exit with 1 when a finding is at least this severe, e.g. HIGH.",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="No progress bars.")
+    add_settings_file(parser)
+    parser.set_defaults(**{HANDLER: config_command})
+
+
 @exits_cleanly
 def config_command(
-    ctx: typer.Context,
-    path: Annotated[
-        Path,
-        typer.Argument(help="A Dockerfile, a Kubernetes manifest, or a directory to search."),
-    ],
-    output_format: Annotated[
-        ConfigFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ConfigFormat.table,
-    output: OutputOption = None,
-    fail_on: Annotated[
-        str | None,
-        typer.Option(help="Exit with 1 when a finding is at least this severe, e.g. HIGH."),
-    ] = None,
-    quiet: QuietOption = False,
-    config: ConfigOption = None,
-) -> None:
+    *,
+    path: Path,
+    output_format: ConfigFormat,
+    output: Path | None,
+    fail_on: str | None,
+    quiet: bool,
+    config: Path | None,
+) -> int:
     """Check Dockerfiles and Kubernetes manifests for insecure settings."""
 
     from seawall.pipeline.config import config_files
     from seawall.report import compliance as report
 
-    fail_on = choose(ctx, "fail_on", fail_on, command_settings(config).fail_on)
+    fail_on = choose(fail_on, command_settings(config).fail_on, None)
     threshold = parse_severity(fail_on, "--fail-on") if fail_on else None
     results = config_files(path)
     if output_format is ConfigFormat.json:
@@ -72,7 +81,10 @@ def config_command(
     else:
         print_rendered(report.config_table(results), output)
     if not results and not quiet:
-        stderr_console().print(f"seawall: no Dockerfile or Kubernetes manifest found under {path}")
+        print_stderr(
+            f"seawall: no Dockerfile or Kubernetes manifest found under {path}", highlight=True
+        )
     findings = [finding for result in results for finding in result.findings]
     if threshold is not None and any(f.severity.rank >= threshold.rank for f in findings):
-        raise typer.Exit(EXIT_POLICY_FAILED)
+        return EXIT_POLICY_FAILED
+    return 0

@@ -5,36 +5,39 @@ The store is `$SEAWALL_DB`, else `<cache>/db/seawall.db` (cache:
 builds a new file and swaps it in, so an interrupted one changes nothing.
 """
 
+import argparse
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from seawall.cli.common import default_cache_dir, exits_cleanly, stderr_console
+from seawall.cli.common import default_cache_dir, exits_cleanly, print_stderr
+from seawall.cli.parser import (
+    HANDLER,
+    SeawallParser,
+    add_cache_dir,
+    add_format,
+    shows_help,
+)
 from seawall.errors import InputError
 
 if TYPE_CHECKING:
     from seawall.vulndb.writer import SourceReport
 
-# Each command imports the part of the store it drives inside its body: `seawall
-# sbom` mounts this group too, and must not pay for loading the importers, the
-# updater's HTTP client or the bundle signer (docs/architecture.md, "Start-up").
-
-db_app = typer.Typer(
-    name="db",
-    help="The local vulnerability database: import, update, export, status.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+# Each command imports the part of the store it drives inside its body: building
+# this group must not load the importers, the updater's HTTP client or the bundle
+# signer (docs/architecture.md, "Start-up").
 
 MAX_PROBLEMS_SHOWN = 20
 DEFAULT_MAX_AGE_DAYS = 7
 """`vulndb.staleness.DEFAULT_MAX_AGE` in days, written out: that module imports the
 scan model, which `--help` need not load (tests/cli/test_startup.py checks they agree)."""
+MAX_AGE_LIMIT_DAYS = 36500
+
+IMPORT_HELP = "Import OSV data, KEV and EPSS into the store (or replace it with a bundle)."
+UPDATE_HELP = "Fetch OSV exports (incrementally after the first time), CISA KEV and EPSS."
+EXPORT_HELP = "Write the store as a bundle for an offline site."
+STATUS_HELP = "Show the store's sources, record counts and the age of each source."
 
 
 class StatusFormat(StrEnum):
@@ -42,19 +45,120 @@ class StatusFormat(StrEnum):
     json = "json"
 
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="The store file (default $SEAWALL_DB or <cache>/db/seawall.db)."),
-]
-CacheDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--cache-dir",
-        help="Cache directory (default $SEAWALL_CACHE_DIR or ~/.cache/seawall).",
-        file_okay=False,
-    ),
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+def configure(parser: argparse.ArgumentParser) -> None:
+    """`seawall db` and its four subcommands."""
+    parser.set_defaults(**{HANDLER: shows_help(parser)})
+    commands = parser.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=SeawallParser
+    )
+
+    importing = commands.add_parser(
+        "import",
+        help=IMPORT_HELP,
+        description=IMPORT_HELP,
+        usage="%(prog)s [options] [PATH ...] | %(prog)s --bundle FILE [options]",
+        intermixed=True,
+    )
+    importing.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="OSV all.zip exports, directories of OSV JSON, OSV JSON files, the CISA KEV "
+        "JSON, EPSS CSV(.gz) files.",
+    )
+    importing.add_argument(
+        "--bundle", type=Path, metavar="FILE", help="Import a bundle made by `db export`."
+    )
+    importing.add_argument(
+        "--verify-key",
+        type=Path,
+        metavar="FILE",
+        help="Ed25519 public key (PEM); refuse bundles it did not sign.",
+    )
+    importing.add_argument(
+        "--source", metavar="NAME", help="Source name for the records (default: from the path)."
+    )
+    importing.add_argument(
+        "--fresh",
+        action="store_true",
+        help="Start from an empty store instead of the current one.",
+    )
+    _add_store_options(importing)
+    importing.set_defaults(**{HANDLER: import_command})
+
+    updating = commands.add_parser(
+        "update", help=UPDATE_HELP, description=UPDATE_HELP, usage="%(prog)s [options]"
+    )
+    updating.add_argument(
+        "-e",
+        "--ecosystem",
+        action="append",
+        metavar="NAME",
+        help="OSV ecosystem export to fetch (PyPI, npm, Debian:12 …); repeatable. "
+        "Default: those in --sbom, else those already in the store.",
+    )
+    updating.add_argument(
+        "--sbom",
+        type=Path,
+        metavar="FILE",
+        help="Fetch the ecosystems this SBOM's packages need.",
+    )
+    updating.add_argument(
+        "--offline", action="store_true", help="Do not touch the network: report and exit."
+    )
+    updating.add_argument("--no-kev", action="store_true", help="Skip CISA KEV.")
+    updating.add_argument("--no-epss", action="store_true", help="Skip EPSS.")
+    _add_store_options(updating)
+    updating.set_defaults(**{HANDLER: update_command})
+
+    exporting = commands.add_parser(
+        "export",
+        help=EXPORT_HELP,
+        description=EXPORT_HELP,
+        usage="%(prog)s --bundle FILE [options]",
+    )
+    exporting.add_argument(
+        "--bundle",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="The bundle file to write (a tar).",
+    )
+    exporting.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="FILE",
+        help="Ed25519 private key (PEM, PKCS#8) to sign the bundle.",
+    )
+    _add_store_options(exporting)
+    exporting.set_defaults(**{HANDLER: export_command})
+
+    status = commands.add_parser(
+        "status", help=STATUS_HELP, description=STATUS_HELP, usage="%(prog)s [options]"
+    )
+    add_format(status, StatusFormat, StatusFormat.table)
+    status.add_argument(
+        "--max-age",
+        type=float,
+        default=DEFAULT_MAX_AGE_DAYS,
+        metavar="DAYS",
+        help="Warn about sources not updated for this many days. [default: %(default)s]",
+    )
+    _add_store_options(status, quiet=False)
+    status.set_defaults(**{HANDLER: status_command})
+
+
+def _add_store_options(parser: argparse.ArgumentParser, *, quiet: bool = True) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="The store file (default $SEAWALL_DB or <cache>/db/seawall.db).",
+    )
+    add_cache_dir(parser)
+    if quiet:
+        parser.add_argument("-q", "--quiet", action="store_true", help="Print only errors.")
 
 
 def _store(db: Path | None, cache_dir: Path | None) -> Path:
@@ -63,36 +167,18 @@ def _store(db: Path | None, cache_dir: Path | None) -> Path:
     return db or default_store_path(cache_dir or default_cache_dir())
 
 
-@db_app.command("import")
 @exits_cleanly
 def import_command(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="OSV all.zip exports, directories of OSV JSON, OSV JSON files, the CISA KEV "
-            "JSON, EPSS CSV(.gz) files."
-        ),
-    ] = None,
-    bundle: Annotated[
-        Path | None, typer.Option("--bundle", help="Import a bundle made by `db export`.")
-    ] = None,
-    verify_key: Annotated[
-        Path | None,
-        typer.Option(
-            "--verify-key", help="Ed25519 public key (PEM); refuse bundles it did not sign."
-        ),
-    ] = None,
-    source: Annotated[
-        str | None,
-        typer.Option("--source", help="Source name for the records (default: from the path)."),
-    ] = None,
-    fresh: Annotated[
-        bool, typer.Option("--fresh", help="Start from an empty store instead of the current one.")
-    ] = False,
-    db: DbOption = None,
-    cache_dir: CacheDirOption = None,
-    quiet: QuietOption = False,
-) -> None:
+    *,
+    paths: list[Path],
+    bundle: Path | None,
+    verify_key: Path | None,
+    source: str | None,
+    fresh: bool,
+    db: Path | None,
+    cache_dir: Path | None,
+    quiet: bool,
+) -> int:
     """Import OSV data, KEV and EPSS into the store (or replace it with a bundle)."""
     from seawall.vulndb.bundle import import_bundle
     from seawall.vulndb.importer import import_paths
@@ -104,11 +190,11 @@ def import_command(
         info = import_bundle(bundle, store, verify_key=verify_key)
         if not quiet:
             state = "signature verified" if info.verified else "not signature-checked"
-            typer.echo(
+            print(
                 f"imported bundle {bundle} (created {info.created}, {info.size} bytes, "
                 f"SHA-256 {info.sha256[:16]}…, {state}) into {store}"
             )
-        return
+        return 0
     if verify_key is not None:
         raise InputError("--verify-key applies only to --bundle")
     if not paths:
@@ -116,34 +202,22 @@ def import_command(
     reports = import_paths(store, paths, source=source, fresh=fresh)
     _print_reports(reports, quiet=quiet)
     if not quiet:
-        typer.echo(f"store: {store}")
+        print(f"store: {store}")
+    return 0
 
 
-@db_app.command("update")
 @exits_cleanly
 def update_command(
-    ecosystem: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ecosystem",
-            "-e",
-            help="OSV ecosystem export to fetch (PyPI, npm, Debian:12 …); repeatable. "
-            "Default: those in --sbom, else those already in the store.",
-        ),
-    ] = None,
-    sbom: Annotated[
-        Path | None,
-        typer.Option("--sbom", help="Fetch the ecosystems this SBOM's packages need."),
-    ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Do not touch the network: report and exit.")
-    ] = False,
-    no_kev: Annotated[bool, typer.Option("--no-kev", help="Skip CISA KEV.")] = False,
-    no_epss: Annotated[bool, typer.Option("--no-epss", help="Skip EPSS.")] = False,
-    db: DbOption = None,
-    cache_dir: CacheDirOption = None,
-    quiet: QuietOption = False,
-) -> None:
+    *,
+    ecosystem: list[str] | None,
+    sbom: Path | None,
+    offline: bool,
+    no_kev: bool,
+    no_epss: bool,
+    db: Path | None,
+    cache_dir: Path | None,
+    quiet: bool,
+) -> int:
     """Fetch OSV exports (incrementally after the first time), CISA KEV and EPSS."""
     from seawall.limits import Limits
     from seawall.pipeline.sbom import sbom as run_sbom
@@ -153,8 +227,8 @@ def update_command(
     store = _store(db, cache_dir)
     if offline:
         if not quiet:
-            typer.echo(f"offline: {store} was not updated")
-        return
+            print(f"offline: {store} was not updated")
+        return 0
     chosen = list(ecosystem or [])
     if sbom is not None:
         result = run_sbom(f"sbom:{sbom}", SourceOptions(limits=Limits.from_env()))
@@ -165,61 +239,56 @@ def update_command(
         store, ecosystems=chosen or None, feeds=Feeds.from_env(), kev=not no_kev, epss=not no_epss
     )
     if quiet:
-        return
+        return 0
     for outcome in outcomes:
         if outcome.report is None:
-            typer.echo(f"{outcome.source}: {outcome.action}")
+            print(f"{outcome.source}: {outcome.action}")
         else:
-            typer.echo(f"{outcome.source}: {outcome.action}; {_summary(outcome.report)}")
+            print(f"{outcome.source}: {outcome.action}; {_summary(outcome.report)}")
             _print_problems(outcome.report)
+    return 0
 
 
-@db_app.command("export")
 @exits_cleanly
 def export_command(
-    bundle: Annotated[Path, typer.Option("--bundle", help="The bundle file to write (a tar).")],
-    sign_key: Annotated[
-        Path | None,
-        typer.Option("--sign-key", help="Ed25519 private key (PEM, PKCS#8) to sign the bundle."),
-    ] = None,
-    db: DbOption = None,
-    cache_dir: CacheDirOption = None,
-    quiet: QuietOption = False,
-) -> None:
+    *,
+    bundle: Path,
+    sign_key: Path | None,
+    db: Path | None,
+    cache_dir: Path | None,
+    quiet: bool,
+) -> int:
     """Write the store as a bundle for an offline site."""
     from seawall.vulndb.bundle import export_bundle
 
     info = export_bundle(_store(db, cache_dir), bundle, sign_key=sign_key)
     if not quiet:
         signed = "signed" if info.signed else "unsigned"
-        typer.echo(f"wrote {bundle} ({info.size} bytes, SHA-256 {info.sha256[:16]}…, {signed})")
+        print(f"wrote {bundle} ({info.size} bytes, SHA-256 {info.sha256[:16]}…, {signed})")
+    return 0
 
 
-@db_app.command("status")
 @exits_cleanly
 def status_command(
-    output_format: Annotated[
-        StatusFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = StatusFormat.table,
-    max_age: Annotated[
-        float,
-        typer.Option("--max-age", help="Warn about sources not updated for this many days."),
-    ] = DEFAULT_MAX_AGE_DAYS,
-    db: DbOption = None,
-    cache_dir: CacheDirOption = None,
-) -> None:
+    *,
+    output_format: StatusFormat,
+    max_age: float,
+    db: Path | None,
+    cache_dir: Path | None,
+) -> int:
     """Show the store's sources, record counts and the age of each source."""
+    import math
     from datetime import UTC, datetime, timedelta
-
-    from rich.console import Console
-    from rich.table import Table
 
     from seawall.vulndb.staleness import describe_age, staleness_warnings
     from seawall.vulndb.store import VulnStore
     from seawall.vulndb.timestamps import instant
 
-    if max_age <= 0:
-        raise InputError("--max-age must be a positive number of days")
+    # NaN, infinity and centuries would only overflow the date arithmetic below.
+    if not (math.isfinite(max_age) and 0 < max_age <= MAX_AGE_LIMIT_DAYS):
+        raise InputError(
+            f"--max-age must be a positive number of days, at most {MAX_AGE_LIMIT_DAYS}"
+        )
     with VulnStore(_store(db, cache_dir)) as store:
         info = store.info()
         total = store.record_count()
@@ -240,8 +309,12 @@ def status_command(
             ],
             "warnings": warnings,
         }
-        typer.echo(json.dumps(document, indent=2))
-        return
+        print(json.dumps(document, indent=2))
+        return 0
+    # rich only for the table.
+    from rich.console import Console
+    from rich.table import Table
+
     now = datetime.now(UTC)
     table = Table(title=f"{info.location} (schema {info.schema_version}, {total} records)")
     for column in ("source", "records", "updated", "age", "data as of"):
@@ -251,15 +324,14 @@ def status_command(
         table.add_row(s.name, str(s.records), s.updated or "", age, s.data_as_of or "")
     Console().print(table)
     for warning in warnings:
-        stderr_console().print(
-            f"seawall: warning: {warning}", markup=False, highlight=False, soft_wrap=True
-        )
+        print_stderr(f"seawall: warning: {warning}")
+    return 0
 
 
 def _print_reports(reports: "list[SourceReport]", *, quiet: bool) -> None:
     for report in reports:
         if not quiet:
-            typer.echo(f"{report.source}: {_summary(report)}")
+            print(f"{report.source}: {_summary(report)}")
         _print_problems(report)
 
 
@@ -276,17 +348,7 @@ def _summary(report: "SourceReport") -> str:
 def _print_problems(report: "SourceReport") -> None:
     for problem in report.malformed[:MAX_PROBLEMS_SHOWN]:
         named = f" ({problem.record_id})" if problem.record_id else ""
-        stderr_console().print(
-            f"seawall: skipped {problem.where}{named}: {problem.reason}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        print_stderr(f"seawall: skipped {problem.where}{named}: {problem.reason}")
     hidden = report.malformed_count - min(len(report.malformed), MAX_PROBLEMS_SHOWN)
     if hidden > 0:
-        stderr_console().print(
-            f"seawall: … and {hidden} more malformed in {report.source}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        print_stderr(f"seawall: … and {hidden} more malformed in {report.source}")

@@ -5,22 +5,15 @@ TARGET, which is scanned first with the local vulnerability database.
 Exit code 1 with `--fail-on-new` when the change introduced a finding.
 """
 
+import argparse
+import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from seawall.cli.common import (
-    CacheDirOption,
-    InsecureOption,
-    OutputOption,
-    PlatformOption,
-    QuietOption,
-    default_cache_dir,
-    exits_cleanly,
-)
-from seawall.cli.settings import ConfigOption, choose, command_settings, insecure_for
+from seawall.cli.common import default_cache_dir, exits_cleanly
+from seawall.cli.parser import HANDLER, add_format, add_image_options, add_output
+from seawall.cli.settings import add_settings_file, choose, command_settings, insecure_for
 
 if TYPE_CHECKING:
     from seawall.model.scan import ScanResult
@@ -50,28 +43,41 @@ def _load(
         return scan(target, options.with_progress(progress), settings)
 
 
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("old", metavar="OLD", help="The before: a saved JSON result or any TARGET.")
+    parser.add_argument("new", metavar="NEW", help="The after: a saved JSON result or any TARGET.")
+    add_format(parser, DiffFormat, DiffFormat.table, "table, json or markdown.")
+    add_output(parser)
+    parser.add_argument(
+        "--fail-on-new",
+        action="store_true",
+        help="Exit with 1 when the change introduced findings.",
+    )
+    parser.add_argument(
+        "--db", type=Path, metavar="FILE", help="Vulnerability database for TARGETs."
+    )
+    parser.add_argument("--offline", action="store_true", default=None, help="Never download.")
+    add_image_options(parser, no_cache=False)
+    add_settings_file(parser)
+    parser.set_defaults(**{HANDLER: diff_command})
+
+
 @exits_cleanly
 def diff_command(
-    ctx: typer.Context,
-    old: Annotated[str, typer.Argument(help="The before: a saved JSON result or any TARGET.")],
-    new: Annotated[str, typer.Argument(help="The after: a saved JSON result or any TARGET.")],
-    output_format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="table, json or markdown.")
-    ] = DiffFormat.table,
-    output: OutputOption = None,
-    fail_on_new: Annotated[
-        bool, typer.Option("--fail-on-new", help="Exit with 1 when the change introduced findings.")
-    ] = False,
-    db: Annotated[
-        Path | None, typer.Option("--db", help="Vulnerability database for TARGETs.")
-    ] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Never download.")] = False,
-    platform: PlatformOption = None,
-    insecure: InsecureOption = False,
-    quiet: QuietOption = False,
-    cache_dir: CacheDirOption = None,
-    config: ConfigOption = None,
-) -> None:
+    *,
+    old: str,
+    new: str,
+    output_format: DiffFormat,
+    output: Path | None,
+    fail_on_new: bool,
+    db: Path | None,
+    offline: bool | None,
+    platform: str | None,
+    insecure: bool,
+    quiet: bool,
+    cache_dir: Path | None,
+    config: Path | None,
+) -> int:
     """What NEW introduced, fixed and kept compared with OLD, by layer."""
     from seawall.diff import diff
     from seawall.limits import Limits
@@ -82,10 +88,10 @@ def diff_command(
     from seawall.vulndb.store import default_store_path
 
     configured = command_settings(config)
-    platform = choose(ctx, "platform", platform, configured.platform)
-    cache = choose(ctx, "cache_dir", cache_dir, configured.cache_dir) or default_cache_dir()
-    db = choose(ctx, "db", db, configured.db)
-    offline = choose(ctx, "offline", offline, configured.offline)
+    platform = choose(platform, configured.platform, None)
+    cache = choose(cache_dir, configured.cache_dir, None) or default_cache_dir()
+    db = choose(db, configured.db, None)
+    offline_only = choose(offline, configured.offline, False)
 
     def options(target: str) -> "SourceOptions":
         return SourceOptions(
@@ -95,7 +101,7 @@ def diff_command(
             limits=Limits.from_env(),
         )
 
-    settings = ScanSettings(db_path=db or default_store_path(cache), offline=offline)
+    settings = ScanSettings(db_path=db or default_store_path(cache), offline=offline_only)
     change = diff(
         _load(old, options(old), settings, quiet), _load(new, options(new), settings, quiet)
     )
@@ -106,8 +112,9 @@ def diff_command(
     }[output_format]
     text = render(change)
     if output is None:
-        typer.echo(text, nl=False)
+        sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
     if fail_on_new and change.introduced:
-        raise typer.Exit(EXIT_INTRODUCED)
+        return EXIT_INTRODUCED
+    return 0

@@ -11,30 +11,28 @@ render every text format.
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seawall import versions
 from seawall.cli.policy_options import ReportFormat
 from seawall.errors import InputError
 from seawall.limits import Limits
+from seawall.model.context import BusinessContext
 from seawall.model.finding import Severity
-from seawall.model.policy import BusinessContext, PolicyResult
+from seawall.model.policy import PolicyResult
 from seawall.model.scan import ScanResult
-from seawall.policy import (
-    Policy,
-    VexStatement,
-    apply_policy,
-    business_context,
-    default_policy,
-    load_policy,
-    load_vex,
-)
-from seawall.report.scan import ScanReportOptions, render_json, render_sarif
-from seawall.report.scan.cyclonedx import render_cyclonedx_scan
-from seawall.report.scan.html import render_html
-from seawall.report.scan.junit import render_junit
-from seawall.report.scan.markdown import render_markdown
-from seawall.report.vex import VexOptions, render_csaf_vex, render_openvex
-from seawall.source.scanresult import read_scan_result
+from seawall.policy.context import business_context
+from seawall.policy.engine import apply_policy
+from seawall.policy.rules import Policy, default_policy
+from seawall.policy.vex.statement import VexStatement
+from seawall.report.scan.options import ScanReportOptions
+
+if TYPE_CHECKING:
+    from seawall.report.vex.common import VexOptions
+
+# What every scan needs is imported above; the policy file and VEX readers
+# (YAML, pydantic), the baseline reader and each output format's writer are
+# imported only when the options ask for them.
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +66,12 @@ def load_policy_inputs(
     `settings_context` (SEAWALL_* over seawall.yaml), else the policy file's.
     """
     limits = limits or Limits.from_env()
-    loaded = load_policy(policy) if policy is not None else default_policy()
+    if policy is not None:
+        from seawall.policy.document import load_policy
+
+        loaded = load_policy(policy)
+    else:
+        loaded = default_policy()
     if fail_on is not None:
         extra = default_policy(fail_on, only_fixed=ignore_unfixed).rules
         loaded = Policy(
@@ -79,8 +82,11 @@ def load_policy_inputs(
             context=loaded.context,
         )
     statements: list[VexStatement] = []
-    for path in vex or []:
-        statements.extend(load_vex(path, limits))
+    if vex:
+        from seawall.policy.vex.load import load_vex
+
+        for path in vex:
+            statements.extend(load_vex(path, limits))
     try:
         context = business_context(
             internet_facing=internet_facing,
@@ -90,11 +96,16 @@ def load_policy_inputs(
         )
     except ValueError as error:
         raise InputError(str(error)) from None
+    saved: ScanResult | None = None
+    if baseline is not None:
+        from seawall.source.scanresult import read_scan_result
+
+        saved = read_scan_result(baseline, limits)
     return PolicyInputs(
         policy=loaded,
         vex=tuple(statements),
         vex_documents=tuple(str(p) for p in vex or []),
-        baseline=None if baseline is None else read_scan_result(baseline, limits),
+        baseline=saved,
         context=context,
     )
 
@@ -127,26 +138,40 @@ def render_scan(
     result: ScanResult,
     output_format: ReportFormat,
     options: ScanReportOptions,
-    vex_options: VexOptions | None = None,
+    vex_options: "VexOptions | None" = None,
 ) -> str:
     """Every text format (not `table`, which the command prints with rich)."""
     match output_format:
         case ReportFormat.json:
+            from seawall.report.scan.json import render_json
+
             return render_json(result, options)
         case ReportFormat.sarif:
+            from seawall.report.scan.sarif import render_sarif
+
             return render_sarif(result, options)
-        case ReportFormat.cyclonedx:
-            return render_cyclonedx_scan(result)
-        case ReportFormat.cyclonedx_vex:
-            return render_cyclonedx_scan(result, vex=True)
+        case ReportFormat.cyclonedx | ReportFormat.cyclonedx_vex:
+            from seawall.report.scan.cyclonedx import render_cyclonedx_scan
+
+            return render_cyclonedx_scan(result, vex=output_format is ReportFormat.cyclonedx_vex)
         case ReportFormat.junit:
+            from seawall.report.scan.junit import render_junit
+
             return render_junit(result, options)
         case ReportFormat.markdown:
+            from seawall.report.scan.markdown import render_markdown
+
             return render_markdown(result, options)
         case ReportFormat.html:
+            from seawall.report.scan.html import render_html
+
             return render_html(result, options)
         case ReportFormat.openvex:
+            from seawall.report.vex.openvex import render_openvex
+
             return render_openvex(result, vex_options)
         case ReportFormat.csaf_vex:
+            from seawall.report.vex.csaf import render_csaf_vex
+
             return render_csaf_vex(result, vex_options)
     raise InputError(f"--format {output_format.value}: rendered as a table by the command")

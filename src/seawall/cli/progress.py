@@ -1,5 +1,6 @@
 """A `ProgressSink` drawing rich progress bars on standard error."""
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -62,11 +63,16 @@ def progress_sink(console: "Console", *, quiet: bool) -> Iterator[ProgressSink]:
 
 @contextmanager
 def stderr_progress(*, quiet: bool) -> Iterator[ProgressSink]:
-    """`progress_sink` on standard error; with --quiet, rich is not even imported."""
-    if quiet:
+    """`progress_sink` on standard error.
+
+    With --quiet, or when standard error is certainly no terminal (a file, a
+    pipe: `common.may_be_terminal`), there are no bars and rich is not even
+    imported.
+    """
+    from seawall.cli.common import may_be_terminal, stderr_console
+
+    if quiet or not may_be_terminal(sys.stderr):
         yield NULL_PROGRESS
         return
-    from seawall.cli.common import stderr_console
-
     with progress_sink(stderr_console(), quiet=False) as sink:
         yield sink

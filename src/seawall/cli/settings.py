@@ -2,33 +2,36 @@
 
 Precedence: an option given on the command line wins; otherwise the
 settings' value (variable over file); otherwise the option's own default.
-Whether an option was given is asked of click (`ParameterSource`), so the
-options keep their defaults and help text, and `--severity` left out is
-told apart from `--severity` given its default.
+The options the settings can replace default to `None` in the parser
+(`cli/parser.py`), so an option left out is told apart from one given its
+default value (`--scanners vuln,secret` written out beats the file).
 
-Light to import (typer and the option declaration only): each command loads
+Light to import (argparse and the option declaration only): each command loads
 its settings inside its body (docs/architecture.md, "Start-up").
 """
 
+import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import typer
+from seawall.cli.parser import file_path
 
 if TYPE_CHECKING:
     from seawall.settings import Settings
+    from seawall.source.base import SourceOptions
 
 T = TypeVar("T")
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
+
+def add_settings_file(parser: argparse.ArgumentParser) -> None:
+    """`--config FILE`: the settings file."""
+    parser.add_argument(
         "--config",
+        type=file_path,
+        metavar="FILE",
         help="Settings file (default $SEAWALL_CONFIG, ./seawall.yaml, then "
         "$XDG_CONFIG_HOME/seawall/seawall.yaml). Options and SEAWALL_* variables override it.",
-        dir_okay=False,
-    ),
-]
+    )
 
 
 def command_settings(config: Path | None = None) -> "Settings":
@@ -38,18 +41,38 @@ def command_settings(config: Path | None = None) -> "Settings":
     return load_settings(config)
 
 
-def given(ctx: typer.Context, name: str) -> bool:
-    """True when the option `name` (its parameter name) was written on the command line."""
-    # By name: typer vendors click (typer._click) in some releases and not in others.
-    source = ctx.get_parameter_source(name)
-    return source is not None and source.name == "COMMANDLINE"
-
-
-def choose(ctx: typer.Context, name: str, option: T, setting: T | None) -> T:
-    """The option's value when given, else the setting's when set, else the option's default."""
-    if given(ctx, name) or setting is None:
+def choose(option: T | None, setting: T | None, default: T) -> T:
+    """The option's value when given (not None), else the setting's when set, else `default`."""
+    if option is not None:
         return option
-    return setting
+    if setting is not None:
+        return setting
+    return default
+
+
+def source_options(
+    settings: "Settings",
+    target: str,
+    *,
+    platform: str | None,
+    insecure: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> "SourceOptions":
+    """Source options from the command line over the settings (seawall.yaml, SEAWALL_*)."""
+    from seawall.cli.common import default_cache_dir
+    from seawall.limits import Limits
+    from seawall.source.base import SourceOptions
+    from seawall.source.platform import parse_platform
+
+    platform = choose(platform, settings.platform, None)
+    cache_dir = choose(cache_dir, settings.cache_dir, None)
+    return SourceOptions(
+        platform=parse_platform(platform) if platform else None,
+        insecure=insecure_for(target, insecure, settings.insecure_registries),
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        limits=Limits.from_env(),
+    )
 
 
 def insecure_for(target: str, insecure: bool, registries: tuple[str, ...]) -> bool:

@@ -13,7 +13,7 @@ from typing import BinaryIO, Self
 
 from seawall.fs import tarstream
 from seawall.fs.entry import Entry, LayerStats, StaleEntryError
-from seawall.fs.paths import Marker, MarkerKind, classify, normalize_member
+from seawall.fs.paths import Marker, MarkerKind, classify, clean_name, normalize_member
 from seawall.fs.tarstream import TarMember, TarReader
 from seawall.limits import Limits
 from seawall.model.files import FileInfo, FileKind, Problem
@@ -33,6 +33,10 @@ _KINDS: dict[bytes, FileKind] = {
     tarstream.FIFO: FileKind.FIFO,
 }
 _HARDLINK_CHAIN_MAX = 64
+_REGULAR = FileKind.REGULAR
+_DIRECTORY = FileKind.DIRECTORY
+_SYMLINK = FileKind.SYMLINK
+_HARDLINK = FileKind.HARDLINK
 
 
 def layer_name(layer: Layer) -> str:
@@ -80,11 +84,14 @@ class LayerReader:
         self.layer = layer
         self.where = layer_name(layer)
         self.problems = problems
-        self._limits = limits
         self._tar = TarReader(stream, self.where, limits, problems)
         self._seen: dict[str, FileKind] = {}
         """Paths written by this layer so far, for hard links and duplicates."""
         self._link_targets: dict[str, str] = {}
+        # Read once per member: kept as plain attributes (Limits is frozen).
+        self._index = layer.index
+        self._max_path_bytes = limits.max_path_bytes
+        self._max_path_depth = limits.max_path_depth
         self._regular_files = 0
         self._regular_bytes = 0
         self._whiteouts = 0
@@ -111,33 +118,38 @@ class LayerReader:
 
     def _path(self, member: TarMember, name: str, what: str) -> str | None:
         """The normalised path of a member name, or None when a limit rules it out."""
-        path, clamped = normalize_member(name)
-        if clamped:
-            self._problem(
-                member,
-                f"unsafe {what} {_show(name)} (absolute or climbing above the root); "
-                f"read as {_show(path)}, where a runtime would extract it",
-            )
-        limit = self._limits.max_path_bytes
+        path = clean_name(name)
+        if path is None:
+            path, clamped = normalize_member(name)
+            if clamped:
+                self._problem(
+                    member,
+                    f"unsafe {what} {_show(name)} (absolute or climbing above the root); "
+                    f"read as {_show(path)}, where a runtime would extract it",
+                )
+        limit = self._max_path_bytes
         if len(path) > limit // 4 and len(path.encode("utf-8", "surrogateescape")) > limit:
             self._problem(member, f"{what} longer than max_path_bytes={limit}; entry skipped")
             return None
-        if path.count("/") > self._limits.max_path_depth:
+        if path.count("/") > self._max_path_depth:
             self._problem(
                 member,
-                f"{what} deeper than max_path_depth={self._limits.max_path_depth}; entry skipped",
+                f"{what} deeper than max_path_depth={self._max_path_depth}; entry skipped",
             )
             return None
         return path
 
     def _item(self, member: TarMember) -> Entry | Marker | None:
-        kind = _KINDS.get(member.typeflag)
+        # Once per tar member: fields are unpacked once and FileInfo is built
+        # positionally (its keyword form costs a third more).
+        name, typeflag, mode, uid, gid, mtime, size, linkname, _, sparse, real_size = member
+        kind = _KINDS.get(typeflag)
         if kind is None:
             self._problem(
-                member, f"unsupported tar entry type {member.typeflag!r}; entry and data skipped"
+                member, f"unsupported tar entry type {typeflag!r}; entry and data skipped"
             )
             return None
-        path = self._path(member, member.name, "name")
+        path = self._path(member, name, "name")
         if path is None or path == "/":
             return None  # the root itself (`./`) carries nothing a view needs
         if ".wh." in path:
@@ -145,36 +157,28 @@ class LayerReader:
             if marker.kind is not MarkerKind.FILE:
                 return self._marker(member, marker)
         link_target: str | None = None
-        if kind is FileKind.SYMLINK:
-            link_target = member.linkname
-        elif kind is FileKind.HARDLINK:
+        if kind is _SYMLINK:
+            link_target = linkname
+        elif kind is _HARDLINK:
             link_target = self._hardlink_target(member, path)
             if link_target is None:
                 return None
-        previous = self._seen.get(path)
-        if previous is not None and not (
-            previous is FileKind.DIRECTORY and kind is FileKind.DIRECTORY
-        ):
+        seen = self._seen
+        previous = seen.get(path)
+        if previous is not None and not (previous is _DIRECTORY and kind is _DIRECTORY):
             self._problem(member, "appears more than once in the layer; the later entry wins")
-        self._seen[path] = kind
-        size = member.real_size if member.sparse and member.real_size is not None else member.size
-        info = FileInfo(
-            path=path,
-            kind=kind,
-            mode=member.mode,
-            size=size if kind is FileKind.REGULAR else 0,
-            uid=member.uid,
-            gid=member.gid,
-            mtime=member.mtime,
-            link_target=link_target,
-            layer=self.layer.index,
-        )
-        if kind is FileKind.REGULAR:
-            self._regular_files += 1
-            self._regular_bytes += info.size
-        if kind is FileKind.REGULAR and not member.sparse:
-            return Entry(info, True, None, partial(_MemberReader, self._tar, self._tar.serial))
-        return Entry(info)
+        seen[path] = kind
+        if kind is not _REGULAR:
+            info = FileInfo(path, kind, mode, 0, uid, gid, mtime, link_target, self._index)
+            return Entry(info)
+        if sparse and real_size is not None:
+            size = real_size
+        info = FileInfo(path, kind, mode, size, uid, gid, mtime, link_target, self._index)
+        self._regular_files += 1
+        self._regular_bytes += size
+        if sparse:
+            return Entry(info)
+        return Entry(info, True, None, partial(_MemberReader, self._tar, self._tar.serial))
 
     def _marker(self, member: TarMember, marker: Marker) -> Marker | None:
         if marker.kind is MarkerKind.AUFS_META:

@@ -27,11 +27,12 @@ class NormalizedName(NamedTuple):
     """True when the name was absolute or climbed above the root."""
 
 
-def normalize_member(name: str) -> NormalizedName:
-    """Make a member name absolute and clean.
+def clean_name(name: str) -> str | None:
+    """The path of a member name that is already clean (`etc/x`, `./etc/x/`), else None.
 
-    `./etc/x`, `etc/x`, `/etc/x` and `../etc/x` all become `/etc/x`; the last
-    two are reported as clamped.
+    The common case, answered without splitting the name: no empty, `.` or `..`
+    parts and not absolute. `normalize_member` gives the same path for such a
+    name (never clamped) and handles every other.
     """
     relative = name[2:] if name.startswith("./") else name
     if (
@@ -41,8 +42,19 @@ def normalize_member(name: str) -> NormalizedName:
         and "/." not in relative
         and relative != "/"
     ):
-        # Fast path for the common already-clean name: no `.`/`..` parts to fold.
-        return NormalizedName("/" + relative.rstrip("/"), False)
+        return "/" + relative.rstrip("/")
+    return None
+
+
+def normalize_member(name: str) -> NormalizedName:
+    """Make a member name absolute and clean.
+
+    `./etc/x`, `etc/x`, `/etc/x` and `../etc/x` all become `/etc/x`; the last
+    two are reported as clamped.
+    """
+    clean = clean_name(name)
+    if clean is not None:
+        return NormalizedName(clean, False)
     clamped = name.startswith("/")
     parts: list[str] = []
     for part in name.split("/"):

@@ -16,6 +16,7 @@ slices, never byte by byte, so reading a layer costs little more than
 decompressing it.
 """
 
+import struct
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, NamedTuple, NoReturn
 from zlib import adler32
@@ -31,6 +32,8 @@ _ZERO_BLOCK = bytes(BLOCK)
 _OCTAL_DIGITS = b"01234567"
 _DECIMAL_DIGITS = b"0123456789"
 _OCTAL_FIELD_BYTES = b"01234567 \0"
+_NUMERIC_FIELDS = struct.Struct("8s8s8s12s12s8s")
+"""mode, uid, gid, size, mtime and chksum: the header's numbers, from byte 100 on."""
 
 # Typeflags (POSIX pax "ustar Interchange Format", GNU tar manual "Standard").
 REGULAR_TYPES = frozenset((b"0", b"\0", b"7"))  # '7' contiguous is read as regular
@@ -46,6 +49,7 @@ _GNU_LONGNAME = b"L"
 _GNU_LONGLINK = b"K"
 _PAX_LOCAL = b"x"
 _PAX_GLOBAL = b"g"
+_META_TYPES = frozenset((_GNU_LONGNAME, _GNU_LONGLINK, _PAX_LOCAL, _PAX_GLOBAL))
 # Header-only types: Go's archive/tar reads no data after them, whatever the
 # size field holds (reader.go, isHeaderOnlyType), and we must stay in step.
 _HEADER_ONLY = frozenset((HARDLINK, SYMLINK, CHAR_DEVICE, BLOCK_DEVICE, DIRECTORY, FIFO))
@@ -252,7 +256,7 @@ class TarReader:
         self._current = None
         long_name: str | None = None
         long_link: str | None = None
-        pax: dict[str, str] = {}
+        pax: dict[str, str] | None = None
         meta_bytes = 0
         while True:
             pos = self._pos
@@ -272,7 +276,7 @@ class TarReader:
                 self._end_of_archive(offset)
                 return None
             typeflag, size, fields = self._parse_header(block, offset)
-            if typeflag in (_GNU_LONGNAME, _GNU_LONGLINK, _PAX_LOCAL, _PAX_GLOBAL):
+            if typeflag in _META_TYPES:
                 meta_bytes += size
                 if meta_bytes > self._limits.max_meta_header_bytes:
                     raise LimitExceededError(
@@ -286,6 +290,8 @@ class TarReader:
                 elif typeflag == _GNU_LONGLINK:
                     long_link = _decode(data.split(b"\0", 1)[0])
                 elif typeflag == _PAX_LOCAL:
+                    if pax is None:
+                        pax = {}
                     pax.update(self._parse_pax(data, offset))
                 else:
                     self._global_pax(self._parse_pax(data, offset), offset)
@@ -327,15 +333,17 @@ class TarReader:
         )  # see _byte_sum: each slice is at most 256 bytes, so each sum is exact
         fields: tuple[int, ...] | None = None
         if not block[100:156].translate(None, _OCTAL_FIELD_BYTES):
-            # Fast path: every numeric field is plain octal (the common case).
+            # Fast path: every numeric field is plain octal (the common case); int()
+            # raises on a space or NUL inside a field, which the slow path reports.
+            mode, uid, gid, size, mtime, checksum = _NUMERIC_FIELDS.unpack_from(block, 100)
             try:
                 fields = (
-                    int(block[148:156].strip(b" \0") or b"0", 8),
-                    int(block[124:136].strip(b" \0") or b"0", 8),
-                    int(block[100:108].strip(b" \0") or b"0", 8),
-                    int(block[108:116].strip(b" \0") or b"0", 8),
-                    int(block[116:124].strip(b" \0") or b"0", 8),
-                    int(block[136:148].strip(b" \0") or b"0", 8),
+                    int(checksum.strip(b" \0") or b"0", 8),
+                    int(size.strip(b" \0") or b"0", 8),
+                    int(mode.strip(b" \0") or b"0", 8),
+                    int(uid.strip(b" \0") or b"0", 8),
+                    int(gid.strip(b" \0") or b"0", 8),
+                    int(mtime.strip(b" \0") or b"0", 8),
                 )
             except ValueError:
                 fields = None
@@ -368,7 +376,7 @@ class TarReader:
         offset: int,
         long_name: str | None,
         long_link: str | None,
-        pax: dict[str, str],
+        pax: dict[str, str] | None,
     ) -> TarMember:
         end = block.find(0, 0, 100)
         name = block[: end if end >= 0 else 100]
@@ -425,18 +433,22 @@ class TarReader:
                 "max_layer_entries",
                 self._limits.max_layer_entries,
             )
-        member = TarMember(
-            text_name,
-            typeflag,
-            mode & 0o7777,
-            uid,
-            gid,
-            mtime,
-            data_size,
-            linkname,
-            offset,
-            sparse,
-            real_size,
+        # tuple.__new__ skips the named tuple's Python-level constructor (hot path).
+        member: TarMember = _new_tuple(
+            TarMember,
+            (
+                text_name,
+                typeflag,
+                mode & 0o7777,
+                uid,
+                gid,
+                mtime,
+                data_size,
+                linkname,
+                offset,
+                sparse,
+                real_size,
+            ),
         )
         self._current = member
         if sparse:
@@ -539,6 +551,9 @@ class TarReader:
                     "ignored as container runtimes do",
                 )
             )
+
+
+_new_tuple = tuple.__new__
 
 
 def _byte_sum(data: bytes) -> int:

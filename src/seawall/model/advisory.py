@@ -114,17 +114,43 @@ class EpssScore:
     date: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AffectedEntry:
+    """An `affected[]` entry found by the package it names, with what decides a match.
+
+    The store keeps these in a package index, so matching decodes a whole
+    record only when one of its entries holds the installed version.
+    """
+
+    record: str
+    """The id of the record the entry belongs to."""
+    position: int
+    """The entry's index in that record's `affected`."""
+    ecosystem: str
+    """As written in the record (`Debian:12`, `Red Hat:enterprise_linux:9::appstream`)."""
+    name: str
+    """As written in the record."""
+    ranges: tuple[AffectedRange, ...] = ()
+    versions: tuple[str, ...] = ()
+
+
 class AdvisoryStore(Protocol):
     """What the matcher asks of the vulnerability store."""
 
-    def advisories(self, ecosystem: str, name: str) -> Sequence[Advisory]:
-        """Every record with an `affected[]` entry for this package.
+    def entries(self, ecosystem: str, name: str) -> Sequence[AffectedEntry]:
+        """The `affected[]` entries naming this package, in records that are not withdrawn.
 
-        `ecosystem` is an OSV ecosystem with its release where it has one
-        (`Debian:12`); the store normalises `name` the way the ecosystem does
-        (PEP 503 for PyPI …). A Red Hat release written as a prefix
-        (`Red Hat:enterprise_linux:9`) matches every stream under it.
+        Ordered by record id, then position. `ecosystem` is an OSV ecosystem
+        with its release where it has one (`Debian:12`); the store normalises
+        `name` the way the ecosystem does (PEP 503 for PyPI …) and returns only
+        entries whose ecosystem is `ecosystem` and whose name normalises alike.
+        A Red Hat release written as a prefix (`Red Hat:enterprise_linux:9`)
+        also takes every stream under it (`…:9::appstream`).
         """
+        ...
+
+    def records(self, ids: Sequence[str]) -> Sequence[Advisory]:
+        """The whole records with these ids, in that order; ids it does not hold are left out."""
         ...
 
     def kev(self, cve: str) -> KevEntry | None: ...

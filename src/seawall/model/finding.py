@@ -6,9 +6,14 @@ it was seen, so the same finding in a later scan has the same fingerprint.
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from seawall.model.advisory import EpssScore, KevEntry
 from seawall.model.package import Package
+
+if TYPE_CHECKING:
+    # Types only: a secret or misconfiguration scan has no advisories, and the
+    # advisory model is a dozen dataclasses to build at import.
+    from seawall.model.advisory import EpssScore, KevEntry
 
 
 class Severity(Enum):
@@ -101,8 +106,8 @@ class VulnerabilityFinding:
     fingerprint: str
     published: str | None = None
     modified: str | None = None
-    kev: KevEntry | None = None
-    epss: EpssScore | None = None
+    kev: "KevEntry | None" = None
+    epss: "EpssScore | None" = None
     severity_labels: tuple[SeverityLabel, ...] = ()
     """Severities the records wrote in words, kept as written (docs/severity.md)."""
     related: tuple[str, ...] = ()

@@ -16,8 +16,6 @@ registry keeps apart would report one package's advisories against another.
   distribution (source package names): case-sensitive, as written.
 """
 
-from packaging.utils import canonicalize_name
-
 
 def base_ecosystem(ecosystem: str) -> str:
     """The ecosystem without its release: `Debian:12` → `Debian`, `PyPI` → `PyPI`."""
@@ -28,9 +26,22 @@ def normalize_name(ecosystem: str, name: str) -> str:
     """The name as `ecosystem` (an OSV ecosystem name, release allowed) compares it."""
     base = base_ecosystem(ecosystem)
     if base == "PyPI":
-        return canonicalize_name(name)
+        return pep503_name(name)
     if base == "crates.io":
         return name.lower().replace("_", "-")
     if base in ("NuGet", "Packagist"):
         return name.lower()
     return name
+
+
+def pep503_name(name: str) -> str:
+    """PEP 503's normalised name: `re.sub(r"[-_.]+", "-", name).lower()`.
+
+    What `packaging.utils.canonicalize_name` returns, written out: importing
+    packaging.utils imports its wheel-tag machinery (sysconfig, ELF readers),
+    which every scan that merges or matches names would pay at start-up.
+    """
+    value = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in value:
+        value = value.replace("--", "-")
+    return value

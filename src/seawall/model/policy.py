@@ -7,8 +7,14 @@ ignore or a VEX statement suppressed keeps its decision, saying what
 suppressed it (issue 7: "every suppressed finding stays in the output").
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+
+# The business context lives in `model.context` (light: every command's settings
+# hold one); a policy result holds one too, so it is also importable from here.
+from seawall.model.context import BusinessContext as BusinessContext
+from seawall.model.context import Criticality as Criticality
+from seawall.model.context import DataClass as DataClass
 
 
 class FindingKind(Enum):
@@ -168,32 +174,6 @@ class ImageRisk:
     explanation: str
 
 
-class Criticality(Enum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-
-class DataClass(Enum):
-    """Classes of data the asset handles; each weighs on the risk of its findings."""
-
-    PERSONAL = "personal"
-    PAYMENT = "payment"
-    HEALTH = "health"
-    CREDENTIALS = "credentials"
-
-
-@dataclass(frozen=True, slots=True)
-class BusinessContext:
-    """What the asset is to the business, from the command line or `seawall.yaml`."""
-
-    internet_facing: bool | None = None
-    """None: not said (scored as neither exposed nor internal)."""
-    data_classes: frozenset[DataClass] = frozenset()
-    criticality: Criticality | None = None
-
-
 class RemediationKind(Enum):
     PACKAGE = "package"
     """Upgrade one package."""
@@ -244,7 +224,7 @@ class PolicyResult:
     image_risk: ImageRisk | None = None
     policy: str | None = None
     """The policy's name, or its file, or None for the built-in default."""
-    context: BusinessContext = BusinessContext()
+    context: BusinessContext = field(default_factory=BusinessContext)
     baseline: str | None = None
     """What the baseline was (a saved result's image reference and scan time)."""
     vex_documents: tuple[str, ...] = ()

@@ -9,7 +9,6 @@ treated as absent. The decoders below check every type for the same reason.
 import logging
 import os
 import struct
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,6 +48,10 @@ class CacheFiles:
     def store(self, key: str, data: bytes) -> None:
         if self._dir is None:
             return
+        # Imported here: tempfile (and `random` under it) is start-up time a
+        # run that only reads the cache never needs.
+        import tempfile
+
         self._dir.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=self._dir, prefix=".tmp-")
         try:

@@ -97,8 +97,9 @@ def build_inventory(
         for name, message in layer.skipped:
             skipped[name].append(message)
 
+    files_of = _files_by_reader(wants, merged, lookup)
     for cataloger in wants.content:
-        files = _files_for(cataloger, merged, lookup)
+        files = files_of.get(cataloger.NAME, [])
         result = cataloger.catalog(files, context) if files else CatalogResult()
         packages.extend(introduced.adjust(cataloger, p) for p in result.packages)
         relationships.update(result.relationships)
@@ -199,13 +200,20 @@ def _lookup(merged: _Merged, fallback: Lookup | None) -> Lookup:
     return lookup
 
 
-def _files_for(cataloger: Cataloger, merged: _Merged, lookup: Lookup) -> list[CatalogFile]:
-    files = [file for path, file in merged.visible.items() if cataloger.wants(path)]
+def _files_by_reader(wants: Wants, merged: _Merged, lookup: Lookup) -> dict[str, list[CatalogFile]]:
+    """The files each reader wants, by NAME, sorted by path; one index look-up per path."""
+    found: dict[str, list[CatalogFile]] = defaultdict(list)
+    for path, file in merged.visible.items():
+        for reader in wants.content_cap(path)[1]:
+            found[reader.NAME].append(file)
     for link in merged.links:
-        if cataloger.wants(link) and (file := lookup(link)) is not None:
-            files.append(file)
-    files.sort(key=lambda file: file.path)
-    return files
+        readers = wants.content_cap(link)[1]
+        if readers and (target := lookup(link)) is not None:
+            for reader in readers:
+                found[reader.NAME].append(target)
+    for files in found.values():
+        files.sort(key=lambda file: file.path)
+    return found
 
 
 def _visible_findings(

@@ -27,7 +27,6 @@ from seawall.pipeline.cachefiles import (
     optional_text,
     text,
 )
-from seawall.report.sbom.native import distro_record, package_record, status_record
 
 FORMAT = 1
 _MAX_ENTRY_BYTES = 1 << 30
@@ -58,6 +57,9 @@ class InventoryCache:
 
 
 def _encode(inventory: Inventory) -> bytes:
+    # Imported here: only a run that missed the cache writes an entry.
+    from seawall.report.sbom.native import distro_record, package_record, status_record
+
     document = {
         "packages": [package_record(p) for p in inventory.packages],
         "distro": distro_record(inventory.distro) if inventory.distro else None,

@@ -15,25 +15,29 @@ import json
 import struct
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import zstandard
 
 from seawall.limits import Limits
-from seawall.model.files import Problem
 from seawall.model.image import Layer
 from seawall.model.package import Relationship
 from seawall.pipeline.cachefiles import CacheFiles, decode_package, text
-from seawall.pipeline.reduce import FileFindings, Reader, ReducedLayer
-from seawall.report.sbom.native import package_record
+
+if TYPE_CHECKING:
+    from seawall.pipeline.reduce import Reader, ReducedLayer
+
+# `layer_key` is on every run's path; the rest only on a run that misses the
+# image's inventory, so the reducer's types (and through them the file views)
+# and the record writer are imported where entries are written and read.
 
 FORMAT = 2
 _HEADER = struct.Struct(">I")
 _MAX_ENTRY_BYTES = 4 << 30
 
 
-def layer_key(layer: Layer, readers: Sequence[Reader], limits: Limits) -> str | None:
+def layer_key(layer: Layer, readers: "Sequence[Reader]", limits: Limits) -> str | None:
     """The cache key of a layer reduced for `readers`, or None when the layer has no digest."""
     identity = layer.digest or layer.diff_id
     if identity is None:
@@ -53,14 +57,16 @@ class LayerCache:
     def __init__(self, root: Path | None) -> None:
         self._files = CacheFiles(root / "layers" if root is not None else None, ".layer")
 
-    def load(self, key: str) -> ReducedLayer | None:
+    def load(self, key: str) -> "ReducedLayer | None":
         return self._files.load(key, _decode)
 
-    def store(self, key: str, reduced: ReducedLayer) -> None:
+    def store(self, key: str, reduced: "ReducedLayer") -> None:
         self._files.store(key, _encode(reduced))
 
 
-def _encode(reduced: ReducedLayer) -> bytes:
+def _encode(reduced: "ReducedLayer") -> bytes:
+    from seawall.report.sbom.native import package_record
+
     header = orjson.dumps(
         {
             "findings": [
@@ -81,7 +87,10 @@ def _encode(reduced: ReducedLayer) -> bytes:
     return zstandard.ZstdCompressor(level=3).compress(body)
 
 
-def _decode(data: bytes) -> ReducedLayer:
+def _decode(data: bytes) -> "ReducedLayer":
+    from seawall.model.files import Problem
+    from seawall.pipeline.reduce import FileFindings, ReducedLayer
+
     body = zstandard.ZstdDecompressor().decompress(data, max_output_size=_MAX_ENTRY_BYTES)
     (length,) = _HEADER.unpack_from(body)
     header: dict[str, Any] = orjson.loads(body[_HEADER.size : _HEADER.size + length])

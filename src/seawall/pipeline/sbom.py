@@ -4,25 +4,34 @@ Each layer is read once and reduced to what the catalogers need; reduced
 layers are cached under the layer's digest (see `layercache`), so a second
 scan of an image, or of another image sharing its base layers, reads only the
 layers it has not seen.
+
+Start-up: a warm run (the image's inventory cached) needs the source, the
+catalogers' declarations (their NAME:VERSION make the cache keys) and the
+inventory cache, nothing more. Reducing layers, the file views, assembling
+an inventory and reading SBOM documents are imported where they are used
+(docs/architecture.md, "Start-up").
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from seawall.catalog.base import CatalogFile
 from seawall.catalog.registry import CATALOGERS, EXECUTABLES_ONLY, FILE_LOCAL, HINTS, RELEASE
-from seawall.fs import DirectoryView
-from seawall.model.files import Problem
-from seawall.model.image import Image, Layer, Platform, SourceKind
+from seawall.model.image import Image, Layer, LayerOpener, Platform, SourceKind
 from seawall.model.package import Inventory
-from seawall.pipeline.inventory import Lookup, build_inventory
 from seawall.pipeline.inventorycache import InventoryCache, inventory_key
-from seawall.pipeline.layercache import LayerCache, layer_key
-from seawall.pipeline.reduce import ReducedLayer, Wants, reduce_directory, reduce_layer
+from seawall.pipeline.layercache import layer_key
 from seawall.source.base import DirectorySource, ImageSource, SourceOptions
 from seawall.source.registry import open_source
-from seawall.source.sbom import read_sbom
 from seawall.source.target import parse_target
+
+if TYPE_CHECKING:
+    from seawall.fs import DirectoryView
+    from seawall.pipeline.inventory import Lookup
+    from seawall.pipeline.reduce import Reader, ReducedLayer, Wants
+
+_CONTEXT = (RELEASE,)
+"""Readers whose files are kept for the catalogers' context (os-release)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,42 +44,52 @@ class SbomResult:
     """Layers read from the source in this run (the rest came from the cache)."""
 
 
-def catalog_wants() -> Wants:
+def catalog_wants() -> "Wants":
     """Every registered cataloger, split by how its inputs are kept."""
+    from seawall.pipeline.reduce import Wants
+
     content = [c for c in CATALOGERS if c.NAME not in FILE_LOCAL]
     local = [c for c in CATALOGERS if c.NAME in FILE_LOCAL]
     return Wants(
         content=content,
         file_local=local,
-        context=[RELEASE],
+        context=_CONTEXT,
         hints=HINTS,
         executables_only=EXECUTABLES_ONLY,
     )
+
+
+def cache_readers() -> "tuple[Reader, ...]":
+    """The readers of `catalog_wants()` (its `readers`), without building its path index.
+
+    Their NAME:VERSION make the layer cache keys, which a warm run needs
+    before it knows whether it reads any layer at all.
+    """
+    return (*_CONTEXT, *CATALOGERS)
 
 
 def sbom(target: str, options: SourceOptions) -> SbomResult:
     """Catalog every package of `target` (any TARGET form, `sbom:PATH` included)."""
     parsed = parse_target(target, limits=options.limits)
     if parsed.kind is SourceKind.SBOM:
+        from seawall.source.sbom import read_sbom
+
         assert parsed.path is not None
         inventory, image = read_sbom(parsed.path, options.limits)
         return SbomResult(image=image, inventory=inventory)
-    wants = catalog_wants()
     with open_source(parsed, options) as source:
         if isinstance(source, DirectorySource):
-            view = DirectoryView(source.root, options.limits)
-            reduced = reduce_directory(view, wants)
-            inventory = build_inventory(
-                [reduced], wants, options.limits, layered=False, fallback=_reader(view, wants)
-            )
-            return SbomResult(image=source.image, inventory=inventory)
+            return _directory(source, options)
         image = source.image
-        keys = [layer_key(layer, wants.readers, options.limits) for layer in image.layers]
+        keys = [layer_key(layer, cache_readers(), options.limits) for layer in image.layers]
         whole = _inventory_key(keys, image.platform, options)
         inventories = InventoryCache(options.cache_dir)
         cached = inventories.load(whole) if whole is not None else None
         if cached is not None:
             return SbomResult(image=image, inventory=cached)
+        from seawall.pipeline.inventory import build_inventory
+
+        wants = catalog_wants()
         layers, read = _reduced_layers(source, keys, wants, options)
         inventory = build_inventory(
             layers, wants, options.limits, layered=True, platform=image.platform
@@ -78,6 +97,21 @@ def sbom(target: str, options: SourceOptions) -> SbomResult:
         if whole is not None:
             inventories.store(whole, inventory)
         return SbomResult(image=image, inventory=inventory, layers_read=read)
+
+
+def _directory(source: DirectorySource, options: SourceOptions) -> SbomResult:
+    """A directory tree: read whole every time (its files have no digest to cache under)."""
+    from seawall.fs import DirectoryView
+    from seawall.pipeline.inventory import build_inventory
+    from seawall.pipeline.reduce import reduce_directory
+
+    wants = catalog_wants()
+    view = DirectoryView(source.root, options.limits)
+    reduced = reduce_directory(view, wants)
+    inventory = build_inventory(
+        [reduced], wants, options.limits, layered=False, fallback=_reader(view, wants)
+    )
+    return SbomResult(image=source.image, inventory=inventory)
 
 
 def _inventory_key(
@@ -89,8 +123,10 @@ def _inventory_key(
     return inventory_key([key for key in keys if key is not None], platform)
 
 
-def _reader(view: DirectoryView, wants: Wants) -> Lookup:
+def _reader(view: "DirectoryView", wants: "Wants") -> "Lookup":
     """Reads any file of a directory tree on demand, never following a link out of it."""
+    from seawall.catalog.base import CatalogFile
+
     cap = max(reader.MAX_FILE_BYTES for reader in wants.content)
 
     def read(path: str) -> CatalogFile | None:
@@ -104,38 +140,58 @@ def _reader(view: DirectoryView, wants: Wants) -> Lookup:
 
 
 def _reduced_layers(
-    source: ImageSource, keys: Sequence[str | None], wants: Wants, options: SourceOptions
-) -> tuple[list[ReducedLayer], int]:
+    source: ImageSource, keys: Sequence[str | None], wants: "Wants", options: SourceOptions
+) -> "tuple[list[ReducedLayer], int]":
     """Every layer reduced, bottom first, from the cache where it holds them.
 
     `keys` are the layers' cache keys (None: not cacheable), in layer order.
+    Layers missing from the cache are read in parallel (`layerpool`).
     """
+    from seawall.pipeline.layercache import LayerCache
+    from seawall.pipeline.layerpool import map_layers
+    from seawall.pipeline.reduce import reduce_layer
+
     cache = LayerCache(options.cache_dir)
     openers = {layer.index: opener for layer, opener in source.layer_openers()}
+    key_of = {layer.index: key for layer, key in zip(source.image.layers, keys, strict=True)}
     progress = options.progress.task("Cataloging layers", total=len(source.image.layers))
-    reduced: list[ReducedLayer] = []
-    read = 0
+    reduced: dict[int, ReducedLayer] = {}
+    missing: list[tuple[Layer, LayerOpener]] = []
     try:
-        for layer, key in zip(source.image.layers, keys, strict=True):
+        for layer in source.image.layers:
             opener = openers.get(layer.index)
+            key = key_of[layer.index]
+            cached = cache.load(key) if opener is not None and key is not None else None
             if opener is None:
-                reduced.append(_foreign(layer))
+                reduced[layer.index] = _foreign(layer)
+            elif cached is None:
+                missing.append((layer, opener))
+                continue
             else:
-                cached = cache.load(key) if key is not None else None
-                if cached is None:
-                    cached = reduce_layer(layer, opener, wants, options.limits)
-                    read += 1
-                    if key is not None:
-                        cache.store(key, cached)
-                reduced.append(cached)
+                reduced[layer.index] = cached
+            progress.advance(1)
+
+        def work(layer: Layer, opener: LayerOpener) -> "ReducedLayer":
+            return reduce_layer(layer, opener, wants, options.limits)
+
+        # Local sources open a fresh file handle per layer; a registry source shares connections.
+        local = source.image.source_kind is not SourceKind.REGISTRY
+        for layer, fresh in map_layers(work, missing, fork_safe=local):
+            key = key_of[layer.index]
+            if key is not None:
+                cache.store(key, fresh)
+            reduced[layer.index] = fresh
             progress.advance(1)
     finally:
         progress.close()
-    return reduced, read
+    return [reduced[layer.index] for layer in source.image.layers], len(missing)
 
 
-def _foreign(layer: Layer) -> ReducedLayer:
+def _foreign(layer: Layer) -> "ReducedLayer":
     """A non-distributable layer: not in the image, so not read; said so in the status."""
+    from seawall.model.files import Problem
+    from seawall.pipeline.reduce import ReducedLayer
+
     empty = b"\0" * 1024  # a tar holding nothing: just its end-of-archive marker
     problem = Problem(
         f"layer {layer.index} ({layer.digest})",

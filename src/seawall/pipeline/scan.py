@@ -18,21 +18,18 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
-from seawall import versions
 from seawall.errors import InputError
-from seawall.match import match_inventory
 from seawall.model.finding import MisconfigFinding, SecretFinding, Severity, VulnerabilityFinding
 from seawall.model.image import SourceKind
 from seawall.model.package import Inventory
 from seawall.model.scan import ScanResult
-from seawall.pipeline.misconfig import misconfigurations
 from seawall.pipeline.sbom import sbom
-from seawall.pipeline.secrets import secrets
 from seawall.source.base import SourceOptions
-from seawall.source.registry import open_source
 from seawall.source.target import parse_target
 from seawall.vulndb.staleness import DEFAULT_MAX_AGE, staleness_warnings
-from seawall.vulndb.store import VulnStore
+
+# Each scanner's stage (the matcher and store, the secret engine, the
+# misconfiguration checks) is imported when the scan selects it.
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +81,8 @@ def scan(target: str, options: SourceOptions, settings: ScanSettings) -> ScanRes
         result = _vulnerabilities(result, settings)
     has_files = parse_target(target, limits=options.limits).kind is not SourceKind.SBOM
     if Scanner.SECRET in settings.scanners and has_files:
+        from seawall.pipeline.secrets import secrets
+
         found = secrets(target, options)
         result = dataclasses.replace(
             result,
@@ -91,6 +90,9 @@ def scan(target: str, options: SourceOptions, settings: ScanSettings) -> ScanRes
             warnings=(*result.warnings, *(str(p) for p in found.status.problems[:_MAX_PROBLEMS])),
         )
     if Scanner.MISCONFIG in settings.scanners and has_files:
+        from seawall.pipeline.misconfig import misconfigurations
+        from seawall.source.registry import open_source
+
         with open_source(target, options) as source:
             checked = misconfigurations(
                 source,
@@ -109,6 +111,10 @@ def scan(target: str, options: SourceOptions, settings: ScanSettings) -> ScanRes
 
 def _vulnerabilities(result: ScanResult, settings: ScanSettings) -> ScanResult:
     """Match the inventory against the store; say how fresh the data was."""
+    from seawall import versions
+    from seawall.match import match_inventory
+    from seawall.vulndb.store import VulnStore
+
     if settings.db_path is None:
         raise InputError("the vuln scanner needs a vulnerability database (--db)")
     if not settings.db_path.exists():

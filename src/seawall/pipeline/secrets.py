@@ -12,7 +12,9 @@ decided at assembly from the claims of the current image's later layers,
 with the squashing rules of `fs.walk.ImageWalk` (OCI image spec layer.md):
 a later layer hides a file when it writes or whites out the path, whites out
 or makes opaque an ancestor, puts a non-directory at an ancestor, or makes
-the path a directory. A warm scan reads no layer at all.
+the path a directory. A warm scan reads no layer at all, and reads the claims
+(thousands of paths per layer, kept in a cache entry of their own) only when
+some layer below holds a hit.
 
 The same secret at the same path in several layers (one fingerprint) is one
 finding: the lowest layer that holds it, still present unless every copy is
@@ -22,6 +24,8 @@ Allow rules and the baseline apply after the cache (config.py), so editing
 them needs no rescan.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import hashlib
 import json
@@ -29,7 +33,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zstandard
 
@@ -37,15 +41,10 @@ from seawall.analyze.secrets import (
     EngineSettings,
     FileScan,
     Outcome,
-    RuleSet,
-    SecretEngine,
     SecretsConfig,
     builtin_rules,
     builtin_version,
-    scan_image_config,
 )
-from seawall.fs import DirectoryView, LayerView, UnreadableFileError
-from seawall.fs.paths import parent_of
 from seawall.limits import Limits
 from seawall.model.files import FileKind, Problem
 from seawall.model.finding import SecretFinding, SecretLocation, SecretSource, Severity
@@ -55,10 +54,17 @@ from seawall.pipeline.cachefiles import CacheFiles
 from seawall.source.base import DirectorySource, SourceOptions
 from seawall.source.registry import open_source
 
+if TYPE_CHECKING:
+    from seawall.analyze.secrets import RuleSet, SecretEngine
+
+# The engine and the file views are imported where a layer is read: a scan answered
+# from the cache needs neither (start-up time).
+
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2
-"""2: hits carry the archive member (`!/…`) they were found in."""
+CACHE_FORMAT = 3
+"""2: hits carry the archive member (`!/…`) they were found in; 3: a layer's claims are
+an entry of their own (`.secrets-claims`)."""
 _MAX_ENTRY_BYTES = 1 << 30
 
 
@@ -77,6 +83,13 @@ class LayerHit:
     """Inside an archive: `!/inner/config.properties`, appended to `path` when reported."""
 
 
+def _parent_of(path: str) -> str:
+    """The parent of a normalised path, as `seawall.fs.paths.parent_of` gives it (`/` is its
+    own parent); written here so that assembling a warm scan imports no file view."""
+    cut = path.rfind("/")
+    return path[:cut] if cut > 0 else "/"
+
+
 @dataclass(frozen=True, slots=True)
 class LayerClaims:
     """What a layer does to the paths of the layers below it."""
@@ -93,7 +106,7 @@ class LayerClaims:
             return True
         ancestor = path
         while ancestor != "/":
-            ancestor = parent_of(ancestor)
+            ancestor = _parent_of(ancestor)
             if ancestor in self.files or ancestor in self.whiteouts or ancestor in self.opaque:
                 return True
         return False
@@ -102,51 +115,81 @@ class LayerClaims:
         """Directories the layer's entries imply (a lower non-directory there is hidden)."""
         found: set[str] = set()
         for path in (*self.files, *self.dirs):
-            parent = parent_of(path)
+            parent = _parent_of(path)
             while parent != "/" and parent not in found:
                 found.add(parent)
-                parent = parent_of(parent)
+                parent = _parent_of(parent)
         return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
-class LayerSecrets:
-    """One layer's cached result."""
+class LayerFindings:
+    """What every scan of an image needs from a layer: its hits, counts and problems."""
 
     hits: tuple[LayerHit, ...]
-    claims: LayerClaims
     counts: dict[str, int]
     problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSecrets:
+    """One layer's result: the findings, and the claims that decide their visibility."""
+
+    findings: LayerFindings
+    claims: LayerClaims
 
 
 def scan_layer(
     layer: Layer, opener: LayerOpener, engine: SecretEngine, limits: Limits
 ) -> LayerSecrets:
     """Read one layer once: every regular file through the engine, every entry into claims."""
+    from seawall.fs import LayerView
+
     view = LayerView(layer, opener, limits)
     hits: list[LayerHit] = []
-    counts = dict.fromkeys((o.value for o in Outcome), 0)
+    tally = dict.fromkeys(Outcome, 0)
+    opened = skipped = 0
     files: set[str] = set()
     dirs: set[str] = set()
+    directory = FileKind.DIRECTORY
+    excluded = Outcome.EXCLUDED
+    excludes = engine.excludes
+    scan_reader = engine.scan_reader
+    # The loop body runs for every entry of every layer: locals, no per-file calls
+    # beyond the engine's, nothing built for the common file without hits, and a
+    # file the engine would not read is not opened.
     for entry in view:
         info = entry.info
-        if info.kind is FileKind.DIRECTORY:
-            dirs.add(info.path)
+        path = info.path
+        if info.kind is directory:
+            dirs.add(path)
             continue
-        files.add(info.path)
+        files.add(path)
         if not entry.readable:
             continue
+        if excludes(path):
+            tally[excluded] += 1
+            continue
         with entry.open() as reader:
-            scan = engine.scan_reader(reader.read, info.path, info.size)
-        _count(counts, scan)
-        hits.extend(
-            LayerHit(info.path, h.rule_id, h.line, h.preview, h.fingerprint, h.member)
-            for h in scan.hits
-        )
+            scan = scan_reader(reader.read, path, info.size)
+        tally[scan.outcome] += 1
+        if scan.hits:
+            hits.extend(
+                LayerHit(path, h.rule_id, h.line, h.preview, h.fingerprint, h.member)
+                for h in scan.hits
+            )
+        if scan.archives_opened or scan.archives_skipped:
+            opened += scan.archives_opened
+            skipped += scan.archives_skipped
+    counts = {outcome.value: count for outcome, count in tally.items()}
+    if opened:
+        counts[_OPENED] = opened
+    if skipped:
+        counts[_SKIPPED] = skipped
     claims = LayerClaims(
         frozenset(files), frozenset(dirs), frozenset(view.whiteouts), frozenset(view.opaque_dirs)
     )
-    return LayerSecrets(tuple(hits), claims, counts, tuple(view.problems))
+    return LayerSecrets(LayerFindings(tuple(hits), counts, tuple(view.problems)), claims)
 
 
 # ---------------------------------------------------------------- the cache
@@ -175,20 +218,30 @@ def _key(
 
 
 class SecretsCache:
-    """Per-layer secret results under `<cache>/layers/<key>.secrets` (beside the SBOM's
-    `.layer` entries, same write-then-rename discipline); a None root caches nothing.
+    """Per-layer secret results under `<cache>/layers/` (beside the SBOM's `.layer`
+    entries, same write-then-rename discipline); a None root caches nothing.
+
+    A layer's findings (`<key>.secrets`) and its claims (`<key>.secrets-claims`)
+    are separate entries: every scan reads the first, few need the second.
     Entries hold previews and fingerprints, never a secret value."""
 
     def __init__(self, root: Path | None) -> None:
         directory = root / "layers" if root is not None else None
-        self._layers = CacheFiles(directory, ".secrets")
+        self._findings = CacheFiles(directory, ".secrets")
+        self._claims = CacheFiles(directory, ".secrets-claims")
         self._configs = CacheFiles(directory, ".config-secrets")
 
-    def load(self, key: str) -> LayerSecrets | None:
-        return self._layers.load(key, lambda data: _decode(_unpack(data)))
+    def load(self, key: str) -> LayerFindings | None:
+        return self._findings.load(key, lambda data: _decode_findings(_unpack(data)))
+
+    def load_claims(self, key: str) -> LayerClaims | None:
+        return self._claims.load(key, lambda data: _decode_claims(_unpack(data)))
 
     def store(self, key: str, result: LayerSecrets) -> None:
-        self._layers.store(key, _pack(_encode(result)))
+        # Claims first: a findings entry is never there without its claims, unless
+        # the claims entry was removed since (then the layer is read again).
+        self._claims.store(key, _pack(_encode_claims(result.claims)))
+        self._findings.store(key, _pack(_encode_findings(result.findings)))
 
     def load_config(self, key: str) -> list[SecretFinding] | None:
         """The findings in an image's config and history (keyed by the config's digest)."""
@@ -225,17 +278,23 @@ def _unpack(data: bytes) -> Any:
     )
 
 
-def _encode(result: LayerSecrets) -> dict[str, Any]:
+def _encode_findings(findings: LayerFindings) -> dict[str, Any]:
     return {
         "hits": [
-            [h.path, h.rule_id, h.line, h.preview, h.fingerprint, h.member] for h in result.hits
+            [h.path, h.rule_id, h.line, h.preview, h.fingerprint, h.member] for h in findings.hits
         ],
-        "files": sorted(result.claims.files),
-        "dirs": sorted(result.claims.dirs),
-        "whiteouts": sorted(result.claims.whiteouts),
-        "opaque": sorted(result.claims.opaque),
-        "counts": result.counts,
-        "problems": [[p.where, p.message] for p in result.problems],
+        "counts": findings.counts,
+        "problems": [[p.where, p.message] for p in findings.problems],
+    }
+
+
+def _encode_claims(claims: LayerClaims) -> dict[str, Any]:
+    # Unsorted: the order of a set is all the decoder needs, and sorting costs.
+    return {
+        "files": list(claims.files),
+        "dirs": list(claims.dirs),
+        "whiteouts": list(claims.whiteouts),
+        "opaque": list(claims.opaque),
     }
 
 
@@ -251,29 +310,36 @@ def _config_finding(item: list[Any]) -> SecretFinding:
     )
 
 
-def _decode(document: dict[str, Any]) -> LayerSecrets:
-    return LayerSecrets(
+def _decode_findings(document: dict[str, Any]) -> LayerFindings:
+    return LayerFindings(
         hits=tuple(
             LayerHit(str(p), str(r), None if n is None else int(n), str(v), str(f), str(m))
             for p, r, n, v, f, m in document["hits"]
-        ),
-        claims=LayerClaims(
-            frozenset(map(str, document["files"])),
-            frozenset(map(str, document["dirs"])),
-            frozenset(map(str, document["whiteouts"])),
-            frozenset(map(str, document["opaque"])),
         ),
         counts={str(k): int(v) for k, v in document["counts"].items()},
         problems=tuple(Problem(str(a), str(b)) for a, b in document["problems"]),
     )
 
 
+def _decode_claims(document: dict[str, Any]) -> LayerClaims:
+    return LayerClaims(
+        frozenset(map(str, document["files"])),
+        frozenset(map(str, document["dirs"])),
+        frozenset(map(str, document["whiteouts"])),
+        frozenset(map(str, document["opaque"])),
+    )
+
+
 # ---------------------------------------------------------------- assembly
 
 
-def assemble(results: dict[int, LayerSecrets], rules: RuleSet) -> list[SecretFinding]:
-    """Findings from per-layer results, with `removed_in` decided by the later layers."""
-    claims = {index: result.claims for index, result in results.items()}
+def assemble(
+    results: dict[int, LayerFindings], claims: dict[int, LayerClaims], rules: RuleSet
+) -> list[SecretFinding]:
+    """Findings from per-layer results, with `removed_in` decided by the later layers.
+
+    `claims` must hold every layer above the lowest one with a hit.
+    """
     implied_cache: dict[int, frozenset[str]] = {}
 
     def hider(layer: int, path: str) -> int | None:
@@ -315,14 +381,16 @@ def assemble(results: dict[int, LayerSecrets], rules: RuleSet) -> list[SecretFin
 
 def make_engine(config: SecretsConfig) -> SecretEngine:
     """The engine the configuration asks for (rules less the disabled ones, file size limit)."""
+    from seawall.analyze.secrets import SecretEngine
+
     return SecretEngine(builtin_rules().without(config.disable_rules), _settings(config))
 
 
 def _settings(config: SecretsConfig) -> EngineSettings:
-    return (
-        EngineSettings(max_file_bytes=config.max_file_bytes)
-        if config.max_file_bytes is not None
-        else EngineSettings()
+    default = EngineSettings()
+    return EngineSettings(
+        max_file_bytes=config.max_file_bytes or default.max_file_bytes,
+        skip_paths=not config.scan_all_paths,
     )
 
 
@@ -342,7 +410,81 @@ class _LazyEngine:
         return self._engine
 
     def rules(self) -> RuleSet:
-        return self.get().rules
+        """The rules, for titles and severities: no engine needed."""
+        return builtin_rules().without(self.config.disable_rules)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layers:
+    findings: dict[int, LayerFindings]
+    claims: dict[int, LayerClaims] | None
+    """The claims `assemble` needs, or None when no layer holds a hit."""
+    problems: list[Problem]
+    read: int
+
+
+def _read_layers(
+    image: Image,
+    openers: dict[int, LayerOpener],
+    cache: SecretsCache,
+    lazy: _LazyEngine,
+    options: SourceOptions,
+) -> _Layers:
+    """Each layer's findings, from the cache or read once; and the claims visibility needs."""
+    limits = options.limits
+    findings: dict[int, LayerFindings] = {}
+    claims: dict[int, LayerClaims] = {}
+    keys: dict[int, str | None] = {}
+    problems: list[Problem] = []
+    read = 0
+
+    def scan(layer: Layer, opener: LayerOpener, key: str | None) -> LayerFindings:
+        nonlocal read
+        result = scan_layer(layer, opener, lazy.get(), limits)
+        read += 1
+        if key is not None:
+            cache.store(key, result)
+        claims[layer.index] = result.claims
+        return result.findings
+
+    present: list[tuple[Layer, LayerOpener]] = []
+    progress = options.progress.task("Scanning layers for secrets", total=len(image.layers))
+    try:
+        for layer in image.layers:
+            opener = openers.get(layer.index)
+            if opener is None:
+                problems.append(
+                    Problem(
+                        f"layer {layer.index} ({layer.digest})",
+                        "non-distributable (foreign) layer: its blob is not in the image; "
+                        "not scanned",
+                    )
+                )
+                progress.advance(1)
+                continue
+            present.append((layer, opener))
+            key = _key("layer", layer.digest or layer.diff_id, lazy.version, lazy.settings, limits)
+            keys[layer.index] = key
+            cached = cache.load(key) if key is not None else None
+            findings[layer.index] = cached if cached is not None else scan(layer, opener, key)
+            progress.advance(1)
+    finally:
+        progress.close()
+    with_hits = [index for index, result in findings.items() if result.hits]
+    if not with_hits:
+        return _Layers(findings, None, problems, read)
+    # Visibility of a hit depends on every layer above it (module docstring).
+    lowest = min(with_hits)
+    for layer, opener in present:
+        if layer.index <= lowest or layer.index in claims:
+            continue
+        key = keys[layer.index]
+        loaded = cache.load_claims(key) if key is not None else None
+        if loaded is None:  # the claims entry is gone: read the layer again
+            findings[layer.index] = scan(layer, opener, key)
+        else:
+            claims[layer.index] = loaded
+    return _Layers(findings, claims, problems, read)
 
 
 def secrets(
@@ -357,49 +499,23 @@ def secrets(
         if isinstance(source, DirectorySource):
             scanned = _scan_directory(source.root, lazy.get(), options)
             return _finish(target, image, scanned, config, lazy.version)
-        openers = {layer.index: opener for layer, opener in source.layer_openers()}
         cache = SecretsCache(options.cache_dir)
-        results: dict[int, LayerSecrets] = {}
-        problems: list[Problem] = []
-        read = 0
-        progress = options.progress.task("Scanning layers for secrets", total=len(image.layers))
-        try:
-            for layer in image.layers:
-                opener = openers.get(layer.index)
-                if opener is None:
-                    problems.append(
-                        Problem(
-                            f"layer {layer.index} ({layer.digest})",
-                            "non-distributable (foreign) layer: its blob is not in the image; "
-                            "not scanned",
-                        )
-                    )
-                    progress.advance(1)
-                    continue
-                key = _key(
-                    "layer", layer.digest or layer.diff_id, lazy.version, lazy.settings, limits
-                )
-                result = cache.load(key) if key is not None else None
-                if result is None:
-                    result = scan_layer(layer, opener, lazy.get(), limits)
-                    read += 1
-                    if key is not None:
-                        cache.store(key, result)
-                results[layer.index] = result
-                progress.advance(1)
-        finally:
-            progress.close()
+        openers = {layer.index: opener for layer, opener in source.layer_openers()}
+        layers = _read_layers(image, openers, cache, lazy, options)
     # The config is content-addressed too: its findings are cached under its digest.
     config_key = _key("config", image.config_digest, lazy.version, lazy.settings, limits)
     in_config = cache.load_config(config_key) if config_key is not None else None
     if in_config is None:
+        from seawall.analyze.secrets import scan_image_config
+
         in_config = scan_image_config(image, lazy.get())
         if config_key is not None:
             cache.store_config(config_key, in_config)
-    in_layers = assemble(results, lazy.rules()) if any(r.hits for r in results.values()) else []
+    results = layers.findings
+    in_layers = assemble(results, layers.claims, lazy.rules()) if layers.claims is not None else []
     counts = _sum_counts(r.counts for r in results.values())
-    problems.extend(p for r in results.values() for p in r.problems)
-    scanned = _Scanned(in_layers + in_config, counts, tuple(problems), layers_read=read)
+    problems = [*layers.problems, *(p for r in results.values() for p in r.problems)]
+    scanned = _Scanned(in_layers + in_config, counts, tuple(problems), layers_read=layers.read)
     return _finish(target, image, scanned, config, lazy.version)
 
 
@@ -452,11 +568,16 @@ class _Scanned:
 
 
 def _scan_directory(root: Path, engine: SecretEngine, options: SourceOptions) -> _Scanned:
+    from seawall.fs import DirectoryView, UnreadableFileError
+
     view = DirectoryView(root, options.limits)
     findings: list[SecretFinding] = []
     counts = dict.fromkeys((o.value for o in Outcome), 0)
     for entry in view:
         if not entry.readable:
+            continue
+        if engine.excludes(entry.path):  # not read: not opened either
+            counts[Outcome.EXCLUDED.value] += 1
             continue
         try:
             with entry.open() as reader:

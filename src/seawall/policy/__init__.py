@@ -6,14 +6,38 @@
 - `apply_policy(result, policy, vex, baseline, context)` decides every
   finding, scores its risk (docs/risk.md), plans remediation and returns a
   `PolicyResult` (seawall.model.policy) for the reporters.
+
+The names below load their module on first use (PEP 562): a scan with the
+default policy and no VEX document does not import the file readers
+(YAML, pydantic).
 """
 
-from seawall.policy.context import business_context
-from seawall.policy.document import load_policy, parse_policy
-from seawall.policy.engine import apply_policy, licence_fingerprint
-from seawall.policy.errors import PolicyFileError, VexDocumentError
-from seawall.policy.rules import Policy, default_policy
-from seawall.policy.vex import VexStatement, VexStatus, load_vex, parse_vex
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from seawall.policy.context import business_context
+    from seawall.policy.document import load_policy, parse_policy
+    from seawall.policy.engine import apply_policy, licence_fingerprint
+    from seawall.policy.errors import PolicyFileError, VexDocumentError
+    from seawall.policy.rules import Policy, default_policy
+    from seawall.policy.vex import VexStatement, VexStatus, load_vex, parse_vex
+
+_HOMES = {
+    "Policy": "rules",
+    "PolicyFileError": "errors",
+    "VexDocumentError": "errors",
+    "VexStatement": "vex",
+    "VexStatus": "vex",
+    "apply_policy": "engine",
+    "business_context": "context",
+    "default_policy": "rules",
+    "licence_fingerprint": "engine",
+    "load_policy": "document",
+    "load_vex": "vex",
+    "parse_policy": "document",
+    "parse_vex": "vex",
+}
 
 __all__ = [
     "Policy",
@@ -30,3 +54,12 @@ __all__ = [
     "parse_policy",
     "parse_vex",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

@@ -3,45 +3,13 @@
 Vocabulary (docs/risk.md, "Business context"): `internet_facing` (bool),
 `data` (any of personal, payment, health, credentials), `criticality`
 (low, medium, high, critical). Values given on the command line override
-those of a file, field by field.
+those of a file, field by field. Files' `context:` sections are validated
+by `policy.contextfile`.
 """
 
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from seawall.model.policy import BusinessContext, Criticality, DataClass
-
-
-class ContextDocument(BaseModel):
-    """The `context:` section of `seawall.yaml` or of a policy file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    internet_facing: bool | None = None
-    data: list[str] = Field(default_factory=list, max_length=16)
-    criticality: str | None = None
-
-    @field_validator("data")
-    @classmethod
-    def _data(cls, values: list[str]) -> list[str]:
-        for value in values:
-            parse_data_class(value)
-        return values
-
-    @field_validator("criticality")
-    @classmethod
-    def _criticality(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_criticality(value)
-        return value
-
-    def to_context(self) -> BusinessContext:
-        return BusinessContext(
-            internet_facing=self.internet_facing,
-            data_classes=frozenset(parse_data_class(value) for value in self.data),
-            criticality=None if self.criticality is None else parse_criticality(self.criticality),
-        )
+from seawall.model.context import BusinessContext, Criticality, DataClass
 
 
 def parse_data_class(value: str) -> DataClass:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from seawall.model.finding import Severity
 from seawall.model.policy import FindingKind
-from seawall.policy.context import ContextDocument
+from seawall.policy.contextfile import ContextDocument
 from seawall.policy.errors import PolicyFileError
 from seawall.policy.rules import (
     Action,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seawall.errors import InputError
-from seawall.model.policy import BusinessContext
+from seawall.model.context import BusinessContext
 
 CONFIG_NAME = "seawall.yaml"
 MAX_CONFIG_BYTES = 1024 * 1024

@@ -5,7 +5,7 @@ so a value means the same wherever it is written. File errors name the line
 (`seawall.policy.yamlmarks.validation_problems`, shared with policy files);
 variable errors name the variable and never repeat its value.
 
-The `context:` section is `seawall.policy.context.ContextDocument`, the
+The `context:` section is `seawall.policy.contextfile.ContextDocument`, the
 shape a policy file's `context:` has.
 
 Example (README, "Configuration"):
@@ -31,9 +31,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from seawall.model.context import BusinessContext
 from seawall.model.finding import Severity
-from seawall.model.policy import BusinessContext
-from seawall.policy.context import ContextDocument, business_context
+from seawall.policy.context import business_context
+from seawall.policy.contextfile import ContextDocument
 from seawall.policy.yamlmarks import (
     UnreadableTextError,
     YamlShapeError,

@@ -11,10 +11,8 @@ past `Limits.max_compression_ratio` times its input (once past
 """
 
 import io
+from functools import cache
 from typing import BinaryIO, cast
-
-import zstandard
-from isal import igzip, isal_zlib
 
 from seawall.errors import LimitExceededError
 from seawall.limits import Limits
@@ -26,13 +24,23 @@ GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _OTHER_MAGIC = {b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 _BUFFER = 1 << 20
-# What the decompressors raise on truncated or corrupt input (BadGzipFile is an OSError).
-_DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (
-    EOFError,
-    igzip.BadGzipFile,
-    cast(type[BaseException], isal_zlib.error),
-    zstandard.ZstdError,
-)
+
+
+@cache
+def _decompression_errors() -> tuple[type[BaseException], ...]:
+    """What the decompressors raise on truncated or corrupt input (BadGzipFile is an OSError).
+
+    Looked up on first need: a run served from the caches never loads a decompressor.
+    """
+    import zstandard
+    from isal import igzip, isal_zlib
+
+    return (
+        EOFError,
+        igzip.BadGzipFile,
+        cast(type[BaseException], isal_zlib.error),
+        zstandard.ZstdError,
+    )
 
 
 def detect_compression(head: bytes, *, what: str) -> Compression:
@@ -182,7 +190,7 @@ class _Guarded(io.RawIOBase):
         view = memoryview(buffer).cast("B")
         try:
             n = read_into(self._inner, view)
-        except _DECOMPRESSION_ERRORS as exc:
+        except _decompression_errors() as exc:
             raise CorruptLayerError(
                 f"{self._what}: the compressed layer is truncated or corrupt ({exc}); "
                 "export or pull the image again"
@@ -238,8 +246,12 @@ def open_layer_stream(
     counting = _Counting(raw, frames)
     inner: BinaryIO
     if compression is Compression.GZIP:
+        from isal import igzip
+
         inner = cast(BinaryIO, igzip.IGzipFile(fileobj=counting, mode="rb"))  # type: ignore[no-untyped-call]
     elif compression is Compression.ZSTD:
+        import zstandard
+
         inner = zstandard.ZstdDecompressor().stream_reader(
             cast(BinaryIO, counting), read_size=_BUFFER, read_across_frames=True, closefd=True
         )

@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from seawall.analyze.secrets import EngineSettings, Outcome, SecretEngine
-from seawall.analyze.secrets.archives import ArchiveLimits
+from seawall.analyze.secrets.values import ArchiveLimits
 from tests.analyze.secrets.archivebuild import many_member_zip, tar_bytes, zip_bytes
 from tests.analyze.secrets.samples import aws_key_id, aws_secret, github_token
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from seawall.analyze.secrets import SecretEngine, builtin_rules, fingerprint, preview
-from seawall.analyze.secrets.rules import RulesError, parse_rules
+from seawall.analyze.secrets import SecretEngine, builtin_rules, fingerprint, preview, rulesdata
+from seawall.analyze.secrets.builtin import builtin_text
+from seawall.analyze.secrets.rules import RULES_DATA, RulesError, parse_rules, rules_data_source
 from seawall.analyze.secrets.validators import github_crc32, jwt
 from tests.analyze.secrets.samples import github_token, jwt_token, negatives, positives
 
@@ -106,3 +107,29 @@ def test_pair_rule_needs_its_key_id() -> None:
 def test_malformed_rule_files_are_refused(raw: bytes, message: str) -> None:
     with pytest.raises(RulesError, match=message):
         parse_rules(raw)
+
+
+def test_rules_data_is_rules_yaml() -> None:
+    """`builtin_rules` reads rulesdata.py instead of parsing YAML: it must say what
+    rules.yaml says (after editing the rules, run `write_rules_data()`)."""
+    import hashlib
+
+    import yaml
+
+    text = builtin_text()
+    assert hashlib.sha256(text).hexdigest() == rulesdata.SOURCE_SHA256, "rulesdata.py is stale"
+    assert yaml.safe_load(text) == rulesdata.DOCUMENT
+    assert builtin_rules() == parse_rules(text)
+    assert RULES_DATA.read_text() == rules_data_source(text)
+
+
+def test_builtin_rules_compile_each_regex_on_first_use() -> None:
+    rules = builtin_rules()
+    rule = rules.get("github-pat")
+    assert rule.regex is rule.regex  # compiled once, then kept
+    assert all(allow.pattern for r in rules.rules for allow in r.allow)
+    with pytest.raises(RulesError, match="invalid regular expression"):
+        parse_rules(
+            b"version: 1\nrules:\n"
+            b"  - {id: ab, title: t, severity: low, keywords: [k], regex: '('}\n"
+        )

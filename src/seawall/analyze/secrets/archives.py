@@ -31,8 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
-KiB = 1024
-MiB = 1024 * KiB
+from seawall.analyze.secrets.values import ArchiveLimits, KiB
 
 _ZIP_LOCAL = b"PK\x03\x04"
 _ZIP_CENTRAL = b"PK\x01\x02"
@@ -74,25 +73,6 @@ class ArchiveKind(Enum):
     TAR = "tar"
     GZIP = "gzip"
     """Only when the decompressed stream is a tar; other gzip files stay binary."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveLimits:
-    """Bounds on descending into the archives of one file; part of the cache key."""
-
-    max_depth: int = 3
-    """Archive levels read below a file (1: the file's own members only; 0: none)."""
-    max_archive_bytes: int = 64 * MiB
-    """A (top-level or nested) archive is held in memory to be read: larger ones are skipped."""
-    max_members: int = 10_000
-    """Members read below one file, all levels together."""
-    max_inflated_bytes: int = 256 * MiB
-    """Bytes decompressed below one file, all levels together."""
-    max_member_bytes: int = 16 * MiB
-    max_ratio: int = 100
-    """A member or gzip stream inflating more than this many times its compressed size …"""
-    ratio_floor_bytes: int = 1 * MiB
-    """… once past this many bytes, is a bomb and is skipped."""
 
 
 @dataclass(slots=True)

@@ -4,6 +4,8 @@ A small YAML file (`seawall secrets --config FILE`), validated with pydantic
 because it is user input::
 
     max_file_bytes: 16777216          # optional; larger files are skipped
+    scan_all_paths: true              # optional; also read the trees of third-party
+                                      # software the rules skip (docs/secrets.md)
     disable_rules: [generic-password] # optional
     allow:                            # findings never reported
       - description: fixtures of our own integration tests
@@ -16,8 +18,9 @@ because it is user input::
     baseline_file: secrets-baseline.yaml   # optional, same `baseline:` list, relative to this file
 
 Allow rules and the baseline act on findings after the scan, so changing
-them never invalidates the per-layer cache; only `max_file_bytes` and
-`disable_rules` change what is scanned and are part of the cache key.
+them never invalidates the per-layer cache; only `max_file_bytes`,
+`scan_all_paths` and `disable_rules` change what is scanned and are part of
+the cache key.
 """
 
 import re
@@ -58,6 +61,8 @@ class SecretsConfig:
     """The effective configuration; the default reports everything the rules find."""
 
     max_file_bytes: int | None = None
+    scan_all_paths: bool = False
+    """Read the rule file's `skip_paths` trees too (third-party software, skipped by default)."""
     disable_rules: frozenset[str] = frozenset()
     allow: tuple[AllowRule, ...] = ()
     baseline: dict[str, str] = field(default_factory=dict)
@@ -117,6 +122,7 @@ def load_config(path: Path, known_rules: frozenset[str] | None = None) -> Secret
         raise InputError(f"{path}: unknown rule ids {unknown}")
     return SecretsConfig(
         max_file_bytes=raw.max_file_bytes,
+        scan_all_paths=raw.scan_all_paths,
         disable_rules=frozenset(raw.disable_rules),
         allow=tuple(
             AllowRule(

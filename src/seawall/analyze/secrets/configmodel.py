@@ -37,6 +37,7 @@ class BaselineModel(BaseModel):
 class ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     max_file_bytes: int | None = Field(default=None, gt=0)
+    scan_all_paths: bool = False
     disable_rules: list[str] = Field(default_factory=list)
     allow: list[AllowModel] = Field(default_factory=list)
     baseline: list[AcceptedModel] = Field(default_factory=list)

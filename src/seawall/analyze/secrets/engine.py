@@ -1,10 +1,13 @@
 """The secret engine: bytes in (streamed in chunks), redacted hits out.
 
-Per file: the size limit and the decoy paths are checked before anything is
-read; the first chunk is probed for a NUL byte (binary files are skipped, as
-git and trivy do); then each chunk is lower-cased once and searched for every
-rule's keywords in one Aho-Corasick pass, and only the rules whose keywords
-occur run their regex. Most files therefore cost one pass and no regex at all.
+Per file: the size limit, the decoy paths and the rule file's `skip_paths`
+(trees of third-party software, docs/secrets.md) are checked before anything
+is read, with one path test for both; the first chunk is probed for a NUL
+byte (binary files are skipped, as git and trivy do); then each chunk is
+lower-cased once and searched for every rule's keywords in one Aho-Corasick
+pass, and only the rules whose keywords occur run their regex. Most files
+therefore cost one pass and no regex at all, and a file without hits costs
+no allocation beyond its chunks (the results without hits are shared).
 
 Chunks overlap by `overlap_bytes` (more than any rule's longest match), and a
 chunk reports only the matches that start before the next chunk's accepted
@@ -24,7 +27,6 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
 
 import ahocorasick_rs
 
@@ -32,72 +34,17 @@ from seawall.analyze.secrets.archives import (
     SUFFIXES,
     ArchiveBudget,
     ArchiveKind,
-    ArchiveLimits,
     archive_kind,
     expand,
 )
+from seawall.analyze.secrets.builtin import builtin_rules
+from seawall.analyze.secrets.paths import either
 from seawall.analyze.secrets.redact import entropy, fingerprint, preview
-from seawall.analyze.secrets.rules import Rule, RuleSet, builtin_rules
+from seawall.analyze.secrets.rules import Rule, RuleSet
 from seawall.analyze.secrets.validators import VALIDATORS
-
-KiB = 1024
-MiB = 1024 * KiB
+from seawall.analyze.secrets.values import EngineSettings, FileScan, Hit, KiB, Outcome
 
 Read = Callable[[int], bytes]
-
-
-@dataclass(frozen=True, slots=True)
-class EngineSettings:
-    """What changes which files are read and how; part of the per-layer cache key."""
-
-    max_file_bytes: int = 16 * MiB
-    """Larger files are skipped (counted as too large)."""
-    chunk_bytes: int = 1 * MiB
-    overlap_bytes: int = 32 * KiB
-    """Longer than any rule's longest match (rules.yaml says so)."""
-    binary_probe_bytes: int = 8 * KiB
-    """A NUL in this many leading bytes makes a file binary."""
-    archives: ArchiveLimits = field(default_factory=ArchiveLimits)
-    """Descent into zip and tar files; `max_depth=0` treats them as binary."""
-
-    def __post_init__(self) -> None:
-        if self.chunk_bytes <= 2 * self.overlap_bytes:
-            raise ValueError("chunk_bytes must be more than twice overlap_bytes")
-
-
-class Outcome(Enum):
-    """What the engine did with one file."""
-
-    SCANNED = "scanned"
-    BINARY = "binary"
-    TOO_LARGE = "too-large"
-    EXCLUDED = "excluded"
-    """A decoy path (test fixtures, examples): not read."""
-    ARCHIVE = "archive"
-    """A zip or tar file: its members were scanned (or it was skipped, see `FileScan`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One secret found in one file or text, already redacted."""
-
-    rule_id: str
-    line: int | None
-    """The line within the file, or within the archive member."""
-    preview: str
-    fingerprint: str
-    member: str = ""
-    """For a member of an archive, what follows the file's path: `!/lib/a.tar.gz!/etc/x`."""
-
-
-@dataclass(frozen=True, slots=True)
-class FileScan:
-    outcome: Outcome
-    hits: tuple[Hit, ...] = ()
-    archives_opened: int = 0
-    """Archives whose members were read: the file itself and archives nested in it."""
-    archives_skipped: int = 0
-    """Archives (or their rest) left unread: over a bound, too deep, damaged or encrypted."""
 
 
 def _reader(data: bytes) -> Read:
@@ -116,22 +63,11 @@ def _reader(data: bytes) -> Read:
 _PROBE_FIRST_BYTES = 64 * KiB
 """Files larger than this are read in two steps: the binary probe, then the chunk."""
 
-_SEGMENT_START = "(^|/)"
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
-
-
-def _faster(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The same path test with each `(^|/)` written as the look-behind `(?<![^/])`.
-
-    Both say "at the start or after a slash" and `search` finds a match with one
-    exactly when it finds one with the other; `re` tries the look-behind several
-    times faster at each position. Only for yes/no searches (group numbers
-    change), so patterns with back-references are left as they are.
-    """
-    if _SEGMENT_START not in pattern.pattern or _BACKREFERENCE.search(pattern.pattern):
-        return pattern
-    return re.compile(pattern.pattern.replace(_SEGMENT_START, "(?<![^/])"), pattern.flags)
-
+_SCANNED = FileScan(Outcome.SCANNED)
+_BINARY = FileScan(Outcome.BINARY)
+_TOO_LARGE = FileScan(Outcome.TOO_LARGE)
+_EXCLUDED = FileScan(Outcome.EXCLUDED)
+"""The results without hits, shared (they are frozen): most files end in one of them."""
 
 _WINDOW = 2048
 """Bytes after a keyword searched by an anchored rule (longer than any anchored match)."""
@@ -152,6 +88,8 @@ class _FileState:
     """(priority of the rule, hit)."""
     fingerprints: set[str] = field(default_factory=set)
     eligible: dict[int, bool] = field(default_factory=dict)
+    generic_excluded: bool | None = None
+    """Whether the decoys' generic path list excludes the file (asked once per file)."""
 
 
 class SecretEngine:
@@ -166,17 +104,17 @@ class SecretEngine:
         # path rule's very common keyword (`$`) costs nothing on other files.
         free = [rule for rule in self.rules.rules if rule.path is None]
         self._path_rules = [rule for rule in self.rules.rules if rule.path is not None]
-        # One search tells whether any path rule can apply (almost never): a prefilter.
-        # A leading `(^|/)` becomes the equivalent look-behind, which `re` tries
-        # several times faster at each position of the path.
-        self._any_path_rule = _faster(
-            re.compile(
-                "|".join(f"(?:{rule.path.pattern})" for rule in self._path_rules if rule.path)
-                or r"(?!x)x"
-            )
+        # One test tells whether any path rule can apply (almost never): a prefilter.
+        self._any_path_rule = (
+            either([rule.path for rule in self._path_rules]) if self._path_rules else None
         )
-        decoys = self.rules.decoys.path_exclude
-        self._decoy_paths = _faster(decoys) if decoys is not None else None
+        # Decoy paths and skipped trees end alike (not read, counted as excluded):
+        # one test per file for both.
+        excluded = [self.rules.decoys.path_exclude]
+        if self.settings.skip_paths:
+            excluded.append(self.rules.skip_paths)
+        present = [test for test in excluded if test is not None]
+        self._excluded_paths = either(present) if present else None
         keywords = sorted({k for rule in free for k in rule.keywords})
         self._keyword_rules: list[tuple[int, ...]] = [
             tuple(
@@ -206,6 +144,13 @@ class SecretEngine:
 
     # ------------------------------------------------------------------ entry points
 
+    def excludes(self, path: str) -> bool:
+        """True when the file at `path` is not read at all (a decoy path or a skipped tree):
+        `scan_reader` answers `Outcome.EXCLUDED` for it. Callers that must open a file
+        to scan it ask this first."""
+        excluded = self._excluded_paths
+        return excluded is not None and excluded.search(path)
+
     def scan_reader(
         self, read: Read, path: str, size: int | None = None, kind: str = "file"
     ) -> FileScan:
@@ -214,6 +159,9 @@ class SecretEngine:
 
     def _scan(self, read: Read, path: str, size: int | None, kind: str, archives: bool) -> FileScan:
         settings = self.settings
+        excluded = self._excluded_paths
+        if excluded is not None and excluded.search(path):
+            return _EXCLUDED
         too_large = size is not None and size > settings.max_file_bytes
         if too_large and not (
             archives
@@ -221,32 +169,30 @@ class SecretEngine:
             and size <= settings.archives.max_archive_bytes
             and path.lower().endswith(SUFFIXES)
         ):
-            return FileScan(Outcome.TOO_LARGE)
-        decoys = self._decoy_paths
-        if decoys is not None and decoys.search(path):
-            return FileScan(Outcome.EXCLUDED)
+            return _TOO_LARGE
         if size == 0:
-            return FileScan(Outcome.SCANNED)
+            return _SCANNED
         probe = settings.binary_probe_bytes
         # Larger files are probed before the rest of the chunk is read: most are
         # binaries, which then cost a few KiB of copying instead of a chunk.
         probe_first = size is None or size > _PROBE_FIRST_BYTES
         buffer = read(probe if probe_first else settings.chunk_bytes)
         # Zip, tar and gzip headers all hold a NUL within their first bytes, so text
-        # files never pay for the archive probe.
-        if b"\0" in buffer[:probe]:
+        # files never pay for the archive probe. (`find` with bounds: no copy.)
+        if buffer.find(b"\0", 0, probe) >= 0:
             archive = archive_kind(buffer) if archives else None
             if archive is not None:
                 return self._scan_archive(archive, buffer, read, path, kind)
-            return FileScan(Outcome.TOO_LARGE if too_large else Outcome.BINARY)
+            return _TOO_LARGE if too_large else _BINARY
         if too_large:
-            return FileScan(Outcome.TOO_LARGE)
+            return _TOO_LARGE
         if probe_first and len(buffer) == probe:
             buffer += read(settings.chunk_bytes - probe)
         state = _FileState(path, kind, path)
+        any_path_rule = self._any_path_rule
         path_rules = (
             [rule for rule in self._path_rules if rule.path and rule.path.search(path)]
-            if self._any_path_rule.search(path)
+            if any_path_rule is not None and any_path_rule.search(path)
             else []
         )
         base = 0  # file offset of buffer[0]
@@ -257,7 +203,7 @@ class SecretEngine:
             following = read(settings.chunk_bytes) if buffer else b""
             total += len(following)
             if total > settings.max_file_bytes:
-                return FileScan(Outcome.TOO_LARGE)
+                return _TOO_LARGE
             final = not following
             accept_until = None if final else base + len(buffer) - settings.overlap_bytes
             self._scan_chunk(
@@ -271,7 +217,7 @@ class SecretEngine:
             base += keep_from
             accept_from = accept_until
             buffer = buffer[keep_from:] + following
-        return FileScan(Outcome.SCANNED, self._finish(state))
+        return FileScan(Outcome.SCANNED, self._finish(state)) if state.hits else _SCANNED
 
     def scan_bytes(self, data: bytes, path: str, kind: str = "file") -> FileScan:
         """Scan a file held in memory (same rules, limits and chunking as a stream)."""
@@ -406,12 +352,13 @@ class SecretEngine:
         path = state.path
         ok = True
         if path is not None:
-            generic_excluded = self.rules.decoys.generic_path_exclude
-            excluded_as_generic = (
-                rule.generic and generic_excluded is not None and generic_excluded.search(path)
-            )
-            excluded = rule.path_exclude is not None and rule.path_exclude.search(path)
-            ok = not (excluded_as_generic or excluded)
+            if rule.generic:
+                if state.generic_excluded is None:
+                    generic = self.rules.decoys.generic_path_exclude
+                    state.generic_excluded = generic is not None and generic.search(path)
+                ok = not state.generic_excluded
+            if ok and rule.path_exclude is not None:
+                ok = not rule.path_exclude.search(path)
         state.eligible[rule.priority] = ok
         return ok
 
@@ -447,9 +394,9 @@ class SecretEngine:
     def _credible(self, rule: Rule, value: str, match: re.Match[bytes]) -> bool:
         """False for decoys: documented examples, placeholders, low entropy, bad checksums."""
         decoys = self.rules.decoys
-        if value in decoys.example_values or decoys.placeholders.search(value):
+        if value in decoys.example_values or decoys.placeholders.get().search(value):
             return False
-        if rule.generic and decoys.generic_placeholders.search(value):
+        if rule.generic and decoys.generic_placeholders.get().search(value):
             return False
         if rule.entropy is not None and entropy(value) < rule.entropy:
             return False
@@ -463,7 +410,7 @@ class SecretEngine:
         if path is None or "q" not in match.re.groupindex or match.group("q"):
             return True
         unquoted = self.rules.decoys.generic_unquoted_paths
-        return unquoted is not None and unquoted.search(path) is not None
+        return unquoted is not None and unquoted.search(path)
 
     def _finish(self, state: _FileState) -> tuple[Hit, ...]:
         matched = {hit.rule_id for _, hit in state.hits}

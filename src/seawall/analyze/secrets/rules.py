@@ -1,25 +1,32 @@
-"""The secret rules: `rules.yaml` (package data) loaded into compiled, validated values.
+"""The secret rules: `rules.yaml` (package data) loaded into validated values.
 
 The rules are data so that adding one is a reviewable edit of one file; this
 module checks the file's shape (unknown keys, bad regexes, duplicate ids,
 unknown validators) and refuses to run on a broken rule set rather than
 silently scanning with fewer rules.
+
+Cold scans pay for loading the rules, so `builtin_ruleset` avoids what it can.
+It takes the document from `rulesdata.py`, a Python rendering of rules.yaml
+that the bytecode cache loads in a millisecond, where importing a YAML parser
+and parsing took ~30 ms (the module records the digest of the YAML it was
+made from; rules.yaml is parsed whenever they differ). And each regular
+expression is compiled on first use (`LazyRegex`, `PathTest`), since a scan
+runs the regexes of the few rules whose keywords occur. `parse_rules`, which
+reads any other rule file, compiles every regex at once to validate it, as
+`write_rules_data` did for `rulesdata.py`; the tests check it is current.
 """
 
 import dataclasses
 import hashlib
 import re
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AnyStr, Generic
 
+from seawall.analyze.secrets.builtin import builtin_text, rules_version, without_version
+from seawall.analyze.secrets.paths import PathTest
 from seawall.errors import SeawallError
 from seawall.model.finding import Severity
-
-ENGINE_VERSION = 2
-"""Bumped when the engine's behaviour changes the findings of unchanged rules
-(2: members of zip and tar archives are scanned)."""
 
 _RULE_KEYS = {
     "id",
@@ -45,18 +52,34 @@ class RulesError(SeawallError):
 
 
 @dataclass(frozen=True, slots=True)
+class LazyRegex(Generic[AnyStr]):
+    """A regular expression compiled on first use."""
+
+    source: AnyStr
+    flags: int = 0
+    _compiled: list[re.Pattern[AnyStr]] = field(default_factory=list, compare=False, repr=False)
+
+    def get(self) -> re.Pattern[AnyStr]:
+        compiled = self._compiled
+        if not compiled:
+            # Two threads may both compile it: the same pattern, so either is right.
+            compiled.append(re.compile(self.source, self.flags))
+        return compiled[0]
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
-    """One detection rule, compiled."""
+    """One detection rule."""
 
     id: str
     title: str
     severity: Severity
     keywords: tuple[bytes, ...]
     """Lower-case; the rule runs on a chunk only when one of them occurs in it."""
-    regex: re.Pattern[bytes]
-    path: re.Pattern[str] | None = None
-    path_exclude: re.Pattern[str] | None = None
-    allow: tuple[re.Pattern[bytes], ...] = ()
+    pattern: LazyRegex[bytes]
+    path: PathTest | None = None
+    path_exclude: PathTest | None = None
+    allow_patterns: tuple[LazyRegex[bytes], ...] = ()
     entropy: float | None = None
     validator: str | None = None
     requires: str | None = None
@@ -66,17 +89,25 @@ class Rule:
     priority: int = 0
     """Position in the file, generic rules after all others: lower wins an overlap."""
 
+    @property
+    def regex(self) -> re.Pattern[bytes]:
+        return self.pattern.get()
+
+    @property
+    def allow(self) -> tuple[re.Pattern[bytes], ...]:
+        return tuple(pattern.get() for pattern in self.allow_patterns)
+
 
 @dataclass(frozen=True, slots=True)
 class Decoys:
     """What is never a secret, whatever rule matched it."""
 
     example_values: frozenset[str]
-    placeholders: re.Pattern[str]
-    generic_placeholders: re.Pattern[str]
-    path_exclude: re.Pattern[str] | None
-    generic_path_exclude: re.Pattern[str] | None
-    generic_unquoted_paths: re.Pattern[str] | None
+    placeholders: LazyRegex[str]
+    generic_placeholders: LazyRegex[str]
+    path_exclude: PathTest | None
+    generic_path_exclude: PathTest | None
+    generic_unquoted_paths: PathTest | None
     """Files where a generic rule accepts an unquoted value (configuration, not code)."""
 
 
@@ -88,6 +119,10 @@ class RuleSet:
     decoys: Decoys
     version: str
     """`<file version>.<engine version>-<sha256 prefix of the file>`."""
+    skip_paths: PathTest | None = None
+    """Trees of third-party software no rule reads (`skip_paths` in rules.yaml)."""
+    skip_ids: tuple[str, ...] = ()
+    """The ids of the `skip_paths` entries, in file order."""
 
     def without(self, rule_ids: frozenset[str]) -> "RuleSet":
         """The same rules less `rule_ids` (and the rules that require one of them)."""
@@ -98,7 +133,9 @@ class RuleSet:
             for rule in self.rules
             if rule.id not in rule_ids and (rule.requires is None or rule.requires not in rule_ids)
         )
-        return RuleSet(rules=kept, decoys=self.decoys, version=_without(self.version, rule_ids))
+        return dataclasses.replace(
+            self, rules=kept, version=without_version(self.version, rule_ids)
+        )
 
     def get(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -107,35 +144,62 @@ class RuleSet:
         raise KeyError(rule_id)
 
 
-def _regex(text: Any, where: str, flags: int = 0) -> re.Pattern[str]:
+def _source(text: Any, where: str) -> str:
     if not isinstance(text, str):
         raise RulesError(f"{where}: expected a regular expression string")
-    try:
-        return re.compile(text, flags)
-    except re.error as error:
-        raise RulesError(f"{where}: invalid regular expression ({error})") from None
+    return text
 
 
-def _bytes_regex(text: Any, where: str) -> re.Pattern[bytes]:
-    if not isinstance(text, str):
-        raise RulesError(f"{where}: expected a regular expression string")
-    try:
-        return re.compile(text.encode())
-    except re.error as error:
-        raise RulesError(f"{where}: invalid regular expression ({error})") from None
+def _checked(regex: LazyRegex[AnyStr], where: str, check: bool) -> LazyRegex[AnyStr]:
+    """`regex`, compiled now when `check` (a bad one raises `RulesError`)."""
+    if check:
+        try:
+            regex.get()
+        except re.error as error:
+            raise RulesError(f"{where}: invalid regular expression ({error})") from None
+    return regex
 
 
-def _either(patterns: Any, where: str, flags: int = 0) -> re.Pattern[str] | None:
+def _bytes_regex(text: Any, where: str, check: bool) -> LazyRegex[bytes]:
+    return _checked(LazyRegex(_source(text, where).encode()), where, check)
+
+
+def _either(patterns: Any, where: str, check: bool) -> LazyRegex[str]:
+    """One case-insensitive regex matching what any of `patterns` matches (never, if none)."""
+    if not patterns:
+        return LazyRegex(r"(?!x)x")
+    if not isinstance(patterns, list):
+        raise RulesError(f"{where}: expected a list of regular expressions")
+    for index, pattern in enumerate(patterns):
+        _checked(LazyRegex(_source(pattern, f"{where}[{index}]"), re.I), where, check)
+    return LazyRegex("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+def _path_test(patterns: list[Any], where: str, check: bool) -> PathTest:
+    sources = [_source(pattern, f"{where}[{n}]") for n, pattern in enumerate(patterns)]
+    if check:
+        for index, pattern in enumerate(sources):
+            _checked(LazyRegex(pattern), f"{where}[{index}]", check)
+    return PathTest.of(sources)
+
+
+def _path(pattern: Any, where: str, check: bool) -> PathTest | None:
+    """A rule's path test from its one regex (None when absent)."""
+    if not pattern:
+        return None
+    return _path_test([_source(pattern, where)], where, check)
+
+
+def _path_list(patterns: Any, where: str, check: bool) -> PathTest | None:
+    """A decoy path test from a list of regexes (None when absent or empty)."""
     if not patterns:
         return None
     if not isinstance(patterns, list):
         raise RulesError(f"{where}: expected a list of regular expressions")
-    for index, pattern in enumerate(patterns):
-        _regex(pattern, f"{where}[{index}]", flags)
-    return _regex("|".join(f"(?:{p})" for p in patterns), where, flags)
+    return _path_test(patterns, where, check)
 
 
-def _rule(raw: Any, index: int) -> Rule:
+def _rule(raw: Any, index: int, check: bool) -> Rule:
     where = f"rules[{index}]"
     if not isinstance(raw, dict):
         raise RulesError(f"{where}: expected a mapping")
@@ -172,14 +236,10 @@ def _rule(raw: Any, index: int) -> Rule:
         title=title,
         severity=severity,
         keywords=tuple(k.encode() for k in keywords),
-        regex=_bytes_regex(raw.get("regex"), f"{where}: regex"),
-        path=_regex(raw["path"], f"{where}: path") if raw.get("path") else None,
-        path_exclude=(
-            _regex(raw["path_exclude"], f"{where}: path_exclude")
-            if raw.get("path_exclude")
-            else None
-        ),
-        allow=tuple(_bytes_regex(a, f"{where}: allow") for a in allow),
+        pattern=_bytes_regex(raw.get("regex"), f"{where}: regex", check),
+        path=_path(raw.get("path"), f"{where}: path", check),
+        path_exclude=_path(raw.get("path_exclude"), f"{where}: path_exclude", check),
+        allow_patterns=tuple(_bytes_regex(a, f"{where}: allow", check) for a in allow),
         entropy=float(entropy) if entropy is not None else None,
         validator=validator,
         requires=raw.get("requires"),
@@ -196,32 +256,21 @@ def _anchor(value: Any, where: str) -> int | None:
     return value
 
 
-def _without(version: str, rule_ids: frozenset[str]) -> str:
-    return f"{version}-without:{','.join(sorted(rule_ids))}" if rule_ids else version
-
-
-_VERSION_LINE = re.compile(rb"^version:[ \t]*([^\s#]*)", re.MULTILINE)
-
-
-def _version(text: bytes) -> tuple[str, str]:
-    """The file's declared `version` and the rule set's version, read without parsing YAML."""
-    match = _VERSION_LINE.search(text)
-    declared = match.group(1).decode() if match else "0"
-    digest = hashlib.sha256(text).hexdigest()[:16]
-    return declared, f"{declared}.{ENGINE_VERSION}-{digest}"
-
-
 def parse_rules(text: bytes) -> RuleSet:
-    """Validate and compile a rule file's bytes."""
-    # Imported here: a scan answered from the cache needs only `builtin_version`.
+    """Validate a rule file's bytes (every regex compiled) into a `RuleSet`."""
+    # Imported here: neither a warm scan nor `builtin_rules` parses YAML.
     import yaml
 
     # The C safe loader when libyaml is there (several times faster); both are safe loaders.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    document = yaml.load(text, Loader=loader)  # noqa: S506
+    return _ruleset(yaml.load(text, Loader=loader), text, check=True)  # noqa: S506
+
+
+def _ruleset(document: Any, text: bytes, check: bool) -> RuleSet:
+    """The rule set of a parsed rule file; `check` compiles every regex now."""
     if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
         raise RulesError("rule file: expected a mapping with a `rules` list")
-    rules = [_rule(raw, index) for index, raw in enumerate(document["rules"])]
+    rules = [_rule(raw, index, check) for index, raw in enumerate(document["rules"])]
     ids = [rule.id for rule in rules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -238,38 +287,85 @@ def parse_rules(text: bytes) -> RuleSet:
     examples = raw_decoys.get("example_values") or []
     decoys = Decoys(
         example_values=frozenset(str(v) for v in examples),
-        placeholders=_either(raw_decoys.get("placeholders"), "decoys.placeholders", re.I)
-        or re.compile(r"(?!x)x"),
+        placeholders=_either(raw_decoys.get("placeholders"), "decoys.placeholders", check),
         generic_placeholders=_either(
-            raw_decoys.get("generic_placeholders"), "decoys.generic_placeholders", re.I
-        )
-        or re.compile(r"(?!x)x"),
-        path_exclude=_either(raw_decoys.get("path_exclude"), "decoys.path_exclude"),
-        generic_path_exclude=_either(
-            raw_decoys.get("generic_path_exclude"), "decoys.generic_path_exclude"
+            raw_decoys.get("generic_placeholders"), "decoys.generic_placeholders", check
         ),
-        generic_unquoted_paths=_either(
-            raw_decoys.get("generic_unquoted_paths"), "decoys.generic_unquoted_paths"
+        path_exclude=_path_list(raw_decoys.get("path_exclude"), "decoys.path_exclude", check),
+        generic_path_exclude=_path_list(
+            raw_decoys.get("generic_path_exclude"), "decoys.generic_path_exclude", check
+        ),
+        generic_unquoted_paths=_path_list(
+            raw_decoys.get("generic_unquoted_paths"), "decoys.generic_unquoted_paths", check
         ),
     )
-    declared, version = _version(text)
+    skip_ids, skip_paths = _skip_paths(document.get("skip_paths"), check)
+    declared, version = rules_version(text)
     if str(document.get("version", 0)) != declared:
         raise RulesError("rule file: `version` must be a plain top-level line `version: N`")
-    return RuleSet(rules=tuple(rules), decoys=decoys, version=version)
+    return RuleSet(
+        rules=tuple(rules),
+        decoys=decoys,
+        version=version,
+        skip_paths=skip_paths,
+        skip_ids=skip_ids,
+    )
 
 
-@cache
-def _builtin_text() -> bytes:
-    return resources.files("seawall.analyze.secrets").joinpath("rules.yaml").read_bytes()
+def _skip_paths(raw: Any, check: bool) -> tuple[tuple[str, ...], PathTest | None]:
+    """The `skip_paths` list: entries `{id, path}`, ids unique."""
+    if raw is None:
+        return (), None
+    if not isinstance(raw, list):
+        raise RulesError("rule file: skip_paths must be a list")
+    ids: list[str] = []
+    patterns: list[str] = []
+    for index, entry in enumerate(raw):
+        where = f"skip_paths[{index}]"
+        if not isinstance(entry, dict) or set(entry) != {"id", "path"}:
+            raise RulesError(f"{where}: expected a mapping with `id` and `path`")
+        if not isinstance(entry["id"], str) or not _ID.match(entry["id"]):
+            raise RulesError(f"{where}: id must be lower-case letters, digits and dashes")
+        if entry["id"] in ids:
+            raise RulesError(f"{where}: duplicate id {entry['id']!r}")
+        ids.append(entry["id"])
+        patterns.append(_source(entry["path"], f"{where}: path"))
+    return tuple(ids), _path_test(patterns, "skip_paths", check) if patterns else None
 
 
-@cache
-def builtin_rules() -> RuleSet:
-    """The rules shipped with seawall (`seawall/analyze/secrets/rules.yaml`)."""
-    return parse_rules(_builtin_text())
+def builtin_ruleset(text: bytes) -> RuleSet:
+    """The built-in rules from rules.yaml's bytes (`builtin.builtin_rules` caches them)."""
+    from seawall.analyze.secrets import rulesdata
+
+    if hashlib.sha256(text).hexdigest() == rulesdata.SOURCE_SHA256:
+        return _ruleset(rulesdata.DOCUMENT, text, check=False)
+    return parse_rules(text)  # rulesdata.py is stale (rules.yaml was edited): still right
 
 
-def builtin_version(disabled: frozenset[str] = frozenset()) -> str:
-    """`builtin_rules().without(disabled).version`, without parsing or compiling the rules
-    (what a scan answered from the cache needs to find its entries)."""
-    return _without(_version(_builtin_text())[1], disabled)
+RULES_DATA = Path(__file__).with_name("rulesdata.py")
+
+
+def rules_data_source(text: bytes) -> str:
+    """The source of `rulesdata.py` for a rule file (validated first: `RulesError`)."""
+    import pprint
+
+    import yaml
+
+    parse_rules(text)
+    document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    return (
+        "# ruff: noqa: E501\n"
+        "# fmt: off\n"
+        '"""rules.yaml as Python data, so that `builtin_rules` need not parse YAML.\n\n'
+        "Written by `seawall.analyze.secrets.rules.write_rules_data()`; do not edit: edit\n"
+        "rules.yaml and run it again (the tests fail while this file is stale).\n"
+        '"""\n\n'
+        "from typing import Any\n\n"
+        f"SOURCE_SHA256 = {hashlib.sha256(text).hexdigest()!r}\n\n"
+        f"DOCUMENT: dict[str, Any] = {pprint.pformat(document, width=96, sort_dicts=False)}\n"
+    )
+
+
+def write_rules_data() -> None:
+    """Rewrite `rulesdata.py` from rules.yaml (after editing the rules)."""
+    RULES_DATA.write_text(rules_data_source(builtin_text()))

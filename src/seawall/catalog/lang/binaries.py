@@ -12,8 +12,10 @@ Apple's <mach-o/loader.h> and <mach-o/fat.h>.
 """
 
 import struct
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple, overload
 
 
 class ExecutableFormatError(ValueError):
@@ -26,9 +28,12 @@ class ExecutableKind(Enum):
     MACHO = "Mach-O"
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
-    """A named section. `offset`/`size` locate its bytes in the file (size 0 when it has none)."""
+class Section(NamedTuple):
+    """A named section. `offset`/`size` locate its bytes in the file (size 0 when it has none).
+
+    A named tuple rather than a frozen dataclass: every program of every layer is
+    parsed, each with some thirty sections, and a tuple is made in half the time.
+    """
 
     name: str
     addr: int
@@ -40,9 +45,9 @@ class Section:
     """The Mach-O segment holding the section (`__DATA`); empty for ELF and PE."""
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """A loadable region: ELF PT_LOAD program header or Mach-O LC_SEGMENT."""
+class Segment(NamedTuple):
+    """A loadable region: ELF PT_LOAD program header or Mach-O LC_SEGMENT (a named tuple, as
+    `Section`)."""
 
     name: str
     addr: int
@@ -54,19 +59,88 @@ class Segment:
     """ELF p_flags; Mach-O initprot | maxprot << 8."""
 
 
+class SectionTable(Sequence[Section]):
+    """The sections of one image, made on first use.
+
+    Most programs in an image are neither Go nor Rust ones: they are asked for
+    one section by name and have none of that name. An ELF table keeps its raw
+    header rows and its name table (already checked against the file), answers
+    `may_contain` from the name table alone, and makes `Section` values only
+    when they are read.
+    """
+
+    __slots__ = ("_names", "_rows", "_sections")
+
+    def __init__(
+        self,
+        sections: Sequence[Section] = (),
+        *,
+        rows: Sequence[tuple[int, ...]] = (),
+        names: bytes | None = None,
+    ) -> None:
+        self._sections: tuple[Section, ...] | None = tuple(sections) if not rows else None
+        self._rows = rows
+        """ELF section header rows, the span of each already checked."""
+        self._names = names
+        """The ELF section name table, or None when names are not looked up by bytes."""
+
+    def _all(self) -> tuple[Section, ...]:
+        if self._sections is None:
+            self._sections = _elf_sections(self._rows, self._names or b"")
+            self._rows = ()
+        return self._sections
+
+    def may_contain(self, name: str) -> bool:
+        """False when no section can be called `name` (each name is a piece of the table)."""
+        if self._names is None or self._sections is not None:
+            return True
+        try:
+            return name.encode("latin-1") in self._names
+        except UnicodeEncodeError:
+            return False  # names are read as Latin-1: none holds such a character
+
+    @overload
+    def __getitem__(self, index: int) -> Section: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Section]: ...
+
+    def __getitem__(self, index: int | slice) -> Section | Sequence[Section]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[Section]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SectionTable):
+            return self._all() == other._all()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return f"SectionTable({self._all()!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Executable:
     """One executable image inside `data` (a fat Mach-O file holds several)."""
 
     kind: ExecutableKind
     data: bytes
-    sections: tuple[Section, ...]
+    sections: SectionTable
     segments: tuple[Segment, ...]
     image_base: int = 0
     """PE ImageBase; section addresses here already include it."""
 
     def section(self, name: str, segment: str | None = None) -> Section | None:
         """The first section called `name` (and in `segment`, for Mach-O), if any."""
+        if not self.sections.may_contain(name):
+            return None
         for section in self.sections:
             if section.name == name and (segment is None or section.segment == segment):
                 return section
@@ -82,11 +156,11 @@ class Executable:
         Segments are searched first (that is how the loader maps the file), then
         sections, for images without program headers.
         """
-        regions: tuple[Segment | Section, ...] = (*self.segments, *self.sections)
-        for region in regions:
-            if region.size and region.addr <= addr < region.addr + region.size:
-                delta = addr - region.addr
-                return region.offset + delta, region.size - delta
+        for regions in (self.segments, self.sections):
+            for region in regions:
+                if region.size and region.addr <= addr < region.addr + region.size:
+                    delta = addr - region.addr
+                    return region.offset + delta, region.size - delta
         return None
 
     def read(self, addr: int, size: int) -> bytes:
@@ -162,30 +236,78 @@ def _cstr(raw: bytes) -> str:
 _PT_LOAD = 1
 _SHT_NOBITS = 8
 _SHN_XINDEX = 0xFFFF
+# File header after e_ident, program header and section header, by (64-bit, big-endian).
+_ELF_HEADER = {
+    (wide, big): struct.Struct(
+        (">" if big else "<") + ("HHIQQQIHHHHHH" if wide else "HHIIIIIHHHHHH")
+    )
+    for wide in (False, True)
+    for big in (False, True)
+}
+_ELF_PROGRAM = {
+    (wide, big): struct.Struct((">" if big else "<") + ("IIQQQQQQ" if wide else "IIIIIIII"))
+    for wide in (False, True)
+    for big in (False, True)
+}
+_ELF_SECTION = {
+    (wide, big): struct.Struct((">" if big else "<") + ("IIQQQQIIQQ" if wide else "IIIIIIIIII"))
+    for wide in (False, True)
+    for big in (False, True)
+}
+
+
+def _table(
+    entry: struct.Struct, data: bytes, at: int, stride: int, count: int
+) -> Iterable[tuple[int, ...]]:
+    """`count` rows of `entry` every `stride` bytes from `at` (the caller checked the span).
+
+    The common case, rows exactly `entry.size` apart, is unpacked in one C loop.
+    """
+    if stride == entry.size:
+        return entry.iter_unpack(data[at : at + stride * count])
+    return [entry.unpack_from(data, at + index * stride) for index in range(count)]
+
+
+def _elf_sections(rows: Sequence[tuple[int, ...]], table: bytes) -> tuple[Section, ...]:
+    """`Section` values of checked ELF section header rows, named from the name table."""
+    # Latin-1 maps each byte to one character, so byte offsets still apply.
+    names = table.decode("latin-1")
+    names_size = len(names)
+    sections = []
+    for sh_name, sh_type, sh_flags, sh_addr, sh_offset, sh_size, _, _, _, _ in rows:
+        name = ""
+        if sh_name < names_size:
+            end = names.find("\0", sh_name)
+            name = names[sh_name : end if end >= 0 else names_size]
+        size = 0 if sh_type == _SHT_NOBITS else sh_size
+        sections.append(Section(name, sh_addr, sh_offset, size, sh_flags))
+    return tuple(sections)
 
 
 def _parse_elf(data: bytes) -> Executable:
+    # Runs on every program of every layer, mostly on non-Go, non-Rust ones: each
+    # table is unpacked in one call and checked at once, and sections are made
+    # only if they are read (`SectionTable`).
     _span(data, 0, 16, "ELF identification")
     elf_class, encoding = data[4], data[5]
     if elf_class not in (1, 2) or encoding not in (1, 2):
         raise ExecutableFormatError(f"unknown ELF class {elf_class} or data encoding {encoding}")
-    end = "<" if encoding == 1 else ">"
+    big = encoding == 2
     wide = elf_class == 2
-    if wide:
-        header = struct.unpack_from(end + "HHIQQQIHHHHHH", data, 16)
-    else:
-        header = struct.unpack_from(end + "HHIIIIIHHHHHH", data, 16)
+    header = _ELF_HEADER[wide, big].unpack_from(data, 16)
     phoff, shoff = header[4], header[5]
     phentsize, phnum, shentsize, shnum, shstrndx = header[8:13]
+    file_size = len(data)
 
     segments: list[Segment] = []
     if phoff and phnum:
-        entry = struct.Struct(end + ("IIQQQQQQ" if wide else "IIIIIIII"))
+        entry = _ELF_PROGRAM[wide, big]
         if phentsize < entry.size:
             raise ExecutableFormatError(f"program header entry size {phentsize} is too small")
         _span(data, phoff, phentsize * phnum, "program header table")
-        for index in range(min(phnum, _MAX_SEGMENTS)):
-            fields = entry.unpack_from(data, phoff + index * phentsize)
+        for index, fields in enumerate(
+            _table(entry, data, phoff, phentsize, min(phnum, _MAX_SEGMENTS))
+        ):
             if wide:
                 p_type, p_flags, p_offset, p_vaddr, _, p_filesz, p_memsz, _ = fields
             else:
@@ -195,9 +317,9 @@ def _parse_elf(data: bytes) -> Executable:
             _span(data, p_offset, p_filesz, f"segment {index}")
             segments.append(Segment("", p_vaddr, p_offset, p_filesz, p_memsz, p_flags))
 
-    sections: list[Section] = []
+    sections = SectionTable()
     if shoff:
-        entry = struct.Struct(end + ("IIQQQQIIQQ" if wide else "IIIIIIIIII"))
+        entry = _ELF_SECTION[wide, big]
         if shentsize < entry.size:
             raise ExecutableFormatError(f"section header entry size {shentsize} is too small")
         _span(data, shoff, shentsize, "section header table")
@@ -210,19 +332,18 @@ def _parse_elf(data: bytes) -> Executable:
         if shnum > _MAX_SECTIONS:
             raise ExecutableFormatError(f"{shnum} sections is more than {_MAX_SECTIONS}")
         _span(data, shoff, shentsize * shnum, "section header table")
-        raw = [entry.unpack_from(data, shoff + i * shentsize) for i in range(shnum)]
+        raw = list(_table(entry, data, shoff, shentsize, shnum))
         names = b""
         if 0 < shstrndx < shnum:
             str_offset, str_size = raw[shstrndx][4], raw[shstrndx][5]
             _span(data, str_offset, str_size, "section name table")
             names = data[str_offset : str_offset + str_size]
-        for index, (sh_name, sh_type, sh_flags, sh_addr, sh_offset, sh_size, *_) in enumerate(raw):
-            size = 0 if sh_type == _SHT_NOBITS else sh_size
-            if size:
-                _span(data, sh_offset, size, f"section {index}")
-            name = _cstr(names[sh_name:]) if sh_name < len(names) else ""
-            sections.append(Section(name, sh_addr, sh_offset, size, sh_flags))
-    return Executable(ExecutableKind.ELF, data, tuple(sections), tuple(segments))
+        for index, row in enumerate(raw):
+            sh_type, sh_offset, sh_size = row[1], row[4], row[5]
+            if sh_size and sh_type != _SHT_NOBITS and sh_offset + sh_size > file_size:
+                _span(data, sh_offset, sh_size, f"section {index}")
+        sections = SectionTable(rows=raw, names=names)
+    return Executable(ExecutableKind.ELF, data, sections, tuple(segments))
 
 
 # --- PE/COFF -----------------------------------------------------------------------
@@ -268,7 +389,7 @@ def _parse_pe(data: bytes) -> Executable:
         if size:
             _span(data, raw_offset, size, f"section {name!r}")
         sections.append(Section(name, image_base + vaddr, raw_offset, size, flags))
-    return Executable(ExecutableKind.PE, data, tuple(sections), (), image_base)
+    return Executable(ExecutableKind.PE, data, SectionTable(sections), (), image_base)
 
 
 # --- Mach-O --------------------------------------------------------------------------
@@ -349,7 +470,7 @@ def _parse_macho(data: bytes, start: int, length: int) -> Executable:
                     Section(_cstr(sectname), addr, start + offset, size, flags, _cstr(sect_seg))
                 )
         cursor += cmdsize
-    return Executable(ExecutableKind.MACHO, data, tuple(sections), tuple(segments))
+    return Executable(ExecutableKind.MACHO, data, SectionTable(sections), tuple(segments))
 
 
 # --- which paths may hold programs ---------------------------------------------------

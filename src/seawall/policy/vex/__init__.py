@@ -3,9 +3,33 @@
 `load_vex(path)` detects the format; each reader maps its vocabulary onto
 OpenVEX's statuses and justifications (the CISA VEX minimum requirements use
 the same four statuses), so the engine applies every format the same way.
+
+The names below load their module on first use (PEP 562): the policy engine
+needs `statement` on every scan, the readers (pydantic) only when a VEX
+document is given.
 """
 
-from seawall.policy.vex.load import load_vex, parse_vex
-from seawall.policy.vex.statement import VexStatement, VexStatus
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from seawall.policy.vex.load import load_vex, parse_vex
+    from seawall.policy.vex.statement import VexStatement, VexStatus
+
+_HOMES = {
+    "VexStatement": "statement",
+    "VexStatus": "statement",
+    "load_vex": "load",
+    "parse_vex": "load",
+}
 
 __all__ = ["VexStatement", "VexStatus", "load_vex", "parse_vex"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

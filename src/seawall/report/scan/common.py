@@ -13,12 +13,17 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from seawall.model.finding import Severity, VulnerabilityFinding
 from seawall.model.image import Image, Layer
 from seawall.model.package import Package
-from seawall.model.scan import DatabaseInfo, DataSource, ScanResult
 from seawall.report.sbom.common import layer_at
+
+if TYPE_CHECKING:
+    # Types only: the secret reporters share this module, and the scan result
+    # brings the policy's model with it.
+    from seawall.model.scan import DatabaseInfo, DataSource, ScanResult
 
 MASK = "***"
 MIN_SECRET_LENGTH = 4
@@ -162,8 +167,8 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 def stalest_source(
-    database: DatabaseInfo | None, scanned_at: str
-) -> tuple[DataSource, timedelta] | None:
+    database: "DatabaseInfo | None", scanned_at: str
+) -> "tuple[DataSource, timedelta] | None":
     """The source imported longest before the scan, and how long before."""
     scanned = parse_time(scanned_at)
     if database is None or scanned is None:
@@ -190,7 +195,7 @@ def describe_age(age: timedelta) -> str:
     return "less than an hour"
 
 
-def database_age_text(result: ScanResult) -> str:
+def database_age_text(result: "ScanResult") -> str:
     """How old the vulnerability data was at scan time, naming the stalest source."""
     if result.database is None:
         return "no vulnerability database"

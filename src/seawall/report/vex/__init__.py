@@ -6,11 +6,26 @@ reason, author and time; one a VEX document called affected is `affected`
 with the fix as its action; every other is `under_investigation` (a scanner
 match is not a triage decision). CycloneDX VEX is `report.scan.cyclonedx`
 with `vex=True`.
+
+The names below load their module on first use (PEP 562): a scan writing
+another format needs at most `VexOptions`.
 """
 
-from seawall.report.vex.common import VexOptions
-from seawall.report.vex.csaf import render_csaf_vex, scan_to_csaf_vex
-from seawall.report.vex.openvex import render_openvex, scan_to_openvex
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from seawall.report.vex.common import VexOptions
+    from seawall.report.vex.csaf import render_csaf_vex, scan_to_csaf_vex
+    from seawall.report.vex.openvex import render_openvex, scan_to_openvex
+
+_HOMES = {
+    "VexOptions": "common",
+    "render_csaf_vex": "csaf",
+    "render_openvex": "openvex",
+    "scan_to_csaf_vex": "csaf",
+    "scan_to_openvex": "openvex",
+}
 
 __all__ = [
     "VexOptions",
@@ -19,3 +34,12 @@ __all__ = [
     "scan_to_csaf_vex",
     "scan_to_openvex",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

@@ -22,6 +22,7 @@ from packageurl import PackageURL
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import load_json_object
+from seawall.catalog.lang.paths import is_conda_meta_record
 from seawall.catalog.lang.python.locked import text
 from seawall.model.package import Ecosystem, Package
 
@@ -38,8 +39,7 @@ class CondaMetaCataloger:
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:
-        parent, _, base = path.rpartition("/")
-        return base.endswith(".json") and parent.endswith("/conda-meta")
+        return is_conda_meta_record(path)
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()

@@ -33,6 +33,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
+from seawall.catalog.lang.paths import is_requirements_file
 from seawall.catalog.lang.python.names import normalize, pypi_package
 from seawall.model.package import Location
 
@@ -71,12 +72,7 @@ class RequirementsCataloger:
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:
-        parent, _, base = path.rpartition("/")
-        if not base.endswith(".txt"):
-            return False
-        # requirements.txt, requirements-dev.txt, dev-requirements.txt,
-        # constraints.txt, and the requirements/base.txt layout.
-        return "requirements" in base or "constraints" in base or parent.endswith("/requirements")
+        return is_requirements_file(path)
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         out = Collector()

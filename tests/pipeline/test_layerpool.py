@@ -1,0 +1,97 @@
+"""Layers read in worker processes: the same results as inline, and the real errors."""
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from seawall.limits import Limits
+from seawall.model.image import Layer, LayerOpener
+from seawall.pipeline.layerpool import map_layers, usable_cores
+from seawall.pipeline.reduce import ReducedLayer, reduce_layer
+from seawall.pipeline.sbom import catalog_wants
+from seawall.source.base import SourceOptions
+from seawall.source.errors import CorruptLayerError
+from seawall.source.registry import open_source
+from seawall.source.target import parse_target
+from tests.pipeline.test_sbom import layered_image
+from tests.support.imagebuild import write_oci_layout
+
+
+@contextmanager
+def layer_jobs(layout: Path) -> Iterator[list[tuple[Layer, LayerOpener]]]:
+    options = SourceOptions()
+    with open_source(parse_target(f"oci-dir:{layout}:v1", limits=options.limits), options) as src:
+        yield list(src.layer_openers())
+
+
+def reduce_with_pid(layer: Layer, opener: LayerOpener) -> tuple[int, ReducedLayer]:
+    return os.getpid(), reduce_layer(layer, opener, catalog_wants(), Limits())
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Path:
+    return write_oci_layout(tmp_path / "layout", [(layered_image(), "v1")])
+
+
+def test_workers_give_what_the_parent_would(layout: Path) -> None:
+    with layer_jobs(layout) as jobs:
+        assert len(jobs) == 3
+        inline = {layer.index: reduce_with_pid(layer, opener)[1] for layer, opener in jobs}
+        pooled = {
+            layer.index: result
+            for layer, result in map_layers(reduce_with_pid, jobs, fork_safe=True)
+        }
+    assert {index: reduced for index, (_, reduced) in pooled.items()} == inline
+    assert b"var/lib/dpkg/status" in inline[0].tar  # real content, not empty results
+    assert inline[1].findings  # the jar, cataloged while its layer streamed
+    pids = {pid for pid, _ in pooled.values()}
+    if usable_cores() >= 2:
+        assert os.getpid() not in pids  # every layer was read by a worker
+    else:
+        assert pids == {os.getpid()}
+
+
+def test_a_tampered_layer_fails_with_its_real_error(layout: Path) -> None:
+    with layer_jobs(layout) as jobs:
+        digest = jobs[1][0].digest
+        assert digest is not None
+        blob = layout / "blobs" / "sha256" / digest.removeprefix("sha256:")
+        data = bytearray(blob.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        blob.write_bytes(bytes(data))
+        # Raised in the parent with its own type, not a pickling-mangled stand-in.
+        with pytest.raises(CorruptLayerError, match="layer 1"):
+            for _ in map_layers(reduce_with_pid, jobs, fork_safe=True):
+                pass
+
+
+def test_one_job_runs_in_the_parent(layout: Path) -> None:
+    with layer_jobs(layout) as jobs:
+        [(layer, (pid, _))] = list(map_layers(reduce_with_pid, jobs[:1], fork_safe=True))
+    assert layer.index == jobs[0][0].index
+    assert pid == os.getpid()
+
+
+def stderr_identity(layer: Layer, opener: LayerOpener) -> tuple[int, int]:
+    return os.getpid(), id(sys.stderr)
+
+
+def test_workers_write_through_stdio_of_their_own(layout: Path) -> None:
+    # A parent thread (a terminal progress display) may hold the parent's
+    # stderr lock at fork time; a worker using that same object could hang.
+    with layer_jobs(layout) as jobs:
+        seen = [result for _, result in map_layers(stderr_identity, jobs, fork_safe=True)]
+    if usable_cores() >= 2:
+        assert all(pid != os.getpid() and ident != id(sys.stderr) for pid, ident in seen)
+    else:
+        assert seen == [(os.getpid(), id(sys.stderr))] * len(jobs)
+
+
+def test_unsafe_openers_run_in_the_parent(layout: Path) -> None:
+    with layer_jobs(layout) as jobs:
+        pids = {pid for _, (pid, _) in map_layers(reduce_with_pid, jobs, fork_safe=False)}
+    assert pids == {os.getpid()}
