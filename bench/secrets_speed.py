@@ -3,7 +3,8 @@
 Targets (issue 5): seawall cold <= 0.7 x `trivy image --scanners secret` wall
 time, and warm <= 0.1 x seawall cold. Every run starts from an empty cache
 directory for the cold variants (seawall's and trivy's); the warm variant
-reuses the cache the cold run just filled. trivy runs offline (see peers.py).
+reuses the cache the cold run just filled. trivy runs offline, and seawall with
+its bytecode cache on, as installed (both from peers.py).
 
 Images: the demo image (`.cache/demo/oci`, built by scripts/demo) and the
 bench images from bench/images.py (debian-app by default).
@@ -22,26 +23,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peers import PEERS_VENV, ROOT, SEAWALL, TRIVY_OFFLINE
+from peers import PEERS_VENV, ROOT, SEAWALL, TRIVY_OFFLINE, peer_env
 
 DEMO = ROOT / ".cache" / "demo" / "oci"
 RESULTS = ROOT / ".cache" / "bench" / "results"
-# Until app.py registers the command, the same function runs under a minimal app.
-_RUNNER = (
-    "import typer\n"
-    "from seawall.cli.secrets import secrets_command\n"
-    "app = typer.Typer(rich_markup_mode=None)\n"
-    "app.command('secrets')(secrets_command)\n"
-    "app.command('noop')(lambda: None)\n"
-    "app()\n"
-)
-
-
-def seawall_base() -> list[str]:
-    probe = subprocess.run([str(SEAWALL), "secrets", "--help"], capture_output=True, check=False)
-    if probe.returncode == 0:
-        return [str(SEAWALL)]
-    return [str(ROOT / ".venv" / "bin" / "python"), "-c", _RUNNER]
+ENV = peer_env()
+"""Every tool's environment: seawall with its bytecode cache on, as installed (see peers.py)."""
 
 
 def trivy_binary() -> Path:
@@ -56,7 +43,7 @@ def trivy_binary() -> Path:
 
 def timed(command: list[str]) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=ENV)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"bench: {command[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -85,7 +72,7 @@ def main() -> None:
     parser.add_argument("--images", nargs="*", default=["debian-app"])
     args = parser.parse_args()
     trivy = trivy_binary()
-    base = seawall_base()
+    base = [str(SEAWALL)]
     lines = [f"secret scanning, {args.runs} runs each, median wall seconds (min)"]
     record: dict[str, dict[str, list[float] | int]] = {}
     for name, target, trivy_input in images(args.images):

@@ -1,6 +1,6 @@
 """Benchmark the vulnerability store: import speed, peak memory, store size, lookup latency.
 
-    .venv/bin/python bench/vulndb_import.py [--synthetic N] [--work DIR] [--keep]
+    .venv/bin/python bench/vulndb_import.py [--synthetic N] [--work DIR] [--keep] [--feed DIR]
 
 1. Imports every zip of shared/vulndata (and KEV) into a new store in a child
    process; reports records/s and the child's peak resident memory (VmHWM).
@@ -12,8 +12,10 @@
 3. Measures `advisories()` latency on the synthetic store (names that exist
    and names that do not).
 Besides wall time, the CPU seconds of the importing process and of its
-validation workers are printed: on a shared machine they say what the
-import itself cost.
+validation workers are printed, and the load average before and after: on a
+shared machine they say what the import itself cost. `--keep` leaves the
+work directory (feed and samples) behind; `--feed DIR` imports the feed a
+kept run left in DIR again, skipping step 1 and the minute building it takes.
 The data path is $SEAWALL_VULNDATA or ../shared/vulndata beside the repo.
 """
 
@@ -149,6 +151,12 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=600_000)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--feed",
+        type=Path,
+        default=None,
+        help="reuse the synthetic feed a --keep run left in DIR/synthetic (skips step 1)",
+    )
     args = parser.parse_args()
     vulndata = vulndata_dir()
     work = Path(tempfile.mkdtemp(prefix="vulndb-bench-", dir=args.work))
@@ -157,24 +165,34 @@ def main() -> None:
             *sorted(vulndata.glob("*/all.zip")),
             vulndata / "kev" / "known_exploited_vulnerabilities.json",
         ]
-        real = run_import(work / "real.db", inputs)
         print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
-        print(
-            f"real data: {real['read']:.0f} records in {real['seconds']:.2f} s = "
-            f"{real['read'] / real['seconds']:.0f} records/s; peak memory (VmHWM) "
-            f"{real['vmhwm_kib'] / 1024:.0f} MiB; "
-            f"store {(work / 'real.db').stat().st_size / MIB:.1f} MiB"
-        )
+        if args.feed is None:
+            real = run_import(work / "real.db", inputs)
+            print(
+                f"real data: {real['read']:.0f} records in {real['seconds']:.2f} s = "
+                f"{real['read'] / real['seconds']:.0f} records/s; peak memory (VmHWM) "
+                f"{real['vmhwm_kib'] / 1024:.0f} MiB; "
+                f"store {(work / 'real.db').stat().st_size / MIB:.1f} MiB"
+            )
         if args.synthetic <= 0:
             return
-        started = time.perf_counter()
-        zipped, samples = synthesize(vulndata, work / "synthetic", args.synthetic)
-        print(
-            f"synthetic feed: {args.synthetic} records in {len(ECOSYSTEMS)} ecosystems, "
-            f"{zipped / 1e6:.0f} MB of zips (built in {time.perf_counter() - started:.0f} s)"
-        )
+        if args.feed is None:
+            feed = work / "synthetic"
+            started = time.perf_counter()
+            zipped, samples = synthesize(vulndata, feed, args.synthetic)
+            print(
+                f"synthetic feed: {args.synthetic} records in {len(ECOSYSTEMS)} ecosystems, "
+                f"{zipped / 1e6:.0f} MB of zips (built in {time.perf_counter() - started:.0f} s)"
+            )
+            (work / "samples.json").write_bytes(orjson.dumps(samples))
+        else:
+            feed = args.feed / "synthetic"
+            samples = [
+                tuple(pair) for pair in orjson.loads((args.feed / "samples.json").read_bytes())
+            ]
+        print(f"load before the synthetic import: {os.getloadavg()[0]:.1f}")
         store = work / "synthetic.db"
-        synthetic = run_import(store, sorted((work / "synthetic").glob("*/all.zip")))
+        synthetic = run_import(store, sorted(feed.glob("*/all.zip")))
         size = store.stat().st_size
         verdict_time = "meets" if synthetic["seconds"] <= TARGET_SECONDS else "MISSES"
         verdict_size = "meets" if size <= TARGET_BYTES else "MISSES"

@@ -2,7 +2,10 @@
 
 The store is a dict by (ecosystem, normalised name), normalised with the
 store's own rules (seawall.vulndb.names), filled from hand-written records or
-from the real zips in ../shared/vulndata (env SEAWALL_VULNDATA).
+from the real zips in ../shared/vulndata (env SEAWALL_VULNDATA). Its
+`entries` are worked out from whole records, the plain way; the real store
+reads them from its package index, so matching both gives the same answers
+(tests/match/test_store_index.py).
 """
 
 import json
@@ -16,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from seawall.model.advisory import Advisory, EpssScore, KevEntry
+from seawall.model.advisory import Advisory, AffectedEntry, EpssScore, KevEntry
 from seawall.model.package import Ecosystem, Location, Package
 from seawall.vulndb.names import normalize_name, prefix_matched
 from seawall.vulndb.osv import parse_record
@@ -42,7 +45,7 @@ class MemoryStore:
         epss: Iterable[EpssScore] = (),
     ) -> None:
         self._index: dict[tuple[str, str], list[Advisory]] = defaultdict(list)
-        self._prefixed: dict[tuple[str, str], list[Advisory]] = defaultdict(list)
+        self._by_id: dict[str, Advisory] = {}
         self._kev = {entry.cve: entry for entry in kev}
         self._epss = {score.cve: score for score in epss}
         self.lookups = 0
@@ -56,9 +59,10 @@ class MemoryStore:
         }
         for key in sorted(keys):
             self._index[key].append(advisory)
+        self._by_id[advisory.id] = advisory
 
-    def advisories(self, ecosystem: str, name: str) -> Sequence[Advisory]:
-        self.lookups += 1
+    def advisories(self, ecosystem: str, name: str) -> list[Advisory]:
+        """Every record with an entry for the package (withdrawn ones too)."""
         wanted = normalize_name(ecosystem, name)
         found = list(self._index.get((ecosystem, wanted), ()))
         if prefix_matched(ecosystem):
@@ -66,6 +70,28 @@ class MemoryStore:
                 if written.startswith(ecosystem + ":") and written_name == wanted:
                     found.extend(records)
         return found
+
+    def entries(self, ecosystem: str, name: str) -> Sequence[AffectedEntry]:
+        self.lookups += 1
+        wanted = normalize_name(ecosystem, name)
+        # A Red Hat record can come back once per stream it names: one entry each.
+        found = {
+            (advisory.id, position): AffectedEntry(
+                advisory.id, position, entry.ecosystem, entry.name, entry.ranges, entry.versions
+            )
+            for advisory in self.advisories(ecosystem, name)
+            if not advisory.withdrawn
+            for position, entry in enumerate(advisory.affected)
+            if normalize_name(entry.ecosystem, entry.name) == wanted
+            and (
+                entry.ecosystem == ecosystem
+                or (prefix_matched(ecosystem) and entry.ecosystem.startswith(ecosystem + ":"))
+            )
+        }
+        return [found[key] for key in sorted(found)]
+
+    def records(self, ids: Sequence[str]) -> Sequence[Advisory]:
+        return [self._by_id[record_id] for record_id in ids if record_id in self._by_id]
 
     def kev(self, cve: str) -> KevEntry | None:
         return self._kev.get(cve)

@@ -10,6 +10,7 @@ records.
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,30 @@ def test_pypi_real_records_exact_ids() -> None:
     for (name, version), expected in cases.items():
         result = match_inventory(Inventory((package(Ecosystem.PYPI, name, version),)), store, key)
         assert {f.id: f.aliases[1:] for f in result.findings} == expected, name
+
+
+def test_a_package_debian_installed_is_left_to_debian_advisories() -> None:
+    store = real_store("PyPI", "Debian:12")
+    pip_copy = package(Ecosystem.PYPI, "requests", "2.19.0", path="/usr/local/lib/python3.11")
+    debian_copy = replace(
+        package(Ecosystem.PYPI, "requests", "2.19.0", path="/usr/lib/python3/dist-packages"),
+        owner="pkg:deb/debian/python3-requests@2.19.0-1?arch=all&distro=debian-12",
+    )
+    owner = package(
+        Ecosystem.DEBIAN,
+        "python3-requests",
+        "2.19.0-1",
+        release="12",
+        source_name="requests",
+        source_version="2.19.0-1",
+    )
+    result = match_inventory(Inventory((pip_copy, debian_copy, owner)), store, key)
+    assert result.owned_skipped == 1
+    pypi = {f.id for f in result.findings if f.package is pip_copy}
+    assert {"CVE-2018-18074", "CVE-2023-32681"} <= pypi  # the pip-installed copy is PyPI's
+    assert not [f for f in result.findings if f.package is debian_copy]
+    # The owner is matched against Debian:12 (whose records here are DSAs, none for requests).
+    assert result.unmatched_packages == 0
 
 
 def test_pypi_names_as_installed_and_fixes_above_the_version() -> None:

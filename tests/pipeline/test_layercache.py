@@ -26,6 +26,7 @@ FULL = Package(
     licenses=("BSD-3-Clause", "MIT"),
     locations=(Location("/usr/bin/app", 2), Location("/opt/app", None)),
     checksums=(("sha1", "ab" * 20),),
+    owner="pkg:deb/debian/golang-golang-x-sys-dev@0.1.0-1?arch=all&distro=debian-12",
 )
 LAYER = ReducedLayer(
     tar=b"\0" * 1024,
@@ -59,6 +60,7 @@ def test_every_package_field_is_in_the_cache_record() -> None:
         "licenses",
         "locations",
         "checksums",
+        "owner",
     }
 
 
@@ -95,6 +97,7 @@ def good_header() -> dict[str, object]:
                         "licenses": [],
                         "locations": [{"path": "/app", "layer": 1}],
                         "checksums": [],
+                        "owner": None,
                     }
                 ],
                 "relationships": [],
@@ -124,6 +127,7 @@ def tampered() -> list[bytes]:
         with_package(locations=[{"path": "/app", "layer": "1"}]),
         with_package(locations=[{"path": "/app", "layer": True}]),
         with_package(arch=["amd64"]),
+        with_package(owner=5),
         entry({**good_header(), "skipped": [["only-one"]]}),
     ]
 

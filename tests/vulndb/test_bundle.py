@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from seawall.errors import InputError
+from seawall.vulndb import schema
 from seawall.vulndb.bundle import BundleError, export_bundle, import_bundle
 from seawall.vulndb.importer import import_paths
 from seawall.vulndb.store import VulnStore
@@ -71,7 +72,7 @@ def test_signed_round_trip(store: Path, tmp_path: Path) -> None:
     assert set(members) == {"manifest.json", "manifest.sig", "seawall.db"}
     manifest = orjson.loads(members["manifest.json"])
     assert manifest["files"]["seawall.db"]["sha256"] == exported.sha256
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == schema.SCHEMA_VERSION
     assert {s["name"] for s in manifest["sources"]} == {"Debian:11", "kev"}
     target = tmp_path / "site-b" / "seawall.db"
     imported = import_bundle(bundle, target, verify_key=public)
@@ -175,7 +176,7 @@ def test_a_matching_digest_on_a_non_store_is_refused(tmp_path: Path) -> None:
     manifest = {
         "format": "seawall-vulndb-bundle",
         "format_version": 1,
-        "schema_version": 1,
+        "schema_version": schema.SCHEMA_VERSION,
         "created": "2026-01-01T00:00:00Z",
         "files": {"seawall.db": {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}},
     }

@@ -9,7 +9,8 @@ import pytest
 
 from seawall.errors import InputError, LimitExceededError
 from seawall.vulndb.importer import import_paths
-from seawall.vulndb.reader import RawRecord, ReadLimits, Rejected, read_osv
+from seawall.vulndb.reader import RawRecord, ReadLimits, Rejected, osv_items, read_osv
+from seawall.vulndb.writer import StoreWriter
 
 RECORD = (
     b'{"id": "OK-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": '
@@ -118,3 +119,24 @@ def test_a_hostile_zip_imports_what_is_good_and_reports_the_rest(tmp_path: Path)
     )
     (report,) = import_paths(tmp_path / "seawall.db", [archive])
     assert (report.source, report.records, report.malformed_count) == ("PyPI", 1, 2)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_corrupt_entry_read_by_the_preparing_process_is_reported_not_fatal(
+    tmp_path: Path, workers: int
+) -> None:
+    # An import hands entries on unread (ZipMember); whichever process prepares
+    # them, in-process or a worker, checks them as read_osv does.
+    first = RECORD.replace(b"OK-1", b"OK-2")
+    archive = _zip(tmp_path / "bad.zip", [("OK-2.json", first), ("OK-1.json", RECORD)])
+    data = bytearray(archive.read_bytes())
+    at = data.index(b"OK-2.json") + len("OK-2.json") + 5
+    data[at] ^= 0xFF  # inside the first entry's deflated bytes
+    archive.write_bytes(bytes(data))
+    with StoreWriter(tmp_path / "seawall.db", workers=workers) as writer:
+        writer._preparer._inline_left = 0  # prepare in the pool from the first chunk
+        report = writer.import_osv("bad", osv_items(archive), full=False)
+    assert (report.records, report.malformed_count) == (1, 1)
+    (problem,) = report.malformed
+    assert problem.where.endswith("bad.zip:OK-2.json")
+    assert problem.reason.startswith("unreadable zip entry")

@@ -37,6 +37,10 @@ class CatalogResult:
     relationships: tuple[Relationship, ...] = ()
     problems: tuple[str, ...] = ()
     files_read: int = 0
+    owned: tuple[tuple[str, str], ...] = ()
+    """(path, purl of the package that installed it), from a distribution package
+    manager's file lists: how the pipeline tells that a language package's metadata
+    (a dist-info, a package.json) belongs to a distribution package."""
 
 
 class Cataloger(Protocol):

@@ -25,6 +25,7 @@ from typing import ClassVar
 from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile, CatalogResult
 from seawall.catalog.lang.binaries import may_be_program
 from seawall.catalog.lang.paths import is_conda_meta_record, is_requirements_file
+from seawall.catalog.os.filelists import DPKG_INFO, is_dpkg_file_list
 from seawall.catalog.os.release import RELEASE_PATHS, OsRelease
 
 
@@ -37,6 +38,13 @@ class PathHint:
     or `test` accepts it, and `where` (when given) accepts it too; the
     reader's own `wants` then decides. `where` keeps a wide suffix exact
     (`.txt` files that are requirements files) at no cost to other paths.
+
+    `lists` (not part of admitting) marks the wanted paths that are an
+    installed package's file list, one absolute path a line (dpkg's
+    `info/<package>.list`): a reduced layer keeps of such a file only the
+    lines naming a path some other cataloger wants, which is all its reader
+    needs to say who owns a language package's files, at a fraction of the
+    bytes (docs/accuracy.md, "Packages a distribution installed").
     """
 
     names: frozenset[str] = frozenset()
@@ -44,6 +52,7 @@ class PathHint:
     prefixes: tuple[str, ...] = ()
     test: Callable[[str], bool] | None = None
     where: Callable[[str], bool] | None = None
+    lists: Callable[[str], bool] | None = None
 
     def admits(self, path: str) -> bool:
         base = path[path.rfind("/") + 1 :]
@@ -242,12 +251,16 @@ _LANG = "seawall.catalog.lang"
 _DECLARED: tuple[tuple[str, int, int, str, PathHint], ...] = (
     (
         "os/dpkg",
-        1,
+        2,
         64 * _MIB,
         "seawall.catalog.os.dpkg:DpkgCataloger",
-        PathHint(names=frozenset({"status", "copyright"}), prefixes=("/var/lib/dpkg/status.d/",)),
+        PathHint(
+            names=frozenset({"status", "copyright"}),
+            prefixes=("/var/lib/dpkg/status.d/", DPKG_INFO),
+            lists=is_dpkg_file_list,
+        ),
     ),
-    ("os/apk", 1, 128 * _MIB, "seawall.catalog.os.apk:ApkCataloger", _names("installed")),
+    ("os/apk", 2, 128 * _MIB, "seawall.catalog.os.apk:ApkCataloger", _names("installed")),
     (
         "os/rpm",
         1,

@@ -95,7 +95,7 @@ class MatchCache:
     def __init__(self, objects: int = OBJECTS, subjects: int = SUBJECTS) -> None:
         self._ranges: dict[tuple[str, RangeType, tuple[RangeEvent, ...]], PreparedRange] = {}
         self._range_capacity = objects
-        self.versions: _ByIdentity[AffectedPackage, PreparedVersions] = _ByIdentity(objects)
+        self.versions: _ByIdentity[tuple[str, ...], PreparedVersions] = _ByIdentity(objects)
         self.severities: _ByIdentity[AffectedPackage, tuple[Advisory, RecordSeverity]] = (
             _ByIdentity(objects)
         )

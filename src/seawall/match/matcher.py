@@ -6,10 +6,18 @@ Which name and version a package is matched by:
   3.0.11-1, not `libssl3`), since distribution advisories are written per
   source package; a package whose release is unknown is not matched;
 - language packages: the package's name (the store normalises it the way the
-  ecosystem does) and version; Go module versions with or without `v`.
+  ecosystem does) and version; Go module versions with or without `v`. A
+  language package a distribution package installed (`Package.owner`, e.g.
+  Debian's python3-requests) is not matched against its language's
+  advisories: the distribution patches its own build and tracks the flaw
+  under the owner's source package, which is matched (as trivy decides; see
+  docs/accuracy.md).
 
 A record matches when it is not withdrawn and one of its `affected[]` entries
-for this package contains the version (seawall.match.ranges). Ecosystem-
+for this package contains the version (seawall.match.ranges). The store's
+package index gives those entries (`AdvisoryStore.entries`) without the rest
+of their records; whole records are read only for the entries that match,
+for the finding's text, severity and the fields below. Ecosystem-
 specific fields that change what a range means are read here:
 `database_specific.status` of Debian tracker records (`<unfixed>`,
 `<end-of-life>`: no fixed event, so every version is affected and the finding
@@ -33,7 +41,6 @@ from seawall.errors import InputError
 from seawall.match.cache import MatchCache, Subject, SubjectResult, cache_for
 from seawall.match.fingerprint import vulnerability_fingerprint
 from seawall.match.merge import RecordMatch, build_finding, cmp_order_key, group
-from seawall.match.names import comparable_name, same_ecosystem
 from seawall.match.ranges import (
     PreparedRange,
     PreparedVersions,
@@ -48,6 +55,7 @@ from seawall.match.severity import RecordSeverity, record_severity
 from seawall.model.advisory import (
     Advisory,
     AdvisoryStore,
+    AffectedEntry,
     AffectedPackage,
     AffectedRange,
     EventKind,
@@ -72,6 +80,8 @@ class MatchResult:
     """Packages that could not be matched at all (no comparator, unknown release, bad version)."""
     git_ranges_skipped: int = 0
     """GIT ranges met in entries for the inventory's packages: not matchable by version."""
+    owned_skipped: int = 0
+    """Language packages not matched because a distribution package owns them."""
 
 
 @dataclass(slots=True)
@@ -122,11 +132,14 @@ class Matcher:
         """Every vulnerability finding of `inventory`, in a deterministic order."""
         run = _Run()
         findings: list[tuple[tuple[str, ...], VulnerabilityFinding]] = []
-        unmatched = 0
+        unmatched = owned = 0
         # Binary packages built from one source share its matches and findings
         # (libssl3, openssl → openssl): built once, then given each package.
         by_subject: dict[Subject, SubjectResult | None] = {}
         for package in inventory.packages:
+            if package.owner is not None and package.ecosystem not in DISTRO_ECOSYSTEMS:
+                owned += 1
+                continue
             subject = self._subject(package, run)
             if subject is None:
                 unmatched += 1
@@ -154,6 +167,7 @@ class Matcher:
             run.all_problems(),
             unmatched,
             run.git_ranges_skipped,
+            owned,
         )
 
     def _subject_result(
@@ -173,7 +187,7 @@ class Matcher:
         built = self._cache.subject(subject)
         if built is None:
             notes = _Run()
-            matches = self._match_subject(package, *subject, installed, notes)
+            matches = self._match_subject(*subject, installed, notes)
             built = SubjectResult(
                 tuple(
                     build_finding(found, package, self._store, _ORDER_KEY)
@@ -206,38 +220,40 @@ class Matcher:
         return package.osv_ecosystem, package.name, package.version
 
     def _match_subject(
-        self,
-        package: Package,
-        ecosystem: str,
-        name: str,
-        version: str,
-        installed: Any,
-        run: _Run,
+        self, ecosystem: str, name: str, version: str, installed: Any, run: _Run
     ) -> list[RecordMatch]:
-        wanted = comparable_name(package.ecosystem, name)
         installed_version = _Installed(ecosystem, version, installed)
+        hits: list[tuple[AffectedEntry, MatchReason, list[PreparedRange]]] = []
+        decided = ""
+        for entry in self._store.entries(ecosystem, name):
+            if entry.record == decided:
+                continue  # one reason per record and package: its first entry that matched
+            found = self._match_entry(entry, installed_version, run)
+            if found is not None:
+                hits.append((entry, *found))
+                decided = entry.record
+        if not hits:
+            return []
+        # Only now are whole records read: the index decided which ones match.
+        records = {
+            advisory.id: advisory
+            for advisory in self._store.records([entry.record for entry, _, _ in hits])
+        }
         matches: list[RecordMatch] = []
-        for advisory in self._store.advisories(ecosystem, name):
-            if advisory.withdrawn:
-                continue  # OSV schema, `withdrawn`: the record no longer applies.
-            for entry in advisory.affected:
-                if not same_ecosystem(package.ecosystem, ecosystem, entry.ecosystem):
-                    continue
-                if comparable_name(package.ecosystem, entry.name) != wanted:
-                    continue
-                found = self._match_entry(advisory, entry, installed_version, run)
-                if found is not None:
-                    matches.append(found)
-                    break  # one reason per record and package
+        for entry, reason, usable in hits:
+            advisory = records.get(entry.record)
+            if advisory is None or entry.position >= len(advisory.affected):
+                run.problem(f"{entry.record}: the store's index names a record it does not hold")
+                continue
+            matches.append(
+                self._record_match(advisory, entry, reason, usable, installed_version, run)
+            )
         return matches
 
     def _match_entry(
-        self,
-        advisory: Advisory,
-        entry: AffectedPackage,
-        installed: "_Installed",
-        run: _Run,
-    ) -> RecordMatch | None:
+        self, entry: AffectedEntry, installed: "_Installed", run: _Run
+    ) -> tuple[MatchReason, list[PreparedRange]] | None:
+        """Why the installed version is in the entry, and the entry's usable ranges; or None."""
         reason: MatchReason | None = None
         usable: list[PreparedRange] = []
         for affected_range in entry.ranges:
@@ -246,27 +262,38 @@ class Matcher:
                 continue
             prepared = self._prepared_range(affected_range, entry.ecosystem)
             if prepared.error is not None:
-                run.problem(f"{advisory.id}: range {prepared.text!r} skipped: {prepared.error}")
+                run.problem(f"{entry.record}: range {prepared.text!r} skipped: {prepared.error}")
                 continue
             usable.append(prepared)
             if reason is None:
                 decision = installed.decision(prepared)
                 if decision is not None:
                     reason = MatchReason(
-                        advisory.id, entry.ecosystem, entry.name, prepared.text, decision
+                        entry.record, entry.ecosystem, entry.name, prepared.text, decision
                     )
         if reason is None and entry.versions:
-            equal = listed(self._prepared_versions(entry), installed.key)
+            equal = listed(self._prepared_versions(entry.versions, entry.ecosystem), installed.key)
             if equal is not None:
                 reason = MatchReason(
-                    advisory.id,
+                    entry.record,
                     entry.ecosystem,
                     entry.name,
                     f"versions list ({len(entry.versions)} versions)",
                     f"{installed.version} == listed {equal} ({installed.ecosystem} comparator)",
                 )
-        if reason is None:
-            return None
+        return None if reason is None else (reason, usable)
+
+    def _record_match(
+        self,
+        advisory: Advisory,
+        found: AffectedEntry,
+        reason: MatchReason,
+        usable: list[PreparedRange],
+        installed: "_Installed",
+        run: _Run,
+    ) -> RecordMatch:
+        """The match of a whole record, from the entry of it that matched."""
+        entry = advisory.affected[found.position]
         notes = _notes(entry)
         if notes:
             decision = f"{reason.decision}; {'; '.join(notes)}"
@@ -291,9 +318,9 @@ class Matcher:
         # The same entry object seen in another record (never from a real store).
         return record_severity(advisory, entry)
 
-    def _prepared_versions(self, entry: AffectedPackage) -> PreparedVersions:
+    def _prepared_versions(self, versions: tuple[str, ...], ecosystem: str) -> PreparedVersions:
         return self._cache.versions.get(
-            entry, lambda: prepare_versions(entry.versions, entry.ecosystem, self._version_key)
+            versions, lambda: prepare_versions(versions, ecosystem, self._version_key)
         )
 
 

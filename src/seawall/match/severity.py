@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from cvss import CVSS2, CVSS3, CVSS4
-from cvss.exceptions import CVSSError
-
 from seawall.model.advisory import Advisory, AffectedPackage, SeverityScore
 from seawall.model.finding import CvssScore, Severity, SeverityLabel
 
@@ -62,6 +59,11 @@ def _scored(text: str, v2: bool) -> tuple[str, str, float, Severity]:
     # (~0.7 ms a vector); an invalid vector raises and is not cached.
     if len(text) > MAX_VECTOR_LENGTH:
         raise InvalidVectorError(f"longer than {MAX_VECTOR_LENGTH} characters")
+    # Imported on first use: distribution records carry no vectors, so most
+    # scans never need the library (some 5 ms to import).
+    from cvss import CVSS2, CVSS3, CVSS4
+    from cvss.exceptions import CVSSError
+
     try:
         if text.startswith("CVSS:4."):
             v4 = CVSS4(text)

@@ -94,6 +94,13 @@ class Package:
     locations: tuple[Location, ...] = ()
     checksums: tuple[tuple[str, str], ...] = ()
     """(algorithm, hex digest) of the artifact, e.g. ("sha1", …) for a jar."""
+    owner: str | None = None
+    """For a language package (PyPI, npm, Go …): the purl of the distribution package
+    that installed its files (`pkg:deb/debian/python3-requests@2.28.1%2Bdfsg-1?…` for
+    Debian's requests egg-info), from the package manager's file lists. The distro
+    tracks and backports fixes under that package, so its advisories, not the
+    language ecosystem's, describe this copy. None for anything the distro's package
+    manager did not install, and always for distribution packages themselves."""
 
     @property
     def osv_ecosystem(self) -> str:

@@ -13,6 +13,10 @@ set. On a package component:
 - `seawall:ecosystem`, `seawall:ecosystem-release` — OSV ecosystem (`Debian`) and release (`12`)
 - `seawall:source-name`, `seawall:source-version` — the source package
 - `seawall:arch` — architecture as the package database states it
+- `seawall:owner` — purl of the distribution package that installed a language
+  package's files (`Package.owner`); a property rather than CycloneDX's nesting
+  of components (assemblies), which would move the component out of the flat list
+  every consumer (and seawall's reader) walks
 - `seawall:purl` — the purl exactly as found, only when the purl field cannot carry it verbatim
 - `seawall:checksum:<i>` — `alg:hex`, only for checksums CycloneDX `hashes` cannot carry
 - `seawall:location:<i>:path`, `:layer-index`, `:layer-digest`, `:layer-diff-id`,
@@ -45,6 +49,7 @@ ECOSYSTEM_RELEASE: Final = "seawall:ecosystem-release"
 SOURCE_NAME: Final = "seawall:source-name"
 SOURCE_VERSION: Final = "seawall:source-version"
 ARCH: Final = "seawall:arch"
+OWNER: Final = "seawall:owner"
 PURL: Final = "seawall:purl"
 CHECKSUM: Final = "seawall:checksum"
 LOCATION: Final = "seawall:location"

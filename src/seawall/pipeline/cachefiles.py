@@ -89,6 +89,7 @@ def decode_package(record: dict[str, Any]) -> Package:
         checksums=tuple(
             (text(item["algorithm"]), text(item["value"])) for item in as_list(record["checksums"])
         ),
+        owner=optional_text(record["owner"]),
     )
 
 

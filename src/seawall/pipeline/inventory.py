@@ -9,7 +9,8 @@ which build step installed it.
 
 The same package found by several catalogers (its installed metadata and the
 lockfile or requirements file that asked for it) is one package: see
-`_merge_duplicates`.
+`_merge_duplicates`. A language package whose files a distribution package
+installed names that package as its `owner`: see `_with_owners`.
 """
 
 import io
@@ -97,12 +98,15 @@ def build_inventory(
         for name, message in layer.skipped:
             skipped[name].append(message)
 
+    owned: dict[str, str] = {}
     files_of = _files_by_reader(wants, merged, lookup)
     for cataloger in wants.content:
         files = files_of.get(cataloger.NAME, [])
         result = cataloger.catalog(files, context) if files else CatalogResult()
         packages.extend(introduced.adjust(cataloger, p) for p in result.packages)
         relationships.update(result.relationships)
+        for path, owner in result.owned:
+            owned.setdefault(path, owner)
         statuses.append(
             CatalogerStatus(
                 cataloger.NAME,
@@ -133,6 +137,8 @@ def build_inventory(
     ]
     statuses.append(CatalogerStatus(FILES_STATUS, 1, problems=tuple(str(p) for p in file_problems)))
     kept, renamed = _merge_duplicates(packages)
+    if owned:
+        kept = _with_owners(kept, owned, merged.tree)
     edges = {
         Relationship(renamed.get(r.parent, r.parent), renamed.get(r.child, r.child))
         for r in relationships
@@ -352,6 +358,45 @@ def _merge_duplicates(packages: Sequence[Package]) -> tuple[list[Package], dict[
         )
         renamed.update((p.purl, first.purl) for p in others if p.purl != first.purl)
     return kept, renamed
+
+
+def _with_owners(packages: list[Package], owned: dict[str, str], tree: FileTree) -> list[Package]:
+    """Language packages with the purl of the distribution package that installed them.
+
+    `owned` maps a path to the purl of the installed distribution package
+    whose file list names it (only packages of the visible package database
+    own anything). A language package is owned when every one of its
+    locations is: Debian's `requests` egg-info is, but once merged with a pip
+    install of the same version elsewhere it is not, since that copy is
+    PyPI's and PyPI's advisories apply to it. The owner is that of the first
+    location. Paths are compared as listed and, when that fails, with
+    symlinks resolved (a merged-/usr image lists `/bin/x` for `/usr/bin/x`).
+    """
+    resolved: dict[str, str] | None = None
+
+    def owner_of(path: str) -> str | None:
+        nonlocal resolved
+        owner = owned.get(path)
+        if owner is not None:
+            return owner
+        if resolved is None:
+            # Built once, and only when some location is not listed as it is.
+            resolved = {}
+            for listed, listed_owner in owned.items():
+                real = tree.resolve_path(listed)
+                if real is not None:
+                    resolved.setdefault(real, listed_owner)
+        real = tree.resolve_path(path)
+        return None if real is None else resolved.get(real)
+
+    result: list[Package] = []
+    for package in packages:
+        if package.ecosystem not in DISTRO_ECOSYSTEMS and package.locations:
+            owners = [owner_of(location.path) for location in package.locations]
+            if all(owners):
+                package = replace(package, owner=owners[0])
+        result.append(package)
+    return result
 
 
 def _same_versions(packages: Sequence[Package], indices: list[int]) -> list[list[int]]:

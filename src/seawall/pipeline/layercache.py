@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 # image's inventory, so the reducer's types (and through them the file views)
 # and the record writer are imported where entries are written and read.
 
-FORMAT = 2
+FORMAT = 3
+"""3: package records carry `owner`; dpkg file lists are kept reduced to wanted lines."""
 _HEADER = struct.Struct(">I")
 _MAX_ENTRY_BYTES = 4 << 30
 

@@ -7,6 +7,11 @@ squashed view of the wanted files (OCI image spec, layer.md "Whiteouts").
 Large files read by file-local catalogers (binaries, archives) are cataloged
 while the layer is read; the reduced tar keeps an empty placeholder at their
 path, so that visibility still decides whether what was found in them counts.
+A distribution package's file list (dpkg's `info/<package>.list`, marked by
+its reader's `PathHint.lists`) is kept with only the lines naming a path
+some other cataloger wants: its reader needs no more to say which package
+owns a language package's files, and a Debian layer's lists shrink from
+hundreds of kilobytes to the few lines that name programs and metadata.
 """
 
 import io
@@ -18,6 +23,7 @@ from zlib import adler32
 
 from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile
 from seawall.catalog.lang.binaries import looks_executable
+from seawall.catalog.os.filelists import list_lines
 from seawall.catalog.registry import HintIndex, PathHint
 from seawall.fs import DirectoryView, Entry, LayerView
 from seawall.fs.layer import read_members
@@ -106,6 +112,16 @@ class Wants:
             return 0, kept, local
         return max([r.MAX_FILE_BYTES for r in kept]), kept, local
 
+    def file_list(self, path: str, wanting: Sequence[Reader]) -> frozenset[str]:
+        """NAMEs of the readers in `wanting` for which `path` is a file list (`PathHint.lists`)."""
+        return self._index.file_list(path, wanting)
+
+    def keep_listed(self, content: bytes, readers: frozenset[str]) -> bytes:
+        """A file list reduced to the lines naming a path a cataloger outside `readers` wants."""
+        wanted = self._index.wanted_by_others
+        kept = [line for line in list_lines(content) if wanted(line, readers)]
+        return "".join(f"{line}\n" for line in kept).encode("utf-8", "surrogateescape")
+
 
 class _PathIndex:
     """The combined prefilter: which readers' hints admit a path, found without asking each.
@@ -120,8 +136,36 @@ class _PathIndex:
         self._kept = kept
         self._local = list(wants.file_local)
         self._split = len(kept)
+        self._context = len(wants.context)
         readers: list[Reader] = [*kept, *self._local]
         self._hints = HintIndex([hints.get(reader.NAME) for reader in readers])
+        self._lists = {
+            reader.NAME: hint.lists
+            for reader in wants.content
+            if (hint := hints.get(reader.NAME)) is not None and hint.lists is not None
+        }
+
+    def file_list(self, path: str, wanting: Sequence[Reader]) -> frozenset[str]:
+        if not self._lists:
+            return frozenset()
+        return frozenset(
+            reader.NAME
+            for reader in wanting
+            if (is_list := self._lists.get(reader.NAME)) is not None and is_list(path)
+        )
+
+    def wanted_by_others(self, path: str, readers: frozenset[str]) -> bool:
+        """True when a cataloger (not a context reader) outside `readers` wants `path`."""
+        split, context = self._split, self._context
+        for position in self._hints.admitted(path):
+            if position < context:
+                continue
+            reader: Reader = (
+                self._kept[position] if position < split else self._local[position - split]
+            )
+            if reader.NAME not in readers and reader.wants(path):
+                return True
+        return False
 
     def both(self, path: str) -> tuple[list[Reader], list[Cataloger]]:
         kept: list[Reader] = []
@@ -175,15 +219,26 @@ class _Reducer:
             # Kept empty, so that this layer still hides lower versions of the path.
             self._write(info.path, _REGULAR, mode=info.mode)
             return
-        self.add_content(info.path, content, info.mode, cap if wanting else 0, local)
+        self.add_content(info.path, content, info.mode, cap if wanting else 0, local, wanting)
 
     def add_content(
-        self, path: str, content: bytes, mode: int, cap: int, local: Sequence[Cataloger]
+        self,
+        path: str,
+        content: bytes,
+        mode: int,
+        cap: int,
+        local: Sequence[Cataloger],
+        wanting: Sequence[Reader],
     ) -> None:
         for cataloger in local:
             if len(content) <= cataloger.MAX_FILE_BYTES:
                 self._catalog_one(cataloger, path, content)
         keep = len(content) <= cap
+        listing = self._wants.file_list(path, wanting) if keep and wanting else frozenset()
+        if listing and len(listing) == len(wanting):
+            # Only when every reader of the file takes it as a list: one that
+            # wants it whole still gets it whole.
+            content = self._wants.keep_listed(content, listing)
         self._write(path, _REGULAR, content=content if keep else b"", mode=mode)
 
     def _read(
@@ -330,9 +385,9 @@ def reduce_layer(layer: Layer, opener: LayerOpener, wants: Wants, limits: Limits
         cap = max(reader.MAX_FILE_BYTES for reader in wants.readers)
         targets = read_members(layer, opener, set(reducer.hardlinks.values()), cap, limits)
         for path, target in sorted(reducer.hardlinks.items()):
-            content_cap, _ = wants.content_cap(path)
+            content_cap, wanting = wants.content_cap(path)
             content = targets.get(target, b"")
-            reducer.add_content(path, content, 0o644, content_cap, wants.local(path))
+            reducer.add_content(path, content, 0o644, content_cap, wants.local(path), wanting)
     reducer.mark(view.whiteouts, view.opaque_dirs)
     return reducer.finish(view.problems)
 

@@ -149,9 +149,16 @@ def import_bundle(bundle: Path, store: Path, *, verify_key: Path | None = None) 
                 ) from None
             verified = True
         if manifest["schema_version"] != schema.SCHEMA_VERSION:
+            older = manifest["schema_version"] in schema.UPGRADABLE
             raise BundleError(
                 f"{label}: bundle schema version {manifest['schema_version']}, this seawall "
                 f"reads {schema.SCHEMA_VERSION}"
+                + (
+                    ": export it again with this seawall, or build the store with "
+                    "`seawall db update` / `seawall db import`"
+                    if older
+                    else ""
+                )
             )
         _check_database(staged, label)
         install(staged, store)

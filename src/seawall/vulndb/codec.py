@@ -1,13 +1,16 @@
-"""The stored form of an advisory: canonical JSON, compressed with a shared zstd dictionary.
+"""The stored form of an advisory: a body of canonical JSON plus its rows of the package index.
 
 Records are validated once, at import (`osv.parse_record`); the store keeps the
 parsed `Advisory` as compact JSON with sorted keys and no empty fields, and
-reads it back without validating again. OSV records repeat the same keys and
-phrases, so a dictionary trained on the import's own records compresses each
-small record several times better than compressing it alone.
+reads it back without validating again. The ranges and `versions` of each
+`affected[]` entry are not in the body: they are kept once, in the package
+index (seawall.vulndb.index), where matching reads them; `assemble` puts a
+record back together. OSV records repeat the same keys and phrases, so a
+dictionary trained on the import's own bodies compresses each small body
+several times better than compressing it alone.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -23,34 +26,114 @@ from seawall.model.advisory import (
     Reference,
     SeverityScore,
 )
+from seawall.vulndb import index
+from seawall.vulndb.names import normalize_name
 
-DICTIONARY_BYTES = 112 * 1024
-"""zstd's recommended dictionary size for many small samples."""
+DICTIONARY_BYTES = 256 * 1024
+"""The largest dictionary trained: on a full import's 5,000 samples it makes bodies
+~5% smaller than zstd's default 112 KiB. Fewer samples train a smaller one
+(1/16 of their bytes): a large dictionary learnt from a few hundred records
+fits them and little else."""
+MIN_DICTIONARY_BYTES = 16 * 1024
 TRAINING_SAMPLES = 5000
 """Records buffered before training; fewer than this in an import train on what there is."""
 MIN_TRAINING_SAMPLES = 64
 """Below this many records a dictionary is not worth training (zstd needs samples)."""
-COMPRESSION_LEVEL = 6
+COMPRESSION_LEVEL = 5
+"""With the dictionary, level 5 is as small as 6 within 4% at about half its CPU time."""
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 """A stored record never inflates past this (guards against a corrupted store)."""
 
 
-def to_json(advisory: Advisory) -> bytes:
-    """Canonical JSON of the advisory, in the OSV schema's shape, empty fields left out."""
+def to_body(advisory: Advisory) -> bytes:
+    """The stored body: canonical JSON of the advisory without its entries' ranges and versions."""
     return orjson.dumps(_advisory_dict(advisory), option=orjson.OPT_SORT_KEYS)
 
 
-def from_json(data: bytes) -> Advisory:
-    """The advisory `to_json` wrote (trusted input: the store's own records)."""
-    # Matching decodes thousands of records per scan: positional arguments and
+def index_rows(advisory: Advisory) -> tuple[tuple[str, str, bytes], ...]:
+    """(ecosystem as written, normalised name, index data) of every package the record names.
+
+    The data holds the ranges and versions `to_body` leaves out (seawall.vulndb.index).
+    """
+    by_key: dict[tuple[str, str], list[tuple[int, AffectedPackage]]] = {}
+    for position, entry in enumerate(advisory.affected):
+        key = (entry.ecosystem, normalize_name(entry.ecosystem, entry.name))
+        by_key.setdefault(key, []).append((position, entry))
+    return tuple(
+        (ecosystem, name, index.encode(entries, name))
+        for (ecosystem, name), entries in sorted(by_key.items())
+    )
+
+
+IndexEntries = Callable[[str, str], list[index.IndexedEntry]]
+"""`index_entries(ecosystem, normalised name)`: the record's decoded index row for that package."""
+
+
+def assemble(body: bytes, index_entries: IndexEntries) -> Advisory:
+    """The whole advisory from its body and its rows of the package index (trusted input)."""
+    # Matching decodes hundreds of records per scan: positional arguments and
     # list comprehensions here, and empty fields skipped, halve the time
     # spent building the objects.
+    raw = orjson.loads(body)
+    affected = raw.get("affected")
+    entries: tuple[AffectedPackage, ...] = ()
+    if affected:
+        rows: dict[tuple[str, str], dict[int, index.IndexedEntry]] = {}
+        built = []
+        for position, item in enumerate(affected):
+            package = item["package"]
+            ecosystem = package["ecosystem"]
+            key = (ecosystem, normalize_name(ecosystem, package["name"]))
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = {found[0]: found for found in index_entries(*key)}
+            found = row.get(position)
+            if found is None:
+                raise KeyError(f"no index data for entry {position} of {raw['id']}")
+            built.append(_affected(item, found[2], found[3]))
+        entries = tuple(built)
+    return _advisory(raw, entries)
+
+
+def from_full_json(data: bytes) -> Advisory:
+    """An advisory stored whole, ranges and versions included (schema 1 bodies)."""
     raw = orjson.loads(data)
+    affected = raw.get("affected")
+    entries = (
+        tuple(
+            [
+                _affected(
+                    item,
+                    tuple([_full_range(r) for r in item.get("ranges") or ()]),
+                    tuple(item.get("versions") or ()),
+                )
+                for item in affected
+            ]
+        )
+        if affected
+        else ()
+    )
+    return _advisory(raw, entries)
+
+
+def body_facts(body: bytes) -> tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(modified, package index keys, aliases) of a stored body, without building the advisory."""
+    raw = orjson.loads(body)
+    keys = {
+        (
+            item["package"]["ecosystem"],
+            normalize_name(item["package"]["ecosystem"], item["package"]["name"]),
+        )
+        for item in raw.get("affected") or ()
+    }
+    return raw["modified"], tuple(sorted(keys)), tuple(sorted(set(raw.get("aliases") or ())))
+
+
+def _advisory(raw: dict[str, Any], affected: tuple[AffectedPackage, ...]) -> Advisory:
     get = raw.get
     aliases = get("aliases")
     related = get("related")
     severity = get("severity")
-    affected = get("affected")
     references = get("references")
     return Advisory(
         raw["id"],
@@ -62,7 +145,7 @@ def from_json(data: bytes) -> Advisory:
         get("summary"),
         get("details"),
         _scores(severity) if severity else (),
-        tuple([_affected(item) for item in affected]) if affected else (),
+        affected,
         tuple([Reference(r["type"], r["url"]) for r in references]) if references else (),
         get("database_specific") or {},
     )
@@ -71,20 +154,33 @@ def from_json(data: bytes) -> Advisory:
 class Codec:
     """Compresses and decompresses stored records with one (optional) dictionary."""
 
-    __slots__ = ("_compressor", "_decompressor", "dictionary")
+    __slots__ = ("_compressor", "_decompressor", "_zdict", "dictionary")
 
     def __init__(self, dictionary: bytes | None) -> None:
         self.dictionary = dictionary
-        zdict = zstandard.ZstdCompressionDict(dictionary) if dictionary else None
-        if zdict is None:
-            self._compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL)
-            self._decompressor = zstandard.ZstdDecompressor()
-        else:
-            self._compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL, dict_data=zdict)
-            self._decompressor = zstandard.ZstdDecompressor(dict_data=zdict)
+        self._zdict = zstandard.ZstdCompressionDict(dictionary) if dictionary else None
+        self._decompressor = (
+            zstandard.ZstdDecompressor(dict_data=self._zdict)
+            if self._zdict is not None
+            else zstandard.ZstdDecompressor()
+        )
+        self._compressor: zstandard.ZstdCompressor | None = None
 
     def compress(self, data: bytes) -> bytes:
-        return self._compressor.compress(data)
+        compressor = self._compressor
+        if compressor is None:
+            # Made on first use: readers never compress. A dictionary digested once
+            # for the level compresses each small record several times faster
+            # than one loaded again for every record.
+            if self._zdict is None:
+                compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL)
+            else:
+                self._zdict.precompute_compress(level=COMPRESSION_LEVEL)
+                compressor = zstandard.ZstdCompressor(
+                    level=COMPRESSION_LEVEL, dict_data=self._zdict
+                )
+            self._compressor = compressor
+        return compressor.compress(data)
 
     def decompress(self, blob: bytes) -> bytes:
         return self._decompressor.decompress(blob, max_output_size=MAX_RECORD_BYTES)
@@ -94,8 +190,9 @@ def train_dictionary(samples: list[bytes | bytearray | memoryview]) -> bytes | N
     """A dictionary trained on these encoded records, or None when there are too few."""
     if len(samples) < MIN_TRAINING_SAMPLES:
         return None
+    size = max(MIN_DICTIONARY_BYTES, min(DICTIONARY_BYTES, sum(map(len, samples)) // 16))
     try:
-        trained = zstandard.train_dictionary(DICTIONARY_BYTES, samples, level=COMPRESSION_LEVEL)
+        trained = zstandard.train_dictionary(size, samples, level=COMPRESSION_LEVEL)
     except zstandard.ZstdError:
         # zstd refuses when the samples are too small or too alike to learn from.
         return None
@@ -138,26 +235,10 @@ def _affected_dict(item: AffectedPackage) -> dict[str, Any]:
     if item.purl is not None:
         package["purl"] = item.purl
     out: dict[str, Any] = {"package": package}
-    if item.ranges:
-        out["ranges"] = [_range_dict(r) for r in item.ranges]
-    if item.versions:
-        out["versions"] = item.versions
     if item.severity:
         out["severity"] = [{"type": s.type, "score": s.score} for s in item.severity]
     if item.ecosystem_specific:
         out["ecosystem_specific"] = _plain(item.ecosystem_specific)
-    if item.database_specific:
-        out["database_specific"] = _plain(item.database_specific)
-    return out
-
-
-def _range_dict(item: AffectedRange) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "type": item.type.value,
-        "events": [{event.kind.value: event.version} for event in item.events],
-    }
-    if item.repo is not None:
-        out["repo"] = item.repo
     if item.database_specific:
         out["database_specific"] = _plain(item.database_specific)
     return out
@@ -176,24 +257,24 @@ def _scores(raw: list[dict[str, str]]) -> tuple[SeverityScore, ...]:
     return tuple([SeverityScore(s["type"], s["score"]) for s in raw])
 
 
-def _affected(raw: dict[str, Any]) -> AffectedPackage:
+def _affected(
+    raw: dict[str, Any], ranges: tuple[AffectedRange, ...], versions: tuple[str, ...]
+) -> AffectedPackage:
     package = raw["package"]
-    ranges = raw.get("ranges")
-    versions = raw.get("versions")
     severity = raw.get("severity")
     return AffectedPackage(
         package["ecosystem"],
         package["name"],
         package.get("purl"),
-        tuple([_range(item) for item in ranges]) if ranges else (),
-        tuple(versions) if versions else (),
+        ranges,
+        versions,
         _scores(severity) if severity else (),
         raw.get("ecosystem_specific") or {},
         raw.get("database_specific") or {},
     )
 
 
-def _range(raw: dict[str, Any]) -> AffectedRange:
+def _full_range(raw: dict[str, Any]) -> AffectedRange:
     events = [
         RangeEvent(_KINDS[kind], version)
         for event in raw["events"]

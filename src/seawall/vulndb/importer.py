@@ -20,7 +20,7 @@ from pathlib import Path
 
 from seawall.errors import InputError
 from seawall.vulndb.feeds import MAX_KEV_BYTES, EpssFeed, is_kev_document, parse_kev
-from seawall.vulndb.reader import ReadLimits, read_osv
+from seawall.vulndb.reader import ReadLimits, osv_items
 from seawall.vulndb.writer import SourceReport, StoreWriter
 
 OSV_EXPORT_NAME = "all.zip"
@@ -121,7 +121,7 @@ def import_one(
         )
     return writer.import_osv(
         item.source,
-        read_osv(item.path, limits),
+        osv_items(item.path, limits),
         full=item.kind is InputKind.OSV_EXPORT,
         origin=origin,
     )

@@ -109,26 +109,30 @@ def _advisory(record: dict[str, Any], record_id: str | None) -> Advisory:
     for index, raw in enumerate(_list(record, "references")):
         if not isinstance(raw, dict):
             raise _Invalid("must be an object", "references", index)
-        try:
-            references.append(
-                Reference(type=_required_string(raw, "type"), url=_required_string(raw, "url"))
-            )
-        except _Invalid as error:
-            error.path[:0] = ["references", index]
-            raise
+        kind, url = raw.get("type"), raw.get("url")
+        # (Checked inline: records carry dozens of references.)
+        if not (isinstance(kind, str) and kind and isinstance(url, str) and url):
+            try:
+                kind = _required_string(raw, "type")
+                url = _required_string(raw, "url")
+            except _Invalid as error:
+                error.path[:0] = ["references", index]
+                raise
+        references.append(Reference(kind, url))
+    # Positional arguments: the fields of Advisory in order (faster than keywords).
     return Advisory(
-        id=record_id,
-        modified=_timestamp(modified, "modified"),
-        published=_optional_timestamp(record.get("published"), "published"),
-        withdrawn=_optional_timestamp(record.get("withdrawn"), "withdrawn"),
-        aliases=_strings(record, "aliases"),
-        related=_strings(record, "related"),
-        summary=_optional_string(record, "summary"),
-        details=_optional_string(record, "details"),
-        severity=_severity(record),
-        affected=tuple(affected),
-        references=tuple(references),
-        database_specific=_object(record, "database_specific"),
+        record_id,
+        _timestamp(modified, "modified"),
+        _optional_timestamp(record.get("published"), "published"),
+        _optional_timestamp(record.get("withdrawn"), "withdrawn"),
+        _strings(record, "aliases"),
+        _strings(record, "related"),
+        _optional_string(record, "summary"),
+        _optional_string(record, "details"),
+        _severity(record),
+        tuple(affected),
+        tuple(references),
+        _object(record, "database_specific"),
     )
 
 
@@ -160,14 +164,14 @@ def _affected(raw: object) -> AffectedPackage | None:
         error.path.insert(0, "package")
         raise
     return AffectedPackage(
-        ecosystem=ecosystem,
-        name=name,
-        purl=purl,
-        ranges=tuple(ranges),
-        versions=_strings(raw, "versions"),
-        severity=_severity(raw),
-        ecosystem_specific=_object(raw, "ecosystem_specific"),
-        database_specific=_object(raw, "database_specific"),
+        ecosystem,
+        name,
+        purl,
+        tuple(ranges),
+        _strings(raw, "versions"),
+        _severity(raw),
+        _object(raw, "ecosystem_specific"),
+        _object(raw, "database_specific"),
     )
 
 
@@ -185,6 +189,11 @@ def _range(raw: object) -> AffectedRange:
     if not isinstance(raw_events, list) or not raw_events:
         raise _Invalid("must be a non-empty list", "events")
     events = []
+    # Schema: "each range must contain at least one introduced event" and
+    # "fixed and last_affected must not both appear in the same range". Noted
+    # while reading the events (identity tests: hashing enums is slow, and
+    # every imported range passes here).
+    introduced = fixed = last_affected = False
     for index, event in enumerate(raw_events):
         if not isinstance(event, dict) or len(event) != 1:
             raise _Invalid("must be an object with exactly one key", "events", index)
@@ -200,23 +209,18 @@ def _range(raw: object) -> AffectedRange:
             raise _Invalid(
                 f"must be a non-empty version string, got {_show(value)}", "events", index, key
             )
+        if kind is EventKind.INTRODUCED:
+            introduced = True
+        elif kind is EventKind.FIXED:
+            fixed = True
+        elif kind is EventKind.LAST_AFFECTED:
+            last_affected = True
         events.append(RangeEvent(kind, value))
-    # Schema: "each range must contain at least one introduced event" and
-    # "fixed and last_affected must not both appear in the same range".
-    # (Identity tests, not a set of kinds: hashing enums is slow, and every
-    # imported range passes here.)
-    if not any(event.kind is EventKind.INTRODUCED for event in events):
+    if not introduced:
         raise _Invalid("has no `introduced` event")
-    if any(event.kind is EventKind.FIXED for event in events) and any(
-        event.kind is EventKind.LAST_AFFECTED for event in events
-    ):
+    if fixed and last_affected:
         raise _Invalid("mixes `fixed` and `last_affected` events")
-    return AffectedRange(
-        type=range_type,
-        events=tuple(events),
-        repo=repo,
-        database_specific=_object(raw, "database_specific"),
-    )
+    return AffectedRange(range_type, tuple(events), repo, _object(raw, "database_specific"))
 
 
 def _severity(container: dict[str, Any]) -> tuple[SeverityScore, ...]:
@@ -282,10 +286,17 @@ def _list(container: dict[str, Any], key: str) -> list[Any]:
 
 def _strings(container: dict[str, Any], key: str) -> tuple[str, ...]:
     values = _list(container, key)
+    # One pass in C for the common case (long `versions` lists); the loop below
+    # finds the offending value only when there is one.
+    if set(map(type, values)) <= _JUST_STR:
+        return tuple(values)
     for index, value in enumerate(values):
         if not isinstance(value, str):
             raise _Invalid(f"must be a string, got {_show(value)}", key, index)
     return tuple(values)
+
+
+_JUST_STR = frozenset((str,))
 
 
 def _object(container: dict[str, Any], key: str) -> dict[str, Any]:

@@ -24,11 +24,10 @@ from itertools import chain, islice
 from multiprocessing import get_context
 from typing import Any
 
-from seawall.model.advisory import Advisory
 from seawall.vulndb import codec
-from seawall.vulndb.names import normalize_name
+from seawall.vulndb.index import IndexCodec
 from seawall.vulndb.osv import MalformedRecordError, parse_record
-from seawall.vulndb.reader import RawRecord, Rejected
+from seawall.vulndb.reader import Item, Rejected, read_members
 from seawall.vulndb.timestamps import sort_key
 
 CHUNK = 256
@@ -46,10 +45,10 @@ class Prepared:
     published: str | None
     withdrawn: str | None
     aliases: tuple[str, ...]
-    keys: tuple[tuple[str, str], ...]
-    """(ecosystem, normalised name) of every affected package."""
+    index: tuple[tuple[str, str, bytes], ...]
+    """The record's package index rows: (ecosystem, normalised name, packed data)."""
     body: bytes
-    """`codec.to_json` of the advisory; compressed with dictionary `dict_id` if that is set."""
+    """`codec.to_body` of the advisory; compressed with dictionary `dict_id` if that is set."""
     modified_key: str
     """`timestamps.sort_key` of `modified`."""
     newest_key: str
@@ -68,7 +67,7 @@ class Prepared:
                 self.published,
                 self.withdrawn,
                 self.aliases,
-                self.keys,
+                self.index,
                 self.body,
                 self.modified_key,
                 self.newest_key,
@@ -90,13 +89,8 @@ class Malformed:
         return (Malformed, (self.where, self.record_id, self.reason))
 
 
-def index_keys(advisory: Advisory) -> tuple[tuple[str, str], ...]:
-    """(ecosystem, normalised name) pairs the store indexes `advisory` under."""
-    return tuple(
-        sorted({(a.ecosystem, normalize_name(a.ecosystem, a.name)) for a in advisory.affected})
-    )
-
-
+_INDEX = IndexCodec()
+"""Packs index rows for `prepare_chunk` (each process has its own)."""
 _worker_codec: tuple[int, codec.Codec] | None = None
 """The dictionary a worker process compresses with (set when the pool starts)."""
 
@@ -106,11 +100,11 @@ def _start_worker(dictionary: tuple[int, bytes] | None) -> None:
     _worker_codec = (dictionary[0], codec.Codec(dictionary[1])) if dictionary else None
 
 
-def prepare_chunk(chunk: list[RawRecord | Rejected]) -> list[Prepared | Malformed]:
-    """Validate and encode a chunk; in a worker started with a dictionary, compress too."""
+def prepare_chunk(chunk: list[Item]) -> list[Prepared | Malformed]:
+    """Read, validate and encode a chunk; in a worker started with a dictionary, compress too."""
     compressing = _worker_codec
     out: list[Prepared | Malformed] = []
-    for item in chunk:
+    for item in read_members(chunk):
         if isinstance(item, Rejected):
             out.append(Malformed(item.where, None, item.reason))
             continue
@@ -122,7 +116,7 @@ def prepare_chunk(chunk: list[RawRecord | Rejected]) -> list[Prepared | Malforme
         modified_key = sort_key(advisory.modified)
         published = advisory.published or ""
         published_key = sort_key(published) if published else ""
-        body = codec.to_json(advisory)
+        body = codec.to_body(advisory)
         dict_id = None
         if compressing is not None:
             dict_id, body = compressing[0], compressing[1].compress(body)
@@ -133,7 +127,10 @@ def prepare_chunk(chunk: list[RawRecord | Rejected]) -> list[Prepared | Malforme
                 published=advisory.published,
                 withdrawn=advisory.withdrawn,
                 aliases=tuple(sorted(set(advisory.aliases))),
-                keys=index_keys(advisory),
+                index=tuple(
+                    (ecosystem, name, _INDEX.pack(data))
+                    for ecosystem, name, data in codec.index_rows(advisory)
+                ),
                 body=body,
                 modified_key=modified_key,
                 newest_key=max(modified_key, published_key),
@@ -178,9 +175,9 @@ class Preparer:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def prepared(self, items: Iterable[RawRecord | Rejected]) -> Iterator[Prepared | Malformed]:
+    def prepared(self, items: Iterable[Item]) -> Iterator[Prepared | Malformed]:
         """Every item prepared, in input order."""
-        chunks: Iterator[list[RawRecord | Rejected]] = _chunks(items)
+        chunks: Iterator[list[Item]] = _chunks(items)
         if self.workers <= 0:
             for chunk in chunks:
                 yield from prepare_chunk(chunk)
@@ -219,7 +216,7 @@ class Preparer:
                 future.cancel()
 
 
-def _chunks(items: Iterable[RawRecord | Rejected]) -> Iterator[list[RawRecord | Rejected]]:
+def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, CHUNK)):
         yield chunk

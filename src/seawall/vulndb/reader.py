@@ -6,6 +6,12 @@ into memory); its central directory is sized from the end record before
 be plain top-level `*.json` names. A bad entry becomes a `Rejected` (counted and
 reported by the importer), never an exception; only an unreadable input as a
 whole raises.
+
+An import reads a zip's directory here and hands each stored or deflated
+entry on as a `ZipMember` (`osv_items`): the process that prepares the
+record reads and inflates it (`read_members`), so a large import spreads that
+work over its worker processes instead of passing every record's bytes to
+them. `read_osv` reads every entry where it is called.
 """
 
 import lzma
@@ -50,6 +56,37 @@ class RawRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ZipMember:
+    """A stored or deflated entry of a zip whose directory was checked, read later.
+
+    `read_members` reads at most `compressed` bytes at `offset`, inflates at
+    most `size` bytes and checks them against `crc`, as `read_osv` does.
+    """
+
+    archive: str
+    where: str
+    offset: int
+    method: int
+    compressed: int
+    size: int
+    crc: int
+
+    def __reduce__(self) -> tuple[type["ZipMember"], tuple[str, str, int, int, int, int, int]]:
+        return (
+            ZipMember,
+            (
+                self.archive,
+                self.where,
+                self.offset,
+                self.method,
+                self.compressed,
+                self.size,
+                self.crc,
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Rejected:
     """An entry that is not a usable record, and why."""
 
@@ -60,8 +97,25 @@ class Rejected:
         return (Rejected, (self.where, self.reason))
 
 
+Item = RawRecord | Rejected | ZipMember
+"""What `osv_items` yields: a record, a refused entry, or a zip entry still to read."""
+
+
 def read_osv(path: Path, limits: ReadLimits | None = None) -> Iterator[RawRecord | Rejected]:
     """Every record in `path`: an OSV zip, a directory of `*.json` files, or one JSON file."""
+    return _read_now(osv_items(path, limits))
+
+
+def _read_now(items: Iterator[Item]) -> Iterator[RawRecord | Rejected]:
+    for item in items:
+        if isinstance(item, ZipMember):
+            yield from read_members([item])
+        else:
+            yield item
+
+
+def osv_items(path: Path, limits: ReadLimits | None = None) -> Iterator[Item]:
+    """`read_osv`'s records, with a zip's stored and deflated entries left to `read_members`."""
     limits = limits or ReadLimits()
     try:
         mode = path.stat().st_mode
@@ -76,8 +130,9 @@ def read_osv(path: Path, limits: ReadLimits | None = None) -> Iterator[RawRecord
     return iter([_read_file(path, path.name, limits)])
 
 
-def _read_zip(path: Path, limits: ReadLimits) -> Iterator[RawRecord | Rejected]:
+def _read_zip(path: Path, limits: ReadLimits) -> Iterator[Item]:
     label = _label(path)
+    resolved = str(path.resolve())
     with open(path, "rb") as stream:
         entries, directory_bytes = _central_directory_size(stream, label)
         if entries > limits.max_entries:
@@ -119,8 +174,22 @@ def _read_zip(path: Path, limits: ReadLimits) -> Iterator[RawRecord | Rejected]:
                     raise LimitExceededError(
                         f"{label} (uncompressed)", "max_total_bytes", limits.max_total_bytes
                     )
+                if info.compress_type in _DIRECT and not info.flag_bits & 1:
+                    yield ZipMember(
+                        resolved,
+                        where,
+                        info.header_offset,
+                        info.compress_type,
+                        info.compress_size,
+                        info.file_size,
+                        info.CRC,
+                    )
+                    continue
                 try:
-                    data = _member(archive, stream, info, limits)
+                    # Other methods (and encrypted entries, which fail here) go
+                    # through zipfile: it stops at the declared size and checks the CRC.
+                    with archive.open(info) as member:
+                        data = member.read(limits.max_record_bytes + 1)
                 except (
                     zipfile.BadZipFile,
                     zlib.error,
@@ -139,23 +208,39 @@ def _read_zip(path: Path, limits: ReadLimits) -> Iterator[RawRecord | Rejected]:
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 """APPNOTE 4.3.7: signature, (version … sizes), file name length, extra field length."""
+_DIRECT = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+"""What every OSV export uses; read straight from the file (see `read_members`)."""
 
 
-def _member(
-    archive: zipfile.ZipFile, stream: BinaryIO, info: zipfile.ZipInfo, limits: ReadLimits
-) -> bytes:
+def read_members(items: list[Item]) -> list[RawRecord | Rejected]:
+    """`items` with every ZipMember read (each archive opened once), in order."""
+    out: list[RawRecord | Rejected] = []
+    streams: dict[str, BinaryIO] = {}
+    try:
+        for item in items:
+            if not isinstance(item, ZipMember):
+                out.append(item)
+                continue
+            stream = streams.get(item.archive)
+            try:
+                if stream is None:
+                    stream = streams[item.archive] = open(item.archive, "rb")  # noqa: SIM115
+                out.append(RawRecord(item.where, _read_member(stream, item)))
+            except (zipfile.BadZipFile, zlib.error, OSError) as error:
+                out.append(Rejected(item.where, f"unreadable zip entry: {_printable(str(error))}"))
+    finally:
+        for opened in streams.values():
+            opened.close()
+    return out
+
+
+def _read_member(stream: BinaryIO, member: ZipMember) -> bytes:
     """One entry's bytes, at most its declared size, CRC-checked.
 
-    Stored and deflated entries (what every OSV export uses) are read straight
-    from the file: zipfile's general reader costs more than the inflating
-    does for records this small. Other methods go through zipfile.
+    Read straight from the file: zipfile's general reader costs more than the
+    inflating does for records this small.
     """
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
-        # ZipExtFile stops at the declared size and checks the CRC at the end,
-        # so a lying header cannot make it produce more.
-        with archive.open(info) as member:
-            return member.read(limits.max_record_bytes + 1)
-    stream.seek(info.header_offset)
+    stream.seek(member.offset)
     header = stream.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size:
         raise zipfile.BadZipFile("truncated local header")
@@ -163,20 +248,21 @@ def _member(
     if signature != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local header signature")
     stream.seek(name_length + extra_length, os.SEEK_CUR)
-    if info.compress_size > limits.max_record_bytes + 1024 * 1024:
-        raise zipfile.BadZipFile("compressed size beyond any record's")
-    raw = stream.read(info.compress_size)
-    if len(raw) != info.compress_size:
+    if member.compressed > member.size + member.size // 64 + 1024:
+        # Deflate never grows data by more than a few bytes per 16 KiB block.
+        raise zipfile.BadZipFile("compressed size larger than deflate ever makes it")
+    raw = stream.read(member.compressed)
+    if len(raw) != member.compressed:
         raise zipfile.BadZipFile("truncated entry data")
-    if info.compress_type == zipfile.ZIP_STORED:
+    if member.method == zipfile.ZIP_STORED:
         data = raw
     else:
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         # Never more than the declared size: a bomb stops here.
-        data = inflater.decompress(raw, info.file_size)
-    if len(data) != info.file_size:
+        data = inflater.decompress(raw, member.size)
+    if len(data) != member.size:
         raise zipfile.BadZipFile("entry size does not match the directory")
-    if zlib.crc32(data) != info.CRC:
+    if zlib.crc32(data) != member.crc:
         raise zipfile.BadZipFile("CRC mismatch")
     return data
 

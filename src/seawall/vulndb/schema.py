@@ -3,10 +3,13 @@
 One file holds everything (DESIGN.md §3). Tables keyed by text ids are
 `WITHOUT ROWID` so each is a single B-tree: the id is stored once, in the key.
 
-- `records`: one row per OSV id; `body` is `codec`'s compressed JSON, made
-  with dictionary `dict_id` (0: none).
-- `affected`: (ecosystem as written, normalised package name) → record id;
-  what `advisories()` reads.
+- `records`: one row per OSV id; `body` is `codec`'s compressed JSON (the
+  record without its entries' ranges and versions), made with dictionary
+  `dict_id` (0: none).
+- `affected`: the package index, one row per (ecosystem as written,
+  normalised package name, record id); `data` holds the ranges and versions
+  of the record's entries for that package (seawall.vulndb.index) and
+  `withdrawn` is 1 for a withdrawn record. What matching reads first.
 - `record_sources`: which imported source (an OSV ecosystem export such as
   `PyPI` or `Debian:12`, or a local import) holds each record; a full import of
   a source drops the records it no longer has.
@@ -19,26 +22,40 @@ One file holds everything (DESIGN.md §3). Tables keyed by text ids are
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+UPGRADABLE = (1,)
+"""Older schema versions a writer upgrades in its new copy (seawall.vulndb.writer).
+
+Version 1 kept whole records in `records.body` (with `modified` and `withdrawn`
+columns beside it) and only record ids in `affected`."""
 APPLICATION_ID = 0x5357_4442
 """`PRAGMA application_id` ("SWDB"): tells a seawall store from any other SQLite file."""
 
-TABLES = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE dictionaries (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE records (
-    id TEXT PRIMARY KEY,
-    modified TEXT NOT NULL,
-    withdrawn TEXT,
-    dict_id INTEGER NOT NULL,
-    body BLOB NOT NULL
-) WITHOUT ROWID;
+AFFECTED = """
 CREATE TABLE affected (
     ecosystem TEXT NOT NULL,
     name TEXT NOT NULL,
     id TEXT NOT NULL,
+    withdrawn INTEGER NOT NULL,
+    data BLOB NOT NULL,
     PRIMARY KEY (ecosystem, name, id)
 ) WITHOUT ROWID;
+"""
+RECORDS = """
+CREATE TABLE records (
+    id TEXT PRIMARY KEY,
+    dict_id INTEGER NOT NULL,
+    body BLOB NOT NULL
+) WITHOUT ROWID;
+"""
+"""The package index and the records: what an upgrade from schema 1 creates anew."""
+
+TABLES = (
+    AFFECTED
+    + RECORDS
+    + """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE dictionaries (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE aliases (
     alias TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -78,6 +95,7 @@ CREATE TABLE sources (
     generation INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 """
+)
 
 
 def create(connection: sqlite3.Connection, created: str) -> None:

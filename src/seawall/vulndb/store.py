@@ -4,6 +4,13 @@ Scans open the file read-only. The file is only ever replaced by a rename, so
 an open store keeps reading the version it opened even while an update
 swaps in a new one.
 
+Matching first reads a package's rows of the package index
+(seawall.vulndb.index): each holds the ranges and versions of one record's
+entries for the package, so no record is decoded to learn that it does not
+match. Only records that match are decoded whole (`records`), from their body
+and their index rows; the rows `entries` just read are kept for that, so a
+match costs no second read of them.
+
 Decoding a record (zstd, JSON, the model's objects) costs far more than
 reading it, and a process that scans several images reads the same records
 again (every Debian image asks for `glibc`, `openssl` …). Decoded records are
@@ -22,17 +29,24 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from urllib.request import pathname2url
 
 from seawall.errors import InputError
-from seawall.model.advisory import Advisory, EpssScore, KevEntry
+from seawall.model.advisory import Advisory, AffectedEntry, EpssScore, KevEntry
 from seawall.model.scan import DatabaseInfo, DataSource
-from seawall.vulndb import codec, schema
+from seawall.vulndb import codec, index, schema
 from seawall.vulndb.names import normalize_name, prefix_matched
 
 STORE_FILE = "seawall.db"
 DECODED_RECORDS = 16_384
 """Decoded records kept per process (about 4 KB each on average, so some 64 MB at most)."""
+KEPT_ROWS = 65_536
+"""Decoded index rows `entries` keeps for decoding the records that match."""
+_ROWS = "SELECT ecosystem, id, data FROM affected WHERE ecosystem = ? AND name = ?"
+_PREFIXED_ROWS = (
+    "SELECT ecosystem, id, data FROM affected WHERE name = ? "
+    "AND (ecosystem = ? OR (ecosystem >= ? AND ecosystem < ?))"
+)
+_LIVE = " AND withdrawn = 0"
 
 
 class _DecodedCache:
@@ -79,15 +93,18 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         raise InputError(
             f"no vulnerability database at {path}; run `seawall db update` or `seawall db import`"
         )
-    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+    # as_uri() percent-encodes the path (urllib.request's pathname2url would
+    # import the whole HTTP client stack on every scan).
+    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
     except sqlite3.Error as error:
         raise InputError(f"{path}: cannot open the vulnerability database: {error}") from None
+    return connection
 
 
-def check_store(connection: sqlite3.Connection, path: Path) -> int:
-    """The schema version of a seawall store; InputError if the file is not one we can read."""
+def stored_schema_version(connection: sqlite3.Connection, path: Path) -> int:
+    """The schema version of a seawall store; InputError if the file is not one."""
     try:
         (application_id,) = connection.execute("PRAGMA application_id").fetchone()
         if application_id != schema.APPLICATION_ID:
@@ -97,13 +114,24 @@ def check_store(connection: sqlite3.Connection, path: Path) -> int:
         raise InputError(
             f"{path}: not a readable seawall vulnerability database: {error}"
         ) from None
-    version = int(row[0]) if row and str(row[0]).isdigit() else -1
-    if version != schema.SCHEMA_VERSION:
+    return int(row[0]) if row and str(row[0]).isdigit() else -1
+
+
+def check_store(connection: sqlite3.Connection, path: Path) -> int:
+    """The schema version of a store this seawall reads; InputError for any other file."""
+    version = stored_schema_version(connection, path)
+    if version == schema.SCHEMA_VERSION:
+        return version
+    if version in schema.UPGRADABLE:
         raise InputError(
-            f"{path}: vulnerability database schema version {version}, this seawall reads "
-            f"{schema.SCHEMA_VERSION}; run `seawall db update` or import a new bundle"
+            f"{path}: vulnerability database written by an older seawall (schema {version}; "
+            f"this seawall reads {schema.SCHEMA_VERSION}): run `seawall db update` or "
+            "`seawall db import` to upgrade it, or import a bundle exported by this seawall"
         )
-    return version
+    raise InputError(
+        f"{path}: vulnerability database schema version {version}, this seawall reads "
+        f"{schema.SCHEMA_VERSION}; run `seawall db update` or import a new bundle"
+    )
 
 
 def _file_identity(path: Path) -> tuple[int, ...] | None:
@@ -122,12 +150,18 @@ class VulnStore:
         before = _file_identity(path)
         self._db = connect_read_only(path)
         try:
+            # One read transaction for the store's life: SQLite then takes its file
+            # lock once, not around every statement (a scan runs thousands). The
+            # file is never written in place, so the lock keeps no writer waiting.
+            self._db.execute("BEGIN")
             self.schema_version = check_store(self._db, path)
             self.snapshot = self._snapshot(before)
         except BaseException:
             self._db.close()
             raise
         self._codecs: dict[int, codec.Codec] = {}
+        self._index = index.IndexCodec()
+        self._rows: dict[tuple[str, str, str], list[index.IndexedEntry]] = {}
         self._kev_ids: frozenset[str] | None = None
         self._has_epss: bool | None = None
         self._epss_as_of: tuple[str | None] | None = None
@@ -148,27 +182,48 @@ class VulnStore:
 
     # -- AdvisoryStore ----------------------------------------------------
 
-    def advisories(self, ecosystem: str, name: str) -> Sequence[Advisory]:
-        """Every record (withdrawn ones included) with an `affected[]` entry for this package."""
+    def entries(self, ecosystem: str, name: str) -> list[AffectedEntry]:
+        """The index's entries for this package, in records not withdrawn (see AdvisoryStore)."""
         key = normalize_name(ecosystem, name)
+        rows = self._index_rows(ecosystem, key, withdrawn=False)
+        found: list[AffectedEntry] = []
+        decoded: dict[bytes, list[index.IndexedEntry]] = {}
+        kept = self._rows
+        if len(kept) > KEPT_ROWS:
+            kept.clear()
+        for written, record_id, stored in rows:
+            # Rows of one package often hold the same ranges (every Debian record
+            # of a source fixed in one upload): those are decoded once.
+            entries = decoded.get(stored)
+            if entries is None:
+                entries = decoded[stored] = index.decode(self._index.unpack(stored))
+            kept[(written, key, record_id)] = entries
+            for position, as_written, ranges, versions in entries:
+                found.append(
+                    AffectedEntry(record_id, position, written, as_written or key, ranges, versions)
+                )
         if prefix_matched(ecosystem):
-            # `Red Hat:enterprise_linux:9` also takes `Red Hat:enterprise_linux:9::appstream`:
-            # the streams sort between the release + ":" and the release + ";".
-            rows = self._db.execute(
-                "SELECT DISTINCT r.id, r.dict_id, r.body FROM affected a "
-                "JOIN records r ON r.id = a.id WHERE a.name = ? AND "
-                "(a.ecosystem = ? OR (a.ecosystem >= ? AND a.ecosystem < ?)) ORDER BY r.id",
-                (key, ecosystem, ecosystem + ":", ecosystem + ";"),
-            )
-        else:
-            rows = self._db.execute(
-                # Ordered by a.id (= r.id): the index already has that order, so
-                # SQLite needs no sort of its own.
-                "SELECT r.id, r.dict_id, r.body FROM affected a JOIN records r ON r.id = a.id "
-                "WHERE a.ecosystem = ? AND a.name = ? ORDER BY a.id",
-                (ecosystem, key),
-            )
-        return [self._cached(record_id, dict_id, body) for record_id, dict_id, body in rows]
+            found.sort(key=_entry_order)
+        return found
+
+    def records(self, ids: Sequence[str]) -> list[Advisory]:
+        """The whole records with these ids, in that order (ids not stored are left out)."""
+        snapshot = self.snapshot
+        found: dict[str, Advisory] = {}
+        missing: list[str] = []
+        for record_id in ids:
+            advisory = DECODED.get((snapshot, record_id))
+            if advisory is None:
+                missing.append(record_id)
+            else:
+                found[record_id] = advisory
+        execute = self._db.execute
+        for record_id in missing:
+            # One statement, prepared once, per id: cheaper than IN lists of every length.
+            row = execute("SELECT dict_id, body FROM records WHERE id = ?", (record_id,)).fetchone()
+            if row is not None:
+                found[record_id] = self._cached(record_id, row[0], row[1])
+        return [found[record_id] for record_id in ids if record_id in found]
 
     def kev(self, cve: str) -> KevEntry | None:
         if self._kev_ids is None:
@@ -198,12 +253,18 @@ class VulnStore:
 
     # -- beyond the protocol ------------------------------------------------
 
+    def advisories(self, ecosystem: str, name: str) -> list[Advisory]:
+        """Every record (withdrawn ones included) with an `affected[]` entry for this package."""
+        key = normalize_name(ecosystem, name)
+        ids = sorted(
+            {record_id for _, record_id, _ in self._index_rows(ecosystem, key, withdrawn=True)}
+        )
+        return self.records(ids)
+
     def advisory(self, record_id: str) -> Advisory | None:
         """One record by its id."""
-        row = self._db.execute(
-            "SELECT dict_id, body FROM records WHERE id = ?", (record_id,)
-        ).fetchone()
-        return self._cached(record_id, row[0], row[1]) if row else None
+        found = self.records([record_id])
+        return found[0] if found else None
 
     def ids_for_alias(self, alias: str) -> list[str]:
         """Ids of the records that list `alias` among their aliases."""
@@ -250,19 +311,55 @@ class VulnStore:
             return object()
         return (*before, row[0] if row else None)
 
+    def _index_rows(
+        self, ecosystem: str, key: str, *, withdrawn: bool
+    ) -> list[tuple[str, str, bytes]]:
+        """(ecosystem as written, record id, data) of the package's index rows."""
+        if prefix_matched(ecosystem):
+            # `Red Hat:enterprise_linux:9` also takes `Red Hat:enterprise_linux:9::appstream`:
+            # the streams sort between the release + ":" and the release + ";".
+            return self._db.execute(
+                _PREFIXED_ROWS if withdrawn else _PREFIXED_ROWS + _LIVE,
+                (key, ecosystem, ecosystem + ":", ecosystem + ";"),
+            ).fetchall()
+        return self._db.execute(_ROWS if withdrawn else _ROWS + _LIVE, (ecosystem, key)).fetchall()
+
     def _cached(self, record_id: str, dict_id: int, body: bytes) -> Advisory:
         key = (self.snapshot, record_id)
         advisory = DECODED.get(key)
         if advisory is None:
-            advisory = self._decode(dict_id, body)
+            advisory = self._decode(record_id, dict_id, body)
             DECODED.put(key, advisory)
         return advisory
 
-    def _decode(self, dict_id: int, body: bytes) -> Advisory:
+    def _decode(self, record_id: str, dict_id: int, body: bytes) -> Advisory:
         active = self._codecs.get(dict_id)
         if active is None:
             row = self._db.execute(
                 "SELECT data FROM dictionaries WHERE id = ?", (dict_id,)
             ).fetchone()
             active = self._codecs[dict_id] = codec.Codec(row[0] if row else None)
-        return codec.from_json(active.decompress(body))
+
+        def index_entries(ecosystem: str, key: str) -> list[index.IndexedEntry]:
+            kept = self._rows.get((ecosystem, key, record_id))
+            if kept is not None:
+                return kept
+            row = self._db.execute(
+                "SELECT data FROM affected WHERE ecosystem = ? AND name = ? AND id = ?",
+                (ecosystem, key, record_id),
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no index row for {ecosystem} {key}")
+            return index.decode(self._index.unpack(row[0]))
+
+        try:
+            return codec.assemble(active.decompress(body), index_entries)
+        except KeyError as error:
+            raise InputError(
+                f"{self.path}: vulnerability database is damaged: record {record_id}: "
+                f"{error.args[0]}; run `seawall db update` or import it again"
+            ) from None
+
+
+def _entry_order(entry: AffectedEntry) -> tuple[str, int]:
+    return entry.record, entry.position

@@ -25,7 +25,7 @@ import httpx
 from seawall.errors import InputError, LimitExceededError, SeawallError
 from seawall.model.package import DISTRO_ECOSYSTEMS, Ecosystem, Inventory
 from seawall.vulndb.feeds import EpssFeed, parse_kev
-from seawall.vulndb.reader import RawRecord, ReadLimits, Rejected, read_osv
+from seawall.vulndb.reader import RawRecord, ReadLimits, Rejected, osv_items
 from seawall.vulndb.timestamps import instant
 from seawall.vulndb.writer import OSV_EXPORT_KIND, SourceReport, StoreWriter
 
@@ -215,7 +215,7 @@ class _Updater:
             etag, last_modified = validators if cursor is not None and validators else fetched
             report = self.writer.import_osv(
                 ecosystem,
-                read_osv(target, self.limits),
+                osv_items(target, self.limits),
                 full=True,
                 origin=f"{base}/all.zip",
                 etag=etag,

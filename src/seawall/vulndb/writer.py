@@ -6,6 +6,10 @@ applies imports to the copy, and on `commit()` renames the copy over the store
 that rename the old file is untouched, so the build may run SQLite with no
 journal and no syncs; the finished file is synced before the rename. One
 writer at a time holds `<store>.lock`.
+
+A store written by an older seawall (`schema.UPGRADABLE`) is upgraded in the
+copy, so `db update` and `db import` bring it to the current schema; readers
+refuse it until then (seawall.vulndb.store.check_store).
 """
 
 import fcntl
@@ -21,11 +25,12 @@ from types import TracebackType
 from typing import IO
 
 from seawall.errors import InputError
-from seawall.model.advisory import Advisory, EpssScore, KevEntry
+from seawall.model.advisory import EpssScore, KevEntry
 from seawall.vulndb import codec, schema
-from seawall.vulndb.prepare import Malformed, Prepared, Preparer, index_keys
-from seawall.vulndb.reader import RawRecord, Rejected
-from seawall.vulndb.store import check_store, connect_read_only
+from seawall.vulndb.index import IndexCodec
+from seawall.vulndb.prepare import Malformed, Prepared, Preparer
+from seawall.vulndb.reader import Item
+from seawall.vulndb.store import check_store, connect_read_only, stored_schema_version
 from seawall.vulndb.timestamps import instant, now_rfc3339, sort_key
 
 log = logging.getLogger(__name__)
@@ -77,6 +82,15 @@ class _Pending:
     source: str
     generation: int
     record: Prepared
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What replacing or dropping a stored record needs to know of it."""
+
+    modified: str
+    keys: tuple[tuple[str, str], ...]
+    aliases: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -164,8 +178,16 @@ class StoreWriter:
             db.execute("PRAGMA temp_store = MEMORY")
             if self.target.exists() and not fresh:
                 with closing(connect_read_only(self.target)) as current:
-                    check_store(current, self.target)
+                    version = stored_schema_version(current, self.target)
+                    if version not in schema.UPGRADABLE:
+                        check_store(current, self.target)
                     current.backup(db)
+                if version in schema.UPGRADABLE:
+                    db.execute("BEGIN")
+                    _upgrade(db)
+                    db.execute("COMMIT")
+                    # The old tables' pages would stay in the file, empty.
+                    db.execute("VACUUM")
             else:
                 db.execute("PRAGMA page_size = 8192")
                 schema.create(db, now_rfc3339())
@@ -190,7 +212,7 @@ class StoreWriter:
     def import_osv(
         self,
         source: str,
-        items: Iterable[RawRecord | Rejected],
+        items: Iterable[Item],
         *,
         full: bool,
         origin: str | None = None,
@@ -281,14 +303,14 @@ class StoreWriter:
                 newest[record.id] = record
         existing = self._existing(list(newest))
         record_rows = []
-        affected_rows: list[tuple[str, str, str]] = []
+        affected_rows: list[tuple[str, str, str, int, bytes]] = []
         alias_rows: list[tuple[str, str]] = []
         for record_id, record in newest.items():
             old = existing.get(record_id)
             if old is not None:
                 if sort_key(old.modified) > record.modified_key:
                     continue  # the store already has a newer version of this record
-                self._unindex(old)
+                self._unindex(record_id, old)
             # Workers compress with the store's dictionary once they have it (the
             # writer never changes its dictionary); the rest is compressed here.
             body = (
@@ -296,17 +318,20 @@ class StoreWriter:
                 if record.dict_id is not None and record.dict_id == dict_id
                 else active.compress(record.body)
             )
-            record_rows.append((record_id, record.modified, record.withdrawn, dict_id, body))
-            affected_rows.extend((eco, name, record_id) for eco, name in record.keys)
+            record_rows.append((record_id, dict_id, body))
+            withdrawn = int(record.withdrawn is not None)
+            affected_rows.extend(
+                (eco, name, record_id, withdrawn, data) for eco, name, data in record.index
+            )
             alias_rows.extend((alias, record_id) for alias in record.aliases)
         db = self._db
         db.executemany(
-            "INSERT OR REPLACE INTO records (id, modified, withdrawn, dict_id, body) "
-            "VALUES (?, ?, ?, ?, ?)",
-            record_rows,
+            "INSERT OR REPLACE INTO records (id, dict_id, body) VALUES (?, ?, ?)", record_rows
         )
         db.executemany(
-            "INSERT OR IGNORE INTO affected (ecosystem, name, id) VALUES (?, ?, ?)", affected_rows
+            "INSERT OR REPLACE INTO affected (ecosystem, name, id, withdrawn, data) "
+            "VALUES (?, ?, ?, ?, ?)",
+            affected_rows,
         )
         db.executemany("INSERT OR IGNORE INTO aliases (alias, id) VALUES (?, ?)", alias_rows)
         db.executemany(
@@ -315,8 +340,8 @@ class StoreWriter:
             [(item.source, item.record.id, item.generation) for item in batch],
         )
 
-    def _existing(self, ids: list[str]) -> dict[str, Advisory]:
-        found: dict[str, Advisory] = {}
+    def _existing(self, ids: list[str]) -> dict[str, _Stored]:
+        found: dict[str, _Stored] = {}
         codecs: dict[int, codec.Codec] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -325,26 +350,18 @@ class StoreWriter:
                 f"SELECT id, dict_id, body FROM records WHERE id IN ({marks})",  # noqa: S608
                 chunk,
             ):
-                found[record_id] = self._decode(dict_id, body, codecs)
+                facts = codec.body_facts(_codec(self._db, dict_id, codecs).decompress(body))
+                found[record_id] = _Stored(*facts)
         return found
 
-    def _decode(self, dict_id: int, body: bytes, codecs: dict[int, codec.Codec]) -> Advisory:
-        active = codecs.get(dict_id)
-        if active is None:
-            row = self._db.execute(
-                "SELECT data FROM dictionaries WHERE id = ?", (dict_id,)
-            ).fetchone()
-            active = codecs[dict_id] = codec.Codec(row[0] if row else None)
-        return codec.from_json(active.decompress(body))
-
-    def _unindex(self, old: Advisory) -> None:
+    def _unindex(self, record_id: str, old: _Stored) -> None:
         self._db.executemany(
             "DELETE FROM affected WHERE ecosystem = ? AND name = ? AND id = ?",
-            [(eco, name, old.id) for eco, name in index_keys(old)],
+            [(eco, name, record_id) for eco, name in old.keys],
         )
         self._db.executemany(
             "DELETE FROM aliases WHERE alias = ? AND id = ?",
-            [(alias, old.id) for alias in set(old.aliases)],
+            [(alias, record_id) for alias in old.aliases],
         )
 
     def _drop_unseen(self, source: str, generation: int) -> int:
@@ -364,7 +381,7 @@ class StoreWriter:
             is None
         ]
         for record_id, old in self._existing(orphans).items():
-            self._unindex(old)
+            self._unindex(record_id, old)
             self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
         return len(gone)
 
@@ -516,6 +533,59 @@ def _note(tally: _Tally, problem: Malformed) -> None:
     if len(tally.malformed) < MAX_REPORTED_PROBLEMS:
         tally.malformed.append(problem)
     log.debug("skipped %s: %s", problem.where, problem.reason)
+
+
+def _codec(db: sqlite3.Connection, dict_id: int, codecs: dict[int, codec.Codec]) -> codec.Codec:
+    active = codecs.get(dict_id)
+    if active is None:
+        row = db.execute("SELECT data FROM dictionaries WHERE id = ?", (dict_id,)).fetchone()
+        active = codecs[dict_id] = codec.Codec(row[0] if row else None)
+    return active
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a schema 1 store (whole records in `records`) to the current schema, in place.
+
+    Each record is split into its body and its package index rows, compressed
+    with the dictionary it had. Runs on the writer's new copy only.
+    """
+    codecs: dict[int, codec.Codec] = {}
+    packer = IndexCodec()
+    db.execute("DROP TABLE affected")
+    db.execute(schema.AFFECTED)
+    db.execute("ALTER TABLE records RENAME TO records_v1")
+    db.execute(schema.RECORDS)
+    after = ""
+    while True:
+        rows = db.execute(
+            "SELECT id, dict_id, body FROM records_v1 WHERE id > ? ORDER BY id LIMIT ?",
+            (after, BATCH),
+        ).fetchall()
+        if not rows:
+            break
+        bodies: list[tuple[str, int, bytes]] = []
+        affected_rows: list[tuple[str, str, str, int, bytes]] = []
+        for record_id, dict_id, stored in rows:
+            active = _codec(db, dict_id, codecs)
+            advisory = codec.from_full_json(active.decompress(stored))
+            bodies.append((record_id, dict_id, active.compress(codec.to_body(advisory))))
+            withdrawn = int(advisory.withdrawn is not None)
+            affected_rows.extend(
+                (eco, name, record_id, withdrawn, packer.pack(data))
+                for eco, name, data in codec.index_rows(advisory)
+            )
+        db.executemany("INSERT INTO records (id, dict_id, body) VALUES (?, ?, ?)", bodies)
+        db.executemany(
+            "INSERT OR REPLACE INTO affected (ecosystem, name, id, withdrawn, data) "
+            "VALUES (?, ?, ?, ?, ?)",
+            affected_rows,
+        )
+        after = rows[-1][0]
+    db.execute("DROP TABLE records_v1")
+    db.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(schema.SCHEMA_VERSION),)
+    )
+    log.info("upgraded the vulnerability store to schema %d", schema.SCHEMA_VERSION)
 
 
 def install(built: Path, target: Path) -> None:

@@ -139,3 +139,22 @@ def test_wants_only_the_installed_database() -> None:
     assert cataloger.wants(INSTALLED)
     assert not cataloger.wants("/lib/apk/db/triggers")
     assert not cataloger.wants("/usr/lib/apk/db/installed.bak")
+
+
+def test_files_are_owned_by_their_package() -> None:
+    result = catalog(CatalogFile(INSTALLED, DATABASE, 0))
+    purl = {p.name: p.purl for p in result.packages}
+    assert result.owned == (
+        ("/lib/ld-musl-x86_64.so.1", purl["musl"]),
+        ("/lib/libc.musl-x86_64.so.1", purl["musl"]),
+        ("/usr/lib/libcrypto.so.3", purl["libcrypto3"]),
+        ("/etc/ssl/certs/ca-certificates.crt", purl["ca-certificates-bundle"]),
+        ("/etc/hosts", purl["alpine-baselayout-data"]),
+    )
+
+
+def test_a_file_before_any_directory_is_in_the_root_and_a_nameless_block_owns_nothing() -> None:
+    database = b"P:rootfile\nV:1-r0\nR:.profile\nF:usr/bin\nR:tool\n\nV:2-r0\nF:opt\nR:orphan\n"
+    result = catalog(CatalogFile(INSTALLED, database, 0))
+    (package,) = result.packages
+    assert result.owned == (("/.profile", package.purl), ("/usr/bin/tool", package.purl))

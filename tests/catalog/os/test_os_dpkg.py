@@ -240,3 +240,73 @@ def test_ubuntu_and_unknown_distros() -> None:
     package = catalog(CatalogFile(STATUS, status), distro=None).packages[0]
     assert package.osv_ecosystem == "Debian"
     assert package.purl == "pkg:deb/debian/zlib1g@1:1.2.11?arch=amd64"
+
+
+def multiarch_stanza(name: str, version: str, arch: str) -> str:
+    return (
+        f"Package: {name}\nStatus: install ok installed\nMulti-Arch: same\n"
+        f"Architecture: {arch}\nVersion: {version}\n"
+    )
+
+
+def test_file_lists_name_the_installed_owner_of_each_listed_path() -> None:
+    status = "\n".join(
+        [
+            "Package: python3-six\nStatus: install ok installed\nArchitecture: all\n"
+            "Version: 1.16.0-4\nSource: six\n",
+            multiarch_stanza("libc6", "2.36-9+deb12u9", "amd64"),
+            "Package: gone\nStatus: deinstall ok config-files\nArchitecture: all\nVersion: 1\n",
+        ]
+    ).encode()
+    egg = "/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO"
+    result = catalog(
+        CatalogFile(STATUS, status, 0),
+        CatalogFile("/var/lib/dpkg/info/python3-six.list", f"/.\n/usr\n{egg}\n".encode(), 0),
+        CatalogFile("/var/lib/dpkg/info/libc6:amd64.list", b"/usr/bin/ldd\n", 0),
+        # Same package, an architecture that is not installed: owns nothing.
+        CatalogFile("/var/lib/dpkg/info/libc6:i386.list", b"/usr/lib/i386/ld.so\n", 0),
+        # Left behind by a removed package (config-files state): owns nothing.
+        CatalogFile("/var/lib/dpkg/info/gone.list", b"/etc/gone.conf\n", 0),
+    )
+    purl = {p.name: p.purl for p in result.packages}
+    assert set(purl) == {"python3-six", "libc6"}
+    assert result.owned == (
+        ("/.", purl["python3-six"]),
+        ("/usr", purl["python3-six"]),
+        (egg, purl["python3-six"]),
+        ("/usr/bin/ldd", purl["libc6"]),
+    )
+    assert result.files_read == 1  # the status file; lists add owners, not packages
+
+
+def test_wants_file_lists_only() -> None:
+    cataloger = DpkgCataloger()
+    assert cataloger.wants("/var/lib/dpkg/info/bash.list")
+    assert cataloger.wants("/var/lib/dpkg/info/libc6:amd64.list")
+    assert not cataloger.wants("/var/lib/dpkg/info/bash.md5sums")
+    assert not cataloger.wants("/var/lib/dpkg/info/sub/x.list")
+    assert not cataloger.wants("/etc/apt/sources.list")
+
+
+def test_this_machines_file_lists_agree_with_dpkg_search(real_status: Path) -> None:
+    # Every dist-info or egg-info dpkg says it installed is owned by the package `dpkg -S` names.
+    found = subprocess.run(
+        ["dpkg", "-S", "*-info/METADATA", "*.egg-info/PKG-INFO"],
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    expected = {
+        path: owner.split(":")[0]
+        for owner, _, path in (line.partition(": ") for line in found)
+        if "," not in owner and path
+    }
+    if not expected:
+        pytest.skip("no Python package installed by dpkg on this machine")
+    lists = [
+        CatalogFile(str(path), path.read_bytes(), 0)
+        for path in Path("/var/lib/dpkg/info").glob("*.list")
+    ]
+    result = catalog(CatalogFile(STATUS, real_status.read_bytes(), 0), *lists)
+    name_of = {p.purl: p.name for p in result.packages}
+    owned = {path: name_of[owner] for path, owner in result.owned}
+    assert {path: owned.get(path) for path in expected} == expected

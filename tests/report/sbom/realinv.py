@@ -3,12 +3,15 @@
 - dpkg over this machine's /var/lib/dpkg/status and /usr/share/doc/*/copyright
   (layers 0 and 1), plus a malformed distroless status.d entry so the scan is
   partial for a real reason;
-- python/installed over the dist-info METADATA of seawall's own virtualenv (layer 2);
+- python/installed over the dist-info METADATA of seawall's own virtualenv (layer 2)
+  and of the Python packages dpkg installed on this machine (layer 0), which
+  name their dpkg package as owner (from its `info/*.list`, as the pipeline does);
 - javascript/package-lock over a real npm v3 lockfile (layer 2), which gives
   dependency relationships;
 - rust/cargo-lock over a Cargo.lock written here, which gives sha256 checksums.
 """
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from seawall.catalog.lang.python.installed import InstalledCataloger
 from seawall.catalog.lang.rust.cargo_lock import CargoLockCataloger
 from seawall.catalog.os.dpkg import DpkgCataloger
 from seawall.model.image import Image, Layer, Platform, SourceKind
-from seawall.model.package import CatalogerStatus, Distro, Inventory
+from seawall.model.package import DISTRO_ECOSYSTEMS, CatalogerStatus, Distro, Inventory
 
 REPO = Path(__file__).resolve().parents[3]
 LOCKFILE = REPO / "tests/catalog/lang/data/javascript/package-lock-v3/package-lock.json"
@@ -100,11 +103,19 @@ def real_inventory() -> Inventory:
         if path.is_file()
     ]
     dpkg_files.append(CatalogFile("/var/lib/dpkg/status.d/broken", b"Version: 1\n", 1))
+    dpkg_files += [
+        CatalogFile(str(path), path.read_bytes(), 0)
+        for path in sorted(Path("/var/lib/dpkg/info").glob("python3-*.list"))
+    ]
     site = Path(sys.prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
     metadata = sorted((site / "site-packages").glob("*.dist-info/METADATA"))
     python_files = [
         CatalogFile(f"/app/.venv/{path.relative_to(sys.prefix)}", path.read_bytes(), 2)
         for path in metadata
+    ]
+    python_files += [
+        CatalogFile(str(path), path.read_bytes(), 0)
+        for path in sorted(Path("/usr/lib/python3/dist-packages").glob("*.dist-info/METADATA"))
     ]
     runs = [
         _run(DpkgCataloger(), dpkg_files),
@@ -115,7 +126,14 @@ def real_inventory() -> Inventory:
         ),
         _run(CargoLockCataloger(), [CatalogFile("/app/rs/Cargo.lock", CARGO_LOCK, 2)]),
     ]
-    packages = tuple(p for result, _ in runs for p in result.packages)
+    owned = dict(runs[0][0].owned)
+    packages = tuple(
+        p
+        if p.ecosystem in DISTRO_ECOSYSTEMS or p.locations[0].path not in owned
+        else dataclasses.replace(p, owner=owned[p.locations[0].path])
+        for result, _ in runs
+        for p in result.packages
+    )
     relationships = tuple(r for result, _ in runs for r in result.relationships)
     inventory = Inventory(
         packages=packages,

@@ -171,9 +171,23 @@ def test_spdx_of_real_inventory_validates(inventory: Inventory, tmp_path: Path) 
     assert document["creationInfo"]["creators"] == [f"Tool: seawall-{seawall.__version__}"]
     kinds = [rel["relationshipType"] for rel in document["relationships"]]
     assert kinds.count("DESCRIBES") == 1
-    assert kinds.count("CONTAINS") == len(inventory.packages) + 1
+    owned = [p for p in inventory.packages if p.owner is not None]
+    assert owned  # this machine's Python packages that dpkg installed
+    # The subject contains the OS and every package; an owner contains what it installed.
+    assert kinds.count("CONTAINS") == len(inventory.packages) + 1 + len(owned)
     assert kinds.count("DEPENDS_ON") == len(inventory.relationships)
     packages = document["packages"][2:]
+    purl_of = {
+        p["SPDXID"]: p["externalRefs"][0]["referenceLocator"]
+        for p in packages
+        if p.get("externalRefs")
+    }
+    ownership = {
+        (purl_of[rel["relatedSpdxElement"]], purl_of[rel["spdxElementId"]])
+        for rel in document["relationships"]
+        if rel["relationshipType"] == "CONTAINS" and rel["spdxElementId"] in purl_of
+    }
+    assert ownership == {(p.purl, p.owner) for p in owned}
     assert len({p["SPDXID"] for p in packages}) == len(packages) == len(inventory.packages)
     dpkg = next(p for p in packages if p["name"] == "dpkg")
     assert dpkg["externalRefs"][0]["referenceLocator"] == next(

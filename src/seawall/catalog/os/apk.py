@@ -4,8 +4,11 @@ The installed database is a series of package blocks separated by blank
 lines; each line is one letter, a colon and a value (apk-tools, "Apk spec",
 installed database format): `P:` name, `V:` version, `A:` architecture,
 `o:` origin (the source package the binary was built from, which distro
-advisories name), `L:` licence, and many more (`F:`/`R:` for files, `Z:` for
-checksums) that are not read here.
+advisories name), `L:` licence, `F:` a directory the package owns and `R:` a
+file in the directory of the `F:` line above it, and many more (`Z:`
+checksums, `a:`/`M:` modes) that are not read here. The `F:`/`R:` pairs are
+reported as owned by the package (`CatalogResult.owned`), the way apk's own
+`apk info --who-owns` answers.
 
 The origin's version is the package's own version: apk builds every
 subpackage of an APKBUILD with the origin's pkgver-pkgrel.
@@ -26,7 +29,7 @@ class ApkCataloger:
     """Installed apk packages, with their origins."""
 
     NAME: ClassVar[str] = "os/apk"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 128 * 1024 * 1024
 
     def wants(self, path: str) -> bool:
@@ -36,18 +39,24 @@ class ApkCataloger:
         identity = os_identity(context.distro, "apk")
         packages: list[Package] = []
         problems: list[str] = []
+        owned: list[tuple[str, str]] = []
         files_read = 0
         for file in files:
             if file.path != INSTALLED_PATH:
                 continue
             files_read += 1
-            packages.extend(_parse_installed(file, identity, problems))
+            packages.extend(_parse_installed(file, identity, problems, owned))
         return CatalogResult(
-            packages=tuple(packages), problems=tuple(problems), files_read=files_read
+            packages=tuple(packages),
+            problems=tuple(problems),
+            files_read=files_read,
+            owned=tuple(owned),
         )
 
 
-def _parse_installed(file: CatalogFile, identity: OsIdentity, problems: list[str]) -> list[Package]:
+def _parse_installed(
+    file: CatalogFile, identity: OsIdentity, problems: list[str], owned: list[tuple[str, str]]
+) -> list[Package]:
     text = file.content.decode("utf-8", errors="replace")
     found: list[Package] = []
     file_problems: list[str] = []
@@ -55,6 +64,8 @@ def _parse_installed(file: CatalogFile, identity: OsIdentity, problems: list[str
     first_malformed: int | None = None
     block: dict[str, str] = {}
     block_line = 0
+    block_files: list[str] = []
+    directory = ""
 
     def finish() -> None:
         where = f"{file.path}: package at line {block_line}"
@@ -66,12 +77,14 @@ def _parse_installed(file: CatalogFile, identity: OsIdentity, problems: list[str
             return
         arch = block.get("A") or None
         license_text = block.get("L", "").strip()
+        purl = os_purl(identity, "apk", name, version, arch)
+        owned.extend((path, purl) for path in block_files)
         found.append(
             Package(
                 name=name,
                 version=version,
                 ecosystem=identity.ecosystem,
-                purl=os_purl(identity, "apk", name, version, arch),
+                purl=purl,
                 cataloger=ApkCataloger.NAME,
                 ecosystem_release=identity.release,
                 source_name=block.get("o") or name,
@@ -88,6 +101,8 @@ def _parse_installed(file: CatalogFile, identity: OsIdentity, problems: list[str
             if block:
                 finish()
                 block = {}
+                block_files.clear()
+                directory = ""
             continue
         if len(line) < 2 or line[1] != ":":
             malformed += 1
@@ -95,9 +110,16 @@ def _parse_installed(file: CatalogFile, identity: OsIdentity, problems: list[str
             continue
         if not block:
             block_line = number
+        key = line[0]
+        if key == "F":
+            directory = line[2:].strip("/")
+        elif key == "R":
+            # Paths are relative to the root; a file before any `F:` is in it.
+            name = line[2:]
+            block_files.append(f"/{directory}/{name}" if directory else f"/{name}")
         # Only the package-level fields are read; the first occurrence wins
-        # (file entries `R:`/`Z:` repeat, but they are not needed here).
-        block.setdefault(line[0], line[2:])
+        # (file entries `R:`/`Z:` repeat).
+        block.setdefault(key, line[2:])
     if block:
         finish()
     if malformed:

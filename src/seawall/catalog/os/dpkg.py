@@ -17,6 +17,13 @@ Distroless images (GoogleContainerTools/distroless) have no `status` file but
 one control stanza per package in `status.d/<name>`, next to `<name>.md5sums`
 files, which are skipped.
 
+Ownership: the visible `info/<package>[:<arch>].list` files say which
+package installed which path; the pipeline keeps of them only the lines
+naming files another cataloger reads (a dist-info, a package.json, a
+program), and the cataloger reports each as owned by the installed package
+the list belongs to (`CatalogResult.owned`). A list whose package the status
+database does not show installed owns nothing.
+
 Licences are best effort, from `/usr/share/doc/<package>/copyright`: the
 `License:` fields of a machine-readable file (DEP-5, copyright-format 1.0)
 split on its `or`/`and` operators, else the `/usr/share/common-licenses/<name>`
@@ -25,12 +32,13 @@ files a free-form copyright file refers to.
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.os.deb822 import StanzaReport, iter_stanzas
 from seawall.catalog.os.ecosystems import OsIdentity, os_identity, os_purl
+from seawall.catalog.os.filelists import dpkg_list_package, is_dpkg_file_list, list_lines
 from seawall.model.package import Location, Package
 
 STATUS_PATH = "/var/lib/dpkg/status"
@@ -84,11 +92,11 @@ class DpkgCataloger:
     """Installed Debian and Ubuntu packages, with their source packages."""
 
     NAME: ClassVar[str] = "os/dpkg"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 64 * 1024 * 1024
 
     def wants(self, path: str) -> bool:
-        return _is_status_file(path) or _is_copyright(path)
+        return _is_status_file(path) or _is_copyright(path) or is_dpkg_file_list(path)
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         identity = os_identity(context.distro, "deb")
@@ -117,7 +125,29 @@ class DpkgCataloger:
             packages=tuple(packages.values()),
             problems=tuple(problems),
             files_read=files_read,
+            owned=_owned(files, packages.values()),
         )
+
+
+def _owned(
+    files: Sequence[CatalogFile], packages: Iterable[Package]
+) -> tuple[tuple[str, str], ...]:
+    """(path, owner purl) for each line of the file lists of installed packages."""
+    by_name: dict[str, list[Package]] = {}
+    for package in packages:
+        by_name.setdefault(package.name, []).append(package)
+    owned: list[tuple[str, str]] = []
+    for file in files:
+        if not is_dpkg_file_list(file.path):
+            continue
+        name, arch = dpkg_list_package(file.path)
+        # `<name>.list` belongs to the one installed architecture of a package
+        # that is not `Multi-Arch: same`; `<name>:<arch>.list` names it.
+        candidates = [p for p in by_name.get(name, ()) if arch is None or p.arch == arch]
+        if candidates:
+            owner = candidates[0].purl
+            owned.extend((path, owner) for path in list_lines(file.content))
+    return tuple(owned)
 
 
 def _parse_status(

@@ -98,6 +98,7 @@ def _package_properties(package: Package, image: Image | None) -> list[_Record]:
         (f.SOURCE_NAME, package.source_name),
         (f.SOURCE_VERSION, package.source_version),
         (f.ARCH, package.arch),
+        (f.OWNER, package.owner),
     ):
         if optional is not None:
             props.append(_prop(name, optional))

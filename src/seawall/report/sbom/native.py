@@ -33,6 +33,7 @@ def package_record(package: Package) -> dict[str, Any]:
         "checksums": [
             {"algorithm": algorithm, "value": value} for algorithm, value in package.checksums
         ],
+        "owner": package.owner,
     }
 
 

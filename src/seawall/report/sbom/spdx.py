@@ -9,6 +9,9 @@ Layout:
   SPDXID is `SPDXRef-Package-<name>-<digest of its reference>`, sanitised to
   the characters SPDX allows (letters, digits, `.`, `-`).
 - Packages DEPENDS_ON each other as lockfiles state.
+- A distribution package CONTAINS each language package whose files it
+  installed (`Package.owner`: Debian's python3-requests CONTAINS PyPI
+  requests), SPDX 2.3 §11.1's relationship for "A contains B".
 - Each package: versionInfo, a PACKAGE-MANAGER purl externalRef, checksums
   SPDX has an algorithm for, licenseDeclared as a valid SPDX expression
   (licence names become `LicenseRef-` ids declared in
@@ -260,6 +263,18 @@ def sbom_to_spdx(
             "relatedSpdxElement": id_of[child],
         }
         for parent, child in relationship_pairs(inventory, refs)
+    )
+    id_of_purl: dict[str, str] = {}
+    for package, spdx_id in zip(inventory.packages, ids, strict=True):
+        id_of_purl.setdefault(package.purl, spdx_id)
+    relationships.extend(
+        {
+            "spdxElementId": id_of_purl[package.owner],
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": spdx_id,
+        }
+        for package, spdx_id in zip(inventory.packages, ids, strict=True)
+        if package.owner is not None and package.owner in id_of_purl
     )
     inventory_record = {
         "partial": inventory.partial,

@@ -193,6 +193,7 @@ def _own_package(component: _Component, props: _Properties, where: str) -> Packa
         licenses=_licences(component),
         locations=tuple(locations),
         checksums=_own_checksums(component, props),
+        owner=props.get(f.OWNER),
     )
 
 

@@ -44,6 +44,7 @@ class PackageRecord(_Record):
     licenses: list[str] = []
     locations: list[LocationRecord] = []
     checksums: list[ChecksumRecord] = []
+    owner: str | None = None
 
 
 class DistroRecord(_Record):
@@ -129,6 +130,7 @@ def to_package(record: PackageRecord, where: str) -> Package:
         licenses=tuple(record.licenses),
         locations=tuple(Location(loc.path, loc.layer) for loc in record.locations),
         checksums=tuple((item.algorithm, item.value) for item in record.checksums),
+        owner=record.owner,
     )
 
 

@@ -1,0 +1,259 @@
+"""Language packages a distribution package installed name it as their owner, end to end.
+
+The image is built in the formats dpkg and apk write: a status database, the
+`info/<package>[:<arch>].list` file lists, Debian's real egg-info for six
+(tests/catalog/lang/data), a node_modules package that Debian's nodejs ships,
+and packages pip installed, which no distribution package owns.
+"""
+
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from seawall.model.package import Ecosystem, Inventory, Package
+from seawall.pipeline.layercache import LayerCache
+from seawall.pipeline.sbom import sbom
+from seawall.source.base import SourceOptions
+from tests.support.imagebuild import (
+    Dir,
+    File,
+    ImageSpec,
+    LayerSpec,
+    Symlink,
+    build_image,
+    write_oci_layout,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SIX_PKG_INFO = (
+    REPO / "tests/catalog/lang/data/python/dist-packages/six-1.16.0.egg-info/PKG-INFO"
+).read_bytes()
+OS_RELEASE = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
+DIST = "usr/lib/python3/dist-packages"
+SIX_EGG = f"{DIST}/six-1.16.0.egg-info"
+NEGOTIATOR = "usr/lib/node_modules/npm/node_modules/negotiator"
+LOCAL = "usr/local/lib/python3.11/dist-packages"
+
+
+def stanza(name: str, version: str, arch: str, *extra: str) -> str:
+    fields = [
+        f"Package: {name}",
+        "Status: install ok installed",
+        f"Architecture: {arch}",
+        *extra,
+        f"Version: {version}",
+    ]
+    return "\n".join(fields) + "\n"
+
+
+def file_list(*paths: str) -> bytes:
+    """A dpkg file list: `/.`, then every directory and file of the package."""
+    lines = ["/."]
+    for path in paths:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            directory = "/" + "/".join(parts[:depth])
+            if directory not in lines:
+                lines.append(directory)
+        lines.append("/" + path)
+    return ("\n".join(lines) + "\n").encode()
+
+
+SIX_FILES = (
+    f"{SIX_EGG}/PKG-INFO",
+    f"{SIX_EGG}/dependency_links.txt",
+    f"{SIX_EGG}/top_level.txt",
+    f"{DIST}/six.py",
+    "usr/share/doc/python3-six/copyright",
+)
+NODEJS_FILES = (
+    "usr/bin/node",
+    f"{NEGOTIATOR}/package.json",
+    f"{NEGOTIATOR}/index.js",
+    "usr/lib/node_modules/npm/lib/cli.js",
+    "usr/share/man/man1/node.1.gz",
+    "usr/share/doc/nodejs/copyright",
+)
+
+
+def dist_info(root: str, name: str, version: str) -> list[File | Dir]:
+    base = f"{root}/{name}-{version}.dist-info"
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n"
+    return [Dir(base), File(f"{base}/METADATA", metadata.encode())]
+
+
+def base_layer(six_version: str = "1.16.0-4") -> LayerSpec:
+    status = "\n".join(
+        [
+            stanza("libc6", "2.36-9+deb12u9", "amd64", "Multi-Arch: same", "Source: glibc"),
+            stanza("python3-six", six_version, "all", "Source: six"),
+            stanza("nodejs", "18.19.0+dfsg-6~deb12u2", "amd64"),
+        ]
+    )
+    return LayerSpec(
+        [
+            Dir("usr/lib"),
+            File("usr/lib/os-release", OS_RELEASE),
+            Dir("etc"),
+            Symlink("etc/os-release", "../usr/lib/os-release"),
+            Dir("usr/bin"),
+            File("usr/bin/ldd", b"#!/bin/bash\n", 0o755),
+            File("usr/bin/node", b"\x7fELF not really\n", 0o755),
+            Dir(SIX_EGG),
+            File(f"{SIX_EGG}/PKG-INFO", SIX_PKG_INFO),
+            File(f"{DIST}/six.py", b"# six\n"),
+            Dir(NEGOTIATOR),
+            File(
+                f"{NEGOTIATOR}/package.json",
+                json.dumps({"name": "negotiator", "version": "0.6.3", "license": "MIT"}).encode(),
+            ),
+            Dir("var/lib/dpkg/info"),
+            File("var/lib/dpkg/status", status.encode()),
+            File("var/lib/dpkg/info/libc6:amd64.list", file_list("usr/bin/ldd")),
+            File("var/lib/dpkg/info/python3-six.list", file_list(*SIX_FILES)),
+            File("var/lib/dpkg/info/python3-six.md5sums", b"0" * 32 + b"  usr/lib/x\n"),
+            File("var/lib/dpkg/info/nodejs.list", file_list(*NODEJS_FILES)),
+        ],
+        created_by="debootstrap && apt-get install -y python3-six nodejs",
+    )
+
+
+PIP_LAYER = LayerSpec(
+    [*dist_info(LOCAL, "requests", "2.31.0")],
+    created_by="RUN pip install requests",
+)
+
+
+def scan(tmp_path: Path, *steps: LayerSpec) -> Inventory:
+    layout = write_oci_layout(tmp_path / "layout", [(build_image(ImageSpec(steps=steps)), "v1")])
+    return sbom(f"oci-dir:{layout}:v1", SourceOptions(cache_dir=tmp_path / "cache")).inventory
+
+
+def by_name(inventory: Inventory) -> dict[str, Package]:
+    return {p.name: p for p in inventory.packages}
+
+
+def test_owned_language_packages_name_their_dpkg_package(tmp_path: Path) -> None:
+    found = by_name(scan(tmp_path, base_layer(), PIP_LAYER))
+    assert set(found) == {"libc6", "python3-six", "nodejs", "six", "negotiator", "requests"}
+    assert found["six"].owner == found["python3-six"].purl
+    assert found["six"].owner == "pkg:deb/debian/python3-six@1.16.0-4?arch=all&distro=debian-12"
+    assert found["negotiator"].ecosystem is Ecosystem.NPM
+    assert found["negotiator"].owner == found["nodejs"].purl
+    # pip installed it: PyPI's package, nobody's file.
+    assert found["requests"].owner is None
+    # Distribution packages never have an owner.
+    assert {found[name].owner for name in ("libc6", "python3-six", "nodejs")} == {None}
+
+
+def test_the_owner_is_the_visible_version_of_the_distribution_package(tmp_path: Path) -> None:
+    upgrade = base_layer("1.16.0-4+deb12u1")
+    upgrade = LayerSpec(
+        [e for e in upgrade.entries if getattr(e, "path", "").startswith("var/lib/dpkg")],
+        created_by="RUN apt-get upgrade -y",
+    )
+    found = by_name(scan(tmp_path, base_layer(), upgrade))
+    assert found["python3-six"].version == "1.16.0-4+deb12u1"
+    assert found["six"].owner == found["python3-six"].purl
+
+
+def test_a_package_also_installed_by_pip_is_not_owned(tmp_path: Path) -> None:
+    # Merged with a pip install of the same version, the package is PyPI's too:
+    # PyPI's advisories apply to that copy, so it must not be marked as Debian's.
+    pip_six = LayerSpec([*dist_info(LOCAL, "six", "1.16.0")], created_by="RUN pip install six")
+    found = by_name(scan(tmp_path, base_layer(), pip_six))
+    assert len(found["six"].locations) == 2
+    assert found["six"].owner is None
+
+
+def test_without_its_dpkg_package_a_file_list_owns_nothing(tmp_path: Path) -> None:
+    base = base_layer()
+    status = stanza("libc6", "2.36-9+deb12u9", "amd64", "Multi-Arch: same")
+    rewritten = LayerSpec(
+        [Dir("var/lib/dpkg"), File("var/lib/dpkg/status", status.encode())],
+        created_by="a status database without python3-six and nodejs",
+    )
+    found = by_name(scan(tmp_path, base, rewritten))
+    assert found["six"].owner is None and found["negotiator"].owner is None
+
+
+def reduced_members(cache: Path) -> dict[str, bytes]:
+    members: dict[str, bytes] = {}
+    layers = LayerCache(cache)
+    for entry in (cache / "layers").iterdir():
+        reduced = layers.load(entry.name.removesuffix(".layer"))
+        assert reduced is not None
+        with tarfile.open(fileobj=io.BytesIO(reduced.tar)) as tar:
+            for member in tar.getmembers():
+                extracted = tar.extractfile(member) if member.isfile() else None
+                if extracted is not None:
+                    members[member.name] = extracted.read()
+    return members
+
+
+def test_the_reduced_layer_keeps_only_the_listed_paths_a_language_cataloger_reads(
+    tmp_path: Path,
+) -> None:
+    scan(tmp_path, base_layer())
+    members = reduced_members(tmp_path / "cache")
+    six = members["var/lib/dpkg/info/python3-six.list"].decode().splitlines()
+    nodejs = members["var/lib/dpkg/info/nodejs.list"].decode().splitlines()
+    # The metadata files, and what could be a program (a Go or Rust binary):
+    # `/usr/bin/node` and extension-less directories the binary catalogers' path test admits.
+    assert f"/{SIX_EGG}/PKG-INFO" in six
+    assert f"/{NEGOTIATOR}/package.json" in nodejs and "/usr/bin/node" in nodejs
+    kept = set(six) | set(nodejs)
+    for dropped in (
+        f"/{DIST}/six.py",
+        f"/{SIX_EGG}/top_level.txt",
+        f"/{NEGOTIATOR}/index.js",
+        "/usr/share/man/man1/node.1.gz",
+        # Wanted by the dpkg cataloger itself, which needs no owner for it.
+        "/usr/share/doc/nodejs/copyright",
+        "/.",
+    ):
+        assert dropped not in kept
+    assert kept <= set(file_list(*SIX_FILES, *NODEJS_FILES).decode().splitlines())
+    # Other dpkg metadata is not kept at all.
+    assert "var/lib/dpkg/info/python3-six.md5sums" not in members
+
+
+@pytest.mark.parametrize("fmt", ["native", "cyclonedx", "spdx"])
+def test_owners_survive_an_sbom_round_trip(fmt: str, tmp_path: Path) -> None:
+    from seawall.limits import Limits
+    from seawall.report.sbom import render_cyclonedx, render_native, render_spdx
+    from seawall.source.sbom import read_sbom
+
+    inventory = scan(tmp_path, base_layer(), PIP_LAYER)
+    render = {"native": render_native, "cyclonedx": render_cyclonedx, "spdx": render_spdx}[fmt]
+    path = tmp_path / "sbom.json"
+    path.write_text(render(inventory, None))
+    read, _ = read_sbom(path, Limits())
+    assert [(p.purl, p.owner) for p in read.packages] == [
+        (p.purl, p.owner) for p in inventory.packages
+    ]
+    assert sum(p.owner is not None for p in read.packages) == 2
+
+
+def test_a_path_listed_through_a_symlinked_directory_is_owned(tmp_path: Path) -> None:
+    # Merged /usr and alternatives: dpkg lists the path as packaged, the tar holds
+    # the file under the directory the link points to.
+    real = "usr/lib/python3.11/dist-packages"
+    layer = LayerSpec(
+        [
+            *dist_info(real, "blinker", "1.5"),
+            Symlink("usr/lib/python3", "python3.11"),
+            File("var/lib/dpkg/status", stanza("python3-blinker", "1.5-1", "all").encode()),
+            File(
+                "var/lib/dpkg/info/python3-blinker.list",
+                file_list(f"{DIST}/blinker-1.5.dist-info/METADATA"),
+            ),
+        ],
+        created_by="RUN apt-get install -y python3-blinker",
+    )
+    found = by_name(scan(tmp_path, base_layer(), layer))
+    assert found["blinker"].locations[0].path == f"/{real}/blinker-1.5.dist-info/METADATA"
+    assert found["blinker"].owner == found["python3-blinker"].purl
