@@ -2,6 +2,7 @@
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from seawall.source.errors import CorruptLayerError
 from seawall.source.registry import open_source
 from seawall.source.target import parse_target
 from tests.pipeline.test_sbom import layered_image
-from tests.support.imagebuild import write_oci_layout
+from tests.support.imagebuild import simple_image, write_oci_layout
 
 
 @contextmanager
@@ -95,3 +96,28 @@ def test_unsafe_openers_run_in_the_parent(layout: Path) -> None:
     with layer_jobs(layout) as jobs:
         pids = {pid for _, (pid, _) in map_layers(reduce_with_pid, jobs, fork_safe=False)}
     assert pids == {os.getpid()}
+
+
+def test_concurrent_callers_each_get_their_own_layers(layout: Path, tmp_path: Path) -> None:
+    other = write_oci_layout(tmp_path / "other", [(simple_image(marker="other"), "v1")])
+    expected: dict[Path, dict[int, ReducedLayer]] = {}
+    for where in (layout, other):
+        with layer_jobs(where) as jobs:
+            expected[where] = {
+                layer.index: reduce_with_pid(layer, opener)[1] for layer, opener in jobs
+            }
+    got: dict[Path, dict[int, ReducedLayer]] = {}
+
+    def run(where: Path) -> None:
+        with layer_jobs(where) as jobs:
+            got[where] = {
+                layer.index: reduced
+                for layer, (_, reduced) in map_layers(reduce_with_pid, jobs, fork_safe=True)
+            }
+
+    threads = [threading.Thread(target=run, args=(where,)) for where in (layout, other) * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert got == expected

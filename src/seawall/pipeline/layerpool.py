@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Generic, TypeVar, cast
@@ -44,6 +45,8 @@ class _Jobs(Generic[_Result]):
 
 
 _inherited: _Jobs[Any] | None = None
+_FORKING = threading.Lock()
+"""Held while workers fork, so concurrent callers each hand over their own job list."""
 
 
 def _run_inherited(position: int) -> object:
@@ -96,14 +99,20 @@ def map_layers(
         return
     global _inherited
     ordered = sorted(jobs, key=lambda job: -(job[0].size or 0))
-    _inherited = _Jobs(work, ordered)
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_own_stdio
     )
     try:
-        futures: dict[Future[object], int] = {
-            pool.submit(_run_inherited, position): position for position in range(len(ordered))
-        }
+        futures: dict[Future[object], int] = {}
+        with _FORKING:
+            # With `fork`, the first submit forks every worker: they copy this job list.
+            _inherited = _Jobs(work, ordered)
+            try:
+                futures[pool.submit(_run_inherited, 0)] = 0
+            finally:
+                _inherited = None
+        for position in range(1, len(ordered)):
+            futures[pool.submit(_run_inherited, position)] = position
         for future in as_completed(futures):
             layer, opener = ordered[futures[future]]
             try:
@@ -114,4 +123,3 @@ def map_layers(
     finally:
         # On an error or an abandoned iteration, layers not yet started are not started.
         pool.shutdown(wait=True, cancel_futures=True)
-        _inherited = None
