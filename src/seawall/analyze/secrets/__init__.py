@@ -13,13 +13,13 @@ The engine, the rule parser and the image-config scanner are imported on first
 use (PEP 562 `__getattr__`): a scan answered from the cache needs none of them.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from seawall.analyze.secrets.builtin import builtin_rules, builtin_version
 from seawall.analyze.secrets.config import AllowRule, SecretsConfig, load_config
 from seawall.analyze.secrets.redact import fingerprint, preview
 from seawall.analyze.secrets.values import EngineSettings, FileScan, Hit, Outcome
+from seawall.lazy import lazy_names
 
 if TYPE_CHECKING:
     from seawall.analyze.secrets.engine import SecretEngine
@@ -34,11 +34,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

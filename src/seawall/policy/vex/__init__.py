@@ -9,8 +9,9 @@ needs `statement` on every scan, the readers (pydantic) only when a VEX
 document is given.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from seawall.lazy import lazy_names
 
 if TYPE_CHECKING:
     from seawall.policy.vex.load import load_vex, parse_vex
@@ -26,10 +27,4 @@ _HOMES = {
 __all__ = ["VexStatement", "VexStatus", "load_vex", "parse_vex"]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOMES)

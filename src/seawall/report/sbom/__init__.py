@@ -8,8 +8,9 @@ one format, or the layer cache reading native records, does not import the
 other writers (packageurl, rich).
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from seawall.lazy import lazy_names
 
 if TYPE_CHECKING:
     from seawall.report.sbom.common import SbomOptions
@@ -29,10 +30,4 @@ _HOMES = {
 __all__ = ["SbomOptions", "render_cyclonedx", "render_native", "render_spdx", "sbom_table"]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOMES)

@@ -4,8 +4,9 @@ The names below load their module on first use (PEP 562): writing JSON or
 SARIF does not import the table (rich).
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from seawall.lazy import lazy_names
 
 if TYPE_CHECKING:
     from seawall.report.secrets.json import render_json, secrets_document
@@ -23,10 +24,4 @@ _HOMES = {
 __all__ = ["render_json", "render_sarif", "secrets_document", "secrets_table", "secrets_to_sarif"]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOMES)
