@@ -161,14 +161,13 @@ def _reduced_layers(
         for layer in source.image.layers:
             opener = openers.get(layer.index)
             key = key_of[layer.index]
-            cached = cache.load(key) if opener is not None and key is not None else None
             if opener is None:
                 reduced[layer.index] = _foreign(layer)
-            elif cached is None:
+            elif key is not None and (cached := cache.load(key)) is not None:
+                reduced[layer.index] = cached
+            else:
                 missing.append((layer, opener))
                 continue
-            else:
-                reduced[layer.index] = cached
             progress.advance(1)
 
         def work(layer: Layer, opener: LayerOpener) -> "ReducedLayer":
