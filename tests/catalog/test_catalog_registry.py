@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from seawall.catalog.base import Cataloger
 from seawall.catalog.lang.binaries import may_be_program
+from seawall.catalog.os.release import OsRelease
 from seawall.catalog.registry import (
     CATALOGERS,
     EXECUTABLES_ONLY,
@@ -21,7 +22,9 @@ from seawall.catalog.registry import (
     RELEASE,
     HintIndex,
     LazyCataloger,
+    LazyReader,
     PathHint,
+    path_hints,
 )
 from seawall.pipeline.reduce import Wants
 from seawall.pipeline.sbom import catalog_wants
@@ -101,14 +104,14 @@ def paths() -> list[str]:
     return corpus()
 
 
-def real(cataloger: LazyCataloger) -> Cataloger:
+def real(cataloger: LazyReader) -> Cataloger:
     module, _, name = cataloger.HOME.partition(":")
     made: Cataloger = getattr(import_module(module), name)()
     return made
 
 
-@pytest.mark.parametrize("declared", CATALOGERS, ids=lambda c: c.NAME)
-def test_declarations_match_the_catalogers(declared: LazyCataloger) -> None:
+@pytest.mark.parametrize("declared", [RELEASE, *CATALOGERS], ids=lambda c: c.NAME)
+def test_declarations_match_the_catalogers(declared: LazyReader) -> None:
     actual = real(declared)
     assert (declared.NAME, declared.VERSION, declared.MAX_FILE_BYTES) == (
         actual.NAME,
@@ -138,7 +141,9 @@ def test_hints_admit_every_path_the_cataloger_wants(
 
 def test_release_hint_admits_every_release_file(paths: list[str]) -> None:
     hint = HINTS[RELEASE.NAME]
-    assert [p for p in paths if RELEASE.wants(p) and not hint.admits(p)] == []
+    actual = OsRelease()
+    assert [p for p in paths if actual.wants(p) and not hint.admits(p)] == []
+    assert [p for p in paths if RELEASE.wants(p) != actual.wants(p)] == []
 
 
 def test_the_combined_prefilter_agrees_with_asking_every_reader(paths: list[str]) -> None:
@@ -173,17 +178,27 @@ def test_program_test_is_shared_by_the_executable_catalogers() -> None:
 
 
 def test_importing_the_registry_imports_no_cataloger() -> None:
+    # Not even the catalogers' shared types or the hints' predicates: a warm scan needs
+    # only the declarations (its cache keys). The hints import no cataloger either.
     probe = (
-        "import sys, seawall.catalog.registry\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith('seawall.catalog.')\n"
-        "    and m.rsplit('.', 1)[-1] not in ('registry', 'base', 'release', 'binaries', 'paths',\n"
-        "    'ecosystems', 'filelists', 'lang', 'os', 'catalog'))\n"
-        "heavy = sorted(m for m in ('yaml', 'packaging', 'zipfile', 'tomllib', 'sqlite3',\n"
-        "    'packageurl', 'xml.etree.ElementTree') if m in sys.modules)\n"
-        "print(loaded, heavy)\n"
+        "import sys, seawall.catalog.registry as registry\n"
+        "keys = [(r.NAME, r.VERSION, r.MAX_FILE_BYTES) for r in (registry.RELEASE,\n"
+        "    *registry.CATALOGERS)]\n"
+        "heavy = ('yaml', 'packaging', 'zipfile', 'tomllib', 'sqlite3', 'packageurl',\n"
+        "    'xml.etree.ElementTree')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('seawall.') or m in\n"
+        "    (*heavy, 'dataclasses', 'struct')))\n"
+        "registry.HINTS\n"
+        "print(sorted(m for m in sys.modules if m.startswith('seawall.catalog.lang.')\n"
+        "    and m.rsplit('.', 1)[-1] not in ('binaries', 'paths') or m in heavy))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[] []"
+    assert done.stdout.split("\n")[:2] == ["['seawall.catalog', 'seawall.catalog.registry']", "[]"]
+
+
+def test_hints_are_the_same_object_however_reached() -> None:
+    assert HINTS is path_hints()
+    assert CATALOGERS[0].HINT is HINTS[CATALOGERS[0].NAME]
 
 
 # --- the compiled hints ------------------------------------------------------------------

@@ -1,6 +1,12 @@
 """The argparse layer: usage errors, value checks click used to make, option forms,
 and "given on the command line" as the settings precedence needs it."""
 
+import fcntl
+import os
+import struct
+import subprocess
+import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -220,3 +226,38 @@ def test_status_refuses_an_age_the_date_arithmetic_cannot_take(days: str, tmp_pa
     assert result.stderr == (
         "seawall: error: --max-age must be a positive number of days, at most 36500\n"
     )
+
+
+_WIDTH_PROBE = (
+    "import shutil, sys\n"
+    "from seawall.cli.parser import terminal_columns\n"
+    "print(terminal_columns(), shutil.get_terminal_size().columns, file=sys.stderr)\n"
+)
+
+
+@pytest.mark.parametrize("columns", [None, "100", "0", "-3", "wide", ""])
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+def test_help_is_as_wide_as_shutil_says(columns: str | None, terminal: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    if columns is not None:
+        env["COLUMNS"] = columns
+    if terminal:  # standard output on a terminal 123 columns wide
+        leader, follower = os.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 123, 0, 0))
+    else:
+        leader, follower = os.pipe()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _WIDTH_PROBE],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            check=True,
+        )
+    finally:
+        os.close(leader)
+        os.close(follower)
+    ours, shutils = done.stderr.split()
+    assert ours == shutils
+    assert ours == ("100" if columns == "100" else "123" if terminal else "80")

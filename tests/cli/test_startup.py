@@ -49,6 +49,25 @@ HEAVY = (
     "seawall.report.sbom.cyclonedx",
 )
 
+# What a warm run (every layer, or the image's inventory, cached) does not need:
+# `logging` reports a discarded cache entry or a first database download; the
+# catalogers' shared types and the hints' predicates serve only reading layers (the
+# cache keys need the registry's declarations alone); the settings file's validation
+# only a settings file (SEAWALL_* variables are checked without it); the business
+# context only `scan`'s policy (docs/architecture.md, "Start-up").
+WARM_NEVER = (
+    "logging",
+    "seawall.catalog.base",
+    "seawall.catalog.hints",
+    "seawall.catalog.os.release",
+    "seawall.catalog.lang.binaries",
+    "seawall.catalog.lang.paths",
+    "seawall.settings.document",
+    "seawall.policy.contextfile",
+    "pydantic",
+    "yaml",
+)
+
 # The commands' modules: building the root parser imports none of them, running a
 # command only its own.
 COMMAND_MODULES = tuple(command.module for command in COMMANDS)
@@ -77,12 +96,18 @@ def loaded_after(code: str) -> set[str]:
     return set(done.stdout.split())
 
 
-def run_seawall(tmp_path: Path, *args: str) -> set[str]:
-    """Modules a `seawall ARGS` process imported (the command must succeed)."""
+def run_seawall(tmp_path: Path, *args: str, variables: dict[str, str] | None = None) -> set[str]:
+    """Modules a `seawall ARGS` process imported (the command must succeed); `variables`
+    are set in its environment, where no other SEAWALL_* variable is."""
     modules = tmp_path / f"modules-{len(list(tmp_path.glob('modules-*')))}.txt"
     code = PROBE.replace("MODULES", repr(str(modules)))
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("FORCE_COLOR", "TTY_COMPATIBLE") and not k.startswith("SEAWALL_")
+    }
     env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")  # no user settings
+    env.update(variables or {})
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=tmp_path
     )
@@ -104,6 +129,14 @@ def test_importing_the_cli_loads_no_command_stack() -> None:
 def test_help_loads_no_command_stack() -> None:
     loaded = loaded_after("from seawall.cli.app import main\nmain(['--help'])")
     assert sorted(name for name in (*HEAVY, *COMMAND_MODULES) if name in loaded) == []
+
+
+def test_building_parsers_loads_no_helper_of_the_help_width() -> None:
+    # argparse asks shutil (and with it bz2 and lzma) for the terminal's width every
+    # time it makes a formatter; `cli.parser.terminal_columns` answers instead.
+    loaded = loaded_after("from seawall.cli.app import main\nmain(['sbom', '--help'])")
+    assert "argparse" in loaded
+    assert sorted(name for name in ("shutil", "bz2", "lzma", "logging") if name in loaded) == []
 
 
 def test_a_command_builds_only_itself() -> None:
@@ -195,26 +228,32 @@ def test_warm_sbom_reads_only_the_inventory_cache(tmp_path: Path) -> None:
         "seawall.fs",
         "seawall.pipeline.reduce",
         "seawall.pipeline.inventory",
-        "seawall.versions",
         "seawall.report.sbom.native",  # writes the cache entries
         "tempfile",
     )
     never = (
         *RETIRED,
+        *WARM_NEVER,
         "rich",
-        "pydantic",
-        "yaml",
+        "seawall.model.context",
         "seawall.source.sbom",
         "seawall.report.sbom.spdx",
         "seawall.report.sbom.table",
         *other_commands("sbom"),
     )
     assert [name for name in cold_only if name not in cold] == []  # the probe sees imports
+    assert "seawall.catalog.base" in cold  # and would see the catalogers' types
     assert catalogers(cold)
     assert sorted(name for name in (*cold_only, *never) if name in warm) == []
     assert catalogers(warm) == set()
     packages = json.loads((tmp_path / "bom.json").read_text())["components"]
     assert any(component["name"] == "curl" for component in packages)
+
+    # The same run configured by the environment instead: still no settings validation.
+    variables = {"SEAWALL_CACHE_DIR": str(tmp_path / "cache"), "SEAWALL_OFFLINE": "true"}
+    by_variables = run_seawall(tmp_path, *args[:2], *out, variables=variables)
+    assert sorted(name for name in (*cold_only, *never) if name in by_variables) == []
+    assert json.loads((tmp_path / "bom.json").read_text())["components"] == packages
 
 
 def test_warm_secrets_as_json_loads_no_table(tmp_path: Path) -> None:
@@ -227,10 +266,17 @@ def test_warm_secrets_as_json_loads_no_table(tmp_path: Path) -> None:
 
     never = (
         *RETIRED,
+        *WARM_NEVER,
         "rich",
+        "seawall.model.context",
         "seawall.report.scan.table",
         "seawall.report.secrets.table",
-        "pydantic",
+        # The SBOM writers' helpers (and the uuid and datetime they need): the secret
+        # reporters share only the scan reporters' text helpers.
+        "seawall.report.sbom",
+        "seawall.report.sbom.common",
+        "uuid",
+        "datetime",
     )
     assert sorted(name for name in (*never, *other_commands("secrets")) if name in warm) == []
     assert json.loads((tmp_path / "found.json").read_text())["findings"]
@@ -256,9 +302,11 @@ def test_warm_scan_with_the_default_policy_loads_no_file_readers(tmp_path: Path)
 
     never = (
         *RETIRED,
+        *WARM_NEVER,
         "rich",
-        "pydantic",
-        "yaml",
+        "seawall.versions",  # the policy compares versions only when it has vulnerabilities
+        "seawall.report.sbom.common",
+        "seawall.report.vex.common",  # VEX options: only for the VEX formats
         "seawall.policy.document",
         "seawall.policy.vex.load",
         "seawall.source.scanresult",

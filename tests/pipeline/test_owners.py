@@ -8,6 +8,7 @@ and packages pip installed, which no distribution package owns.
 
 import io
 import json
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -17,6 +18,16 @@ from seawall.model.package import Ecosystem, Inventory, Package
 from seawall.pipeline.layercache import LayerCache
 from seawall.pipeline.sbom import sbom
 from seawall.source.base import SourceOptions
+from tests.catalog.os.os_rpmdb_builders import (
+    TAG_DIRINDEXES,
+    Tag,
+    header_blob,
+    ndb_bytes,
+    package_header,
+    package_tags,
+    sqlite_bytes,
+    write_bdb,
+)
 from tests.support.imagebuild import (
     Dir,
     File,
@@ -257,3 +268,160 @@ def test_a_path_listed_through_a_symlinked_directory_is_owned(tmp_path: Path) ->
     found = by_name(scan(tmp_path, base_layer(), layer))
     assert found["blinker"].locations[0].path == f"/{real}/blinker-1.5.dist-info/METADATA"
     assert found["blinker"].owner == found["python3-blinker"].purl
+
+
+# ---- rpm: the file lists in the rpmdb headers ------------------------------------------
+
+RPM_SITE = "usr/lib/python3.12/site-packages"
+PIP_SITE = "usr/local/lib/python3.12/site-packages"
+RPM_REQUESTS_FILES = (
+    f"/{RPM_SITE}/requests-2.31.0.dist-info",
+    f"/{RPM_SITE}/requests-2.31.0.dist-info/METADATA",
+    f"/{RPM_SITE}/requests-2.31.0.dist-info/RECORD",
+    f"/{RPM_SITE}/requests/__init__.py",
+)
+RPM_NEGOTIATOR = "usr/lib/node_modules/negotiator"
+RPM_RELEASES = {
+    "fedora": b'NAME="Fedora Linux"\nID=fedora\nVERSION_ID=40\n',
+    "opensuse": b'NAME="openSUSE Leap"\nID="opensuse-leap"\nVERSION_ID="15.6"\n',
+    "rocky": b'NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="8.9"\n',
+}
+
+
+def rpm_rows() -> list[tuple[int, bytes]]:
+    """The rpmdb's records: Fedora's python3-requests and nodejs-negotiator, and python3-libs."""
+    return [
+        (
+            1,
+            package_header(
+                "python3-requests",
+                "2.31.0",
+                "3.fc40",
+                source_rpm="python-requests-2.31.0-3.fc40.src.rpm",
+                paths=RPM_REQUESTS_FILES,
+            ),
+        ),
+        (
+            2,
+            package_header(
+                "nodejs-negotiator",
+                "0.6.3",
+                "1.fc40",
+                paths=(f"/{RPM_NEGOTIATOR}/package.json", f"/{RPM_NEGOTIATOR}/index.js"),
+            ),
+        ),
+        (
+            3,
+            package_header("python3-libs", "3.12.3", "1.fc40", paths=("/usr/lib64/libpython3.so",)),
+        ),
+    ]
+
+
+def rpm_installed_files(release: bytes) -> list[File | Dir]:
+    """What the rpm packages put on disk."""
+    return [
+        Dir("etc"),
+        File("etc/os-release", release),
+        *dist_info(RPM_SITE, "requests", "2.31.0"),
+        File(f"{RPM_SITE}/requests/__init__.py", b"# requests\n"),
+        Dir(RPM_NEGOTIATOR),
+        File(
+            f"{RPM_NEGOTIATOR}/package.json",
+            json.dumps({"name": "negotiator", "version": "0.6.3"}).encode(),
+        ),
+    ]
+
+
+PIP_REQUESTS = dist_info(PIP_SITE, "requests", "2.32.3")
+"""A newer requests that pip installed elsewhere."""
+
+
+def by_name_version(inventory: Inventory) -> dict[tuple[str, str], Package]:
+    return {(p.name, p.version): p for p in inventory.packages}
+
+
+def assert_rpm_owners(inventory: Inventory) -> None:
+    found = by_name_version(inventory)
+    rpm_requests = found["python3-requests", "2.31.0-3.fc40"]
+    assert found["requests", "2.31.0"].owner == rpm_requests.purl
+    assert found["negotiator", "0.6.3"].owner == found["nodejs-negotiator", "0.6.3-1.fc40"].purl
+    # pip installed it: PyPI's package, nobody's file.
+    assert found["requests", "2.32.3"].owner is None
+    assert {p.owner for p in inventory.packages if p.cataloger == "os/rpm"} == {None}
+    status = next(s for s in inventory.statuses if s.name == "os/rpm")
+    assert status.problems == ()
+
+
+def test_a_directory_with_an_rpmdb_owns_what_rpm_installed(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    for entry in [*rpm_installed_files(RPM_RELEASES["fedora"]), *PIP_REQUESTS]:
+        target = root / entry.path
+        if isinstance(entry, Dir):
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(entry.content)
+    (root / "var/lib/rpm").mkdir(parents=True)
+    (root / "var/lib/rpm/rpmdb.sqlite").write_bytes(sqlite_bytes(rpm_rows()))
+    inventory = sbom(f"dir:{root}", SourceOptions()).inventory
+    assert_rpm_owners(inventory)
+    found = by_name_version(inventory)
+    assert found["requests", "2.31.0"].owner == (
+        "pkg:rpm/fedora/python3-requests@2.31.0-3.fc40?arch=noarch&distro=fedora-40"
+    )
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "ndb", "bdb"])
+def test_an_image_rpmdb_in_every_format_owns_what_rpm_installed(tmp_path: Path, kind: str) -> None:
+    db: list[File | Dir | Symlink]
+    if kind == "sqlite":
+        release = RPM_RELEASES["fedora"]
+        db = [File("var/lib/rpm/rpmdb.sqlite", sqlite_bytes(rpm_rows()))]
+    elif kind == "ndb":
+        # openSUSE: the database under /usr/lib/sysimage, the old place a link to it.
+        release = RPM_RELEASES["opensuse"]
+        db = [
+            File("usr/lib/sysimage/rpm/Packages.db", ndb_bytes(rpm_rows())),
+            Dir("var/lib"),
+            Symlink("var/lib/rpm", "../../usr/lib/sysimage/rpm"),
+        ]
+    else:
+        if not shutil.which("db5.3_load"):
+            pytest.skip("db5.3_load is needed (Debian package db5.3-util)")
+        write_bdb(tmp_path / "Packages", rpm_rows(), big_endian=False, page_size=4096)
+        release = RPM_RELEASES["rocky"]
+        db = [File("var/lib/rpm/Packages", (tmp_path / "Packages").read_bytes())]
+    base = LayerSpec([*rpm_installed_files(release), *db], created_by="dnf install -y ...")
+    pip = LayerSpec(PIP_REQUESTS, created_by="RUN pip install requests")
+    inventory = scan(tmp_path, base, pip)
+    assert_rpm_owners(inventory)
+    rpm_packages = [p for p in inventory.packages if p.cataloger == "os/rpm"]
+    assert len(rpm_packages) == 3
+
+
+def test_an_rpm_file_list_that_cannot_be_read_owns_nothing_and_says_so(tmp_path: Path) -> None:
+    rows = rpm_rows()
+    good = package_tags("python3-requests", "2.31.0", "3.fc40", paths=RPM_REQUESTS_FILES)
+    # DIRINDEXES point past the directories: the list is refused, not guessed at.
+    bad = [
+        Tag(t.tag, t.kind, [9] * len(RPM_REQUESTS_FILES)) if t.tag == TAG_DIRINDEXES else t
+        for t in good
+    ]
+    rows[0] = (1, header_blob(bad))
+    layer = LayerSpec(
+        [
+            *rpm_installed_files(RPM_RELEASES["fedora"]),
+            *PIP_REQUESTS,
+            File("var/lib/rpm/rpmdb.sqlite", sqlite_bytes(rows)),
+        ],
+        created_by="dnf install -y ...",
+    )
+    inventory = scan(tmp_path, layer)
+    found = by_name_version(inventory)
+    assert ("python3-requests", "2.31.0-3.fc40") in found
+    assert found["requests", "2.31.0"].owner is None
+    assert found["negotiator", "0.6.3"].owner == found["nodejs-negotiator", "0.6.3-1.fc40"].purl
+    status = next(s for s in inventory.statuses if s.name == "os/rpm")
+    assert len(status.problems) == 1
+    assert "record 1 (python3-requests): file list not read" in status.problems[0]
+    assert inventory.partial

@@ -73,6 +73,19 @@ def test_prefilter_and_magic_check_give_the_same_reduced_layer() -> None:
     assert "/usr/bin/fake-elf" in problems  # malformed executables are still reported
 
 
+def test_cataloged_answers_as_asking_every_content_cataloger() -> None:
+    wants = catalog_wants()
+    listed = [
+        line
+        for listing in sorted(Path("/var/lib/dpkg/info").glob("*.list"))[:400]
+        for line in listing.read_text(errors="surrogateescape").splitlines()
+    ]
+    paths = [*listed, *(f"/{name}" for name in MEMBERS), "/srv/app/package-lock.json", "/x/go.mod"]
+    expected = [any(c.wants(path) for c in wants.content) for path in paths]
+    assert [wants.cataloged(path) for path in paths] == expected
+    assert sum(expected) > 10  # the corpus holds wanted paths, not only unwanted ones
+
+
 # --- the reduced tar ----------------------------------------------------------------------
 
 LONG_DIR = "srv/" + "/".join(f"level-{n:02d}-of-a-deep-tree" for n in range(8))

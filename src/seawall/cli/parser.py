@@ -13,6 +13,7 @@ Options whose default the settings can replace (seawall.yaml, SEAWALL_*) default
 """
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -27,11 +28,34 @@ HANDLER = "_handler"
 E = TypeVar("E", bound=StrEnum)
 
 
+def terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns`, which argparse asks for its help width.
+
+    Written out because argparse makes a formatter for every argument it is given
+    (to check its metavar), and importing `shutil` for it also imports the bz2 and
+    lzma modules: start-up time no run needs (docs/architecture.md, "Start-up").
+    `$COLUMNS` when it is a positive number, else the width of the terminal on
+    standard output, else 80.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):  # no stdout, closed, or not a terminal
+        columns = 0
+    return columns or 80
+
+
 class HelpFormatter(argparse.HelpFormatter):
     """argparse's help, with an option's value named once: `-f, --format {table,json}`."""
 
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=30)
+        # argparse's own default width: the terminal's columns less 2.
+        super().__init__(prog, max_help_position=30, width=terminal_columns() - 2)
 
     def add_argument(self, action: argparse.Action) -> None:
         super().add_argument(action)

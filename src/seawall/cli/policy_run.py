@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seawall import versions
 from seawall.cli.policy_options import ReportFormat
 from seawall.errors import InputError
 from seawall.limits import Limits
@@ -32,11 +31,15 @@ if TYPE_CHECKING:
 
 # What every scan needs is imported above; the policy file and VEX readers
 # (YAML, pydantic), the baseline reader and each output format's writer are
-# imported only when the options ask for them.
+# imported only when the options ask for them, and the version comparators
+# (every ecosystem's) only when the policy compares versions
+# (docs/architecture.md, "Start-up").
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyInputs:
+    """What the policy options name, loaded (`load_policy_inputs`)."""
+
     policy: Policy
     vex: tuple[VexStatement, ...]
     vex_documents: tuple[str, ...]
@@ -129,9 +132,16 @@ def apply_inputs(result: ScanResult, inputs: PolicyInputs) -> PolicyResult:
         inputs.vex,
         inputs.baseline,
         inputs.context,
-        compare=versions.compare,
+        compare=_compare,
         vex_documents=inputs.vex_documents,
     )
+
+
+def _compare(ecosystem: str, a: str, b: str) -> int:
+    """`seawall.versions.compare`, imported on the first comparison."""
+    from seawall.versions import compare
+
+    return compare(ecosystem, a, b)
 
 
 def render_scan(

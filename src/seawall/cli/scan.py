@@ -109,7 +109,6 @@ def scan(
     from seawall.pipeline.scan import Scanner, ScanSettings
     from seawall.pipeline.scan import scan as run_scan
     from seawall.report.scan.options import ScanReportOptions
-    from seawall.report.vex.common import VexOptions
 
     # Command line over SEAWALL_* over seawall.yaml over the defaults.
     configured = command_settings(config)
@@ -165,7 +164,12 @@ def scan(
 
         print_rendered(render_table(result, report_options), output)
     else:
-        text = render_scan(result, output_format, report_options, VexOptions(author=vex_author))
+        vex_options = None
+        if output_format in (ReportFormat.openvex, ReportFormat.csaf_vex):
+            from seawall.report.vex.common import VexOptions
+
+            vex_options = VexOptions(author=vex_author)
+        text = render_scan(result, output_format, report_options, vex_options)
         write_text(output, text if text.endswith("\n") else text + "\n")
     if not quiet:
         for warning in result.warnings[:3]:

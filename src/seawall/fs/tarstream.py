@@ -105,6 +105,8 @@ class TarReader:
         self.where = where
         self.problems = problems
         self._stream = stream
+        self._skip_ahead: Callable[[int], int] | None = getattr(stream, "skip_bytes", None)
+        """A stream that can pass over bytes unread (a plain local blob) says so by this method."""
         self._limits = limits
         self._buf = b""
         self._pos = 0
@@ -208,6 +210,13 @@ class TarReader:
         count -= avail
         self._consumed += len(self._buf)
         self._buf, self._pos = b"", 0
+        if self._skip_ahead is not None:
+            skipped = self._skip_ahead(count)
+            self._consumed += skipped
+            if skipped < count:
+                self._truncated("member data")
+            self._check_layer_bytes()
+            return
         while count > 0:
             data = self._stream.read(min(count, CHUNK))
             if not data:
@@ -237,6 +246,11 @@ class TarReader:
         """Read the stream to its end so the source verifies the layer's digest."""
         self._consumed += len(self._buf)
         self._buf, self._pos = b"", 0
+        if self._skip_ahead is not None:
+            # Up to one byte past the limit, so an over-long tail still trips it.
+            self._consumed += self._skip_ahead(self._limits.max_layer_bytes + 1 - self._consumed)
+            self._check_layer_bytes()
+            return
         while True:
             data = self._stream.read(CHUNK)
             if not data:

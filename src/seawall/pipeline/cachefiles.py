@@ -4,9 +4,11 @@ Entries live as `<dir>/<key><suffix>`; a writer renames a finished temporary
 file into place, so a reader never sees half an entry, and an entry that does
 not decode (truncated, tampered with, from an older format) is removed and
 treated as absent. The decoders below check every type for the same reason.
+
+`logging` is imported only to report a discarded entry: a run that reads
+good entries never needs it (docs/architecture.md, "Start-up").
 """
 
-import logging
 import os
 import struct
 from collections.abc import Callable
@@ -16,8 +18,6 @@ from typing import Any, TypeVar
 import zstandard
 
 from seawall.model.package import Ecosystem, Location, Package
-
-log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 _DECODE_ERRORS = (zstandard.ZstdError, struct.error, ValueError, KeyError, TypeError, IndexError)
@@ -41,7 +41,11 @@ class CacheFiles:
         try:
             return decode(data)
         except _DECODE_ERRORS as error:
-            log.warning("discarding unreadable cache entry %s: %s", path, error)
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "discarding unreadable cache entry %s: %s", path, error
+            )
             path.unlink(missing_ok=True)
             return None
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile, CatalogResult
 from seawall.catalog.os.release import detect_distro
@@ -37,8 +37,9 @@ from seawall.model.package import (
     Relationship,
 )
 from seawall.pipeline.reduce import FileFindings, ReducedLayer, Wants
-from seawall.versions import VersionKey
-from seawall.versions import key as version_key
+
+if TYPE_CHECKING:
+    from seawall.versions import VersionKey
 
 _T = TypeVar("_T")
 _REDUCED_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar"
@@ -167,7 +168,7 @@ def _squash(
     for entry in walk:
         info = entry.info
         if info.kind is FileKind.SYMLINK:
-            if entry.visible and any(c.wants(info.path) for c in wants.content):
+            if entry.visible and wants.cataloged(info.path):
                 links.append(info.path)
             continue
         if info.kind is not FileKind.REGULAR or not entry.readable:
@@ -370,24 +371,34 @@ def _with_owners(packages: list[Package], owned: dict[str, str], tree: FileTree)
     install of the same version elsewhere it is not, since that copy is
     PyPI's and PyPI's advisories apply to it. The owner is that of the first
     location. Paths are compared as listed and, when that fails, with
-    symlinks resolved (a merged-/usr image lists `/bin/x` for `/usr/bin/x`).
+    symlinks resolved (a merged-/usr image lists `/bin/x` for `/usr/bin/x`);
+    a listed path whose own last component is a link is not followed.
     """
-    resolved: dict[str, str] | None = None
+    by_name: dict[str, list[str]] | None = None
+    resolved: dict[str, str | None] = {}
 
     def owner_of(path: str) -> str | None:
-        nonlocal resolved
+        nonlocal by_name
         owner = owned.get(path)
         if owner is not None:
             return owner
-        if resolved is None:
-            # Built once, and only when some location is not listed as it is.
-            resolved = {}
-            for listed, listed_owner in owned.items():
-                real = tree.resolve_path(listed)
-                if real is not None:
-                    resolved.setdefault(real, listed_owner)
         real = tree.resolve_path(path)
-        return None if real is None else resolved.get(real)
+        if real is None:
+            return None
+        if by_name is None:
+            # Built once, and only when some location is not listed as it is. A
+            # listed path resolving to `real` ends in its name (directories, not
+            # the file, are what merged-/usr links), so only those are resolved:
+            # an rpm database lists every file, tens of thousands of them.
+            by_name = {}
+            for listed in owned:
+                by_name.setdefault(listed[listed.rfind("/") + 1 :], []).append(listed)
+        for listed in by_name.get(real[real.rfind("/") + 1 :], ()):
+            if listed not in resolved:
+                resolved[listed] = tree.resolve_path(listed)
+            if resolved[listed] == real:
+                return owned[listed]
+        return None
 
     result: list[Package] = []
     for package in packages:
@@ -401,6 +412,12 @@ def _with_owners(packages: list[Package], owned: dict[str, str], tree: FileTree)
 
 def _same_versions(packages: Sequence[Package], indices: list[int]) -> list[list[int]]:
     """`indices` (one ecosystem and name) split into runs of equal versions, in input order."""
+    if len(indices) == 1:
+        return [indices]
+    # Imported here: an image without two copies of a language package never
+    # compares versions, and the version schemes cost ~10 ms to import.
+    from seawall.versions import key as version_key
+
     ecosystem = packages[indices[0]].ecosystem
     parsed: list[tuple[VersionKey, int]] = []
     verbatim: dict[str, list[int]] = defaultdict(list)

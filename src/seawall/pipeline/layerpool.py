@@ -20,14 +20,17 @@ therefore write nothing through the parent's stdio objects; they get their
 own before doing anything else.
 """
 
-import logging
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+# multiprocessing, concurrent.futures and logging (~20 ms) are imported only
+# when workers are forked: an image with one layer to read never needs them.
 
 from seawall.model.image import Layer, LayerOpener
 
@@ -58,6 +61,8 @@ def _run_inherited(position: int) -> object:
 
 def _own_stdio() -> None:
     """In a new worker: stdout and stderr objects of its own, also for logging's handlers."""
+    import logging
+
     for name in ("stdout", "stderr"):
         inherited = getattr(sys, name)
         try:
@@ -93,10 +98,13 @@ def map_layers(
     does not start last.
     """
     workers = min(len(jobs), usable_cores())
-    if not fork_safe or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not fork_safe or workers < 2 or not hasattr(os, "fork"):
         for layer, opener in jobs:
             yield layer, work(layer, opener)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     global _inherited
     ordered = sorted(jobs, key=lambda job: -(job[0].size or 0))
     pool = ProcessPoolExecutor(

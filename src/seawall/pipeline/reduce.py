@@ -105,6 +105,10 @@ class Wants:
     def local(self, path: str) -> list[Cataloger]:
         return self._index.local(path)
 
+    def cataloged(self, path: str) -> bool:
+        """True when a cataloger of `content` wants `path` (asked through the index)."""
+        return self._index.cataloged(path)
+
     def wanted(self, path: str) -> tuple[int, list[Reader], list[Cataloger]]:
         """`content_cap(path)` and `local(path)` at once, sharing one look at the path."""
         kept, local = self._index.both(path)
@@ -166,6 +170,13 @@ class _PathIndex:
             if reader.NAME not in readers and reader.wants(path):
                 return True
         return False
+
+    def cataloged(self, path: str) -> bool:
+        context, split = self._context, self._split
+        return any(
+            context <= position < split and self._kept[position].wants(path)
+            for position in self._hints.admitted(path)
+        )
 
     def both(self, path: str) -> tuple[list[Reader], list[Cataloger]]:
         kept: list[Reader] = []

@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from seawall.catalog.registry import CATALOGERS, EXECUTABLES_ONLY, FILE_LOCAL, HINTS, RELEASE
+from seawall.catalog.registry import (
+    CATALOGERS,
+    EXECUTABLES_ONLY,
+    FILE_LOCAL,
+    RELEASE,
+    path_hints,
+)
 from seawall.model.image import Image, Layer, LayerOpener, Platform, SourceKind
 from seawall.model.package import Inventory
 from seawall.pipeline.inventorycache import InventoryCache, inventory_key
@@ -54,7 +60,7 @@ def catalog_wants() -> "Wants":
         content=content,
         file_local=local,
         context=_CONTEXT,
-        hints=HINTS,
+        hints=path_hints(),
         executables_only=EXECUTABLES_ONLY,
     )
 

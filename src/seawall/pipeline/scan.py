@@ -10,7 +10,6 @@ the inventory needs are fetched first.
 """
 
 import dataclasses
-import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -29,9 +28,8 @@ from seawall.source.target import parse_target
 from seawall.vulndb.staleness import DEFAULT_MAX_AGE, staleness_warnings
 
 # Each scanner's stage (the matcher and store, the secret engine, the
-# misconfiguration checks) is imported when the scan selects it.
-
-log = logging.getLogger(__name__)
+# misconfiguration checks) is imported when the scan selects it; `logging` only by
+# the first download, which is the only step that logs.
 
 _MAX_PROBLEMS = 20
 
@@ -146,10 +144,14 @@ def _first_download(db_path: Path, offline: bool, inventory: Inventory) -> None:
             "(or `seawall db import` offline) first"
         )
     # Imported here: the HTTP client is only needed the first time.
+    import logging
+
     from seawall.vulndb.update import update
 
     ecosystems = sorted({package.osv_ecosystem for package in inventory.packages})
-    log.info("no vulnerability database yet: fetching %s", ", ".join(ecosystems))
+    logging.getLogger(__name__).info(
+        "no vulnerability database yet: fetching %s", ", ".join(ecosystems)
+    )
     update(db_path, ecosystems=ecosystems)
 
 

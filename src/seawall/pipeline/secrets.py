@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +47,7 @@ from seawall.analyze.secrets import (
 from seawall.limits import Limits
 from seawall.model.files import FileKind, Problem
 from seawall.model.finding import SecretFinding, SecretLocation, SecretSource, Severity
-from seawall.model.image import Image, Layer, LayerOpener
+from seawall.model.image import Image, Layer, LayerOpener, SourceKind
 from seawall.model.secrets import SecretsResult, SecretsStatus
 from seawall.pipeline.cachefiles import CacheFiles
 from seawall.source.base import DirectorySource, SourceOptions
@@ -60,8 +59,6 @@ if TYPE_CHECKING:
 # The engine and the file views are imported where a layer is read: a scan answered
 # from the cache needs neither (start-up time).
 
-log = logging.getLogger(__name__)
-
 CACHE_FORMAT = 3
 """2: hits carry the archive member (`!/…`) they were found in; 3: a layer's claims are
 an entry of their own (`.secrets-claims`)."""
@@ -70,9 +67,14 @@ _MAX_ENTRY_BYTES = 1 << 30
 
 # ---------------------------------------------------------------- per-layer results
 
+# Every dataclass here has a docstring: for one without, `dataclass` writes one from
+# the class's signature (`inspect.signature`), start-up time on every run.
+
 
 @dataclass(frozen=True, slots=True)
 class LayerHit:
+    """One secret a layer's file holds, as cached (redacted: no value)."""
+
     path: str
     """The file of the layer (visibility is decided on it)."""
     rule_id: str
@@ -416,6 +418,8 @@ class _LazyEngine:
 
 @dataclass(frozen=True, slots=True)
 class _Layers:
+    """Every layer's findings, and what deciding their visibility needs."""
+
     findings: dict[int, LayerFindings]
     claims: dict[int, LayerClaims] | None
     """The claims `assemble` needs, or None when no layer holds a hit."""
@@ -439,8 +443,10 @@ def _read_layers(
     read = 0
 
     def scan(layer: Layer, opener: LayerOpener, key: str | None) -> LayerFindings:
+        return keep(layer, key, scan_layer(layer, opener, lazy.get(), limits))
+
+    def keep(layer: Layer, key: str | None, result: LayerSecrets) -> LayerFindings:
         nonlocal read
-        result = scan_layer(layer, opener, lazy.get(), limits)
         read += 1
         if key is not None:
             cache.store(key, result)
@@ -448,6 +454,7 @@ def _read_layers(
         return result.findings
 
     present: list[tuple[Layer, LayerOpener]] = []
+    missing: list[tuple[Layer, LayerOpener]] = []
     progress = options.progress.task("Scanning layers for secrets", total=len(image.layers))
     try:
         for layer in image.layers:
@@ -466,8 +473,24 @@ def _read_layers(
             key = _key("layer", layer.digest or layer.diff_id, lazy.version, lazy.settings, limits)
             keys[layer.index] = key
             cached = cache.load(key) if key is not None else None
-            findings[layer.index] = cached if cached is not None else scan(layer, opener, key)
+            if cached is None:
+                missing.append((layer, opener))
+                continue
+            findings[layer.index] = cached
             progress.advance(1)
+        if missing:
+            from seawall.pipeline.layerpool import map_layers
+
+            engine = lazy.get()  # compiled once, before workers fork and inherit it
+
+            def work(layer: Layer, opener: LayerOpener) -> LayerSecrets:
+                return scan_layer(layer, opener, engine, limits)
+
+            # Local sources open a fresh file handle per layer; a registry shares connections.
+            local = image.source_kind is not SourceKind.REGISTRY
+            for layer, result in map_layers(work, missing, fork_safe=local):
+                findings[layer.index] = keep(layer, keys[layer.index], result)
+                progress.advance(1)
     finally:
         progress.close()
     with_hits = [index for index, result in findings.items() if result.hits]
@@ -560,6 +583,8 @@ def secrets_in_git(repository: Path, config: SecretsConfig | None = None) -> Sec
 
 @dataclass(frozen=True, slots=True)
 class _Scanned:
+    """What a scan of an image, a tree or a history found, before the allow rules."""
+
     findings: list[SecretFinding]
     counts: dict[str, int]
     problems: tuple[Problem, ...]

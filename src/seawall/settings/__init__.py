@@ -15,17 +15,22 @@ option over it or falls back to its default. The business context merges
 field by field (docs/risk.md, "Business context").
 
 Start-up: this module imports no validation library. `settings/document.py`
-(pydantic, YAML) is imported only when there is a file or a `SEAWALL_*`
-setting to validate, so a command run without either pays nothing.
+(pydantic, YAML) is imported only when there is a settings file to read;
+`SEAWALL_*` variables are checked by `settings/environment.py` (the same
+rules and messages, plain Python), so a command configured by the
+environment alone never imports pydantic or YAML.
 """
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from seawall.errors import InputError
-from seawall.model.context import BusinessContext
+
+if TYPE_CHECKING:
+    from seawall.model.context import BusinessContext
 
 CONFIG_NAME = "seawall.yaml"
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -90,7 +95,9 @@ class Settings:
     """Registry hosts (`HOST[:PORT]`) that may be reached over plain HTTP."""
     policy: Path | None = None
     vex: tuple[Path, ...] = ()
-    context: BusinessContext = field(default_factory=BusinessContext)
+    context: "BusinessContext | None" = None
+    """The asset's business context, when the file or a variable gives one (only `scan`
+    uses it, so a command that does not imports none of its types)."""
 
 
 def find_config_file(
@@ -134,7 +141,68 @@ def load_settings(
     variables = environment_values(environ)
     if path is None and not variables:
         return Settings()
-    from seawall.settings.document import merge, read_environment, read_file
+    from_file: dict[str, Any] = {}
+    if path is not None:
+        from seawall.settings.document import file_values, read_file
 
-    from_file = read_file(path) if path is not None else None
-    return merge(from_file, read_environment(variables), path)
+        from_file = file_values(read_file(path))
+    from seawall.settings.environment import read_environment
+
+    return _merge(from_file, read_environment(variables), path)
+
+
+def _merge(from_file: dict[str, Any], from_env: dict[str, Any], path: Path | None) -> Settings:
+    """Variables over the file, field by field (the context too). Both are settings by field
+    name, as given (`settings.document.file_values`, `settings.environment.read_environment`)."""
+    base = path.parent if path is not None else Path()
+
+    def pick(name: str) -> tuple[Any, bool]:
+        """The value and whether it came from the file (its paths are relative to it)."""
+        if name in from_env:
+            return from_env[name], False
+        if name in from_file:
+            return from_file[name], True
+        return None, False
+
+    def path_of(name: str) -> Path | None:
+        value, in_file = pick(name)
+        if value is None:
+            return None
+        return _file_path(value, base) if in_file else Path(value)
+
+    def listed(name: str) -> tuple[str, ...] | None:
+        value, _ = pick(name)
+        return None if value is None else tuple(value)
+
+    vex, vex_in_file = pick("vex")
+    context: BusinessContext | None = from_file.get("context")
+    env_context: dict[str, Any] | None = from_env.get("context")
+    if env_context is not None:
+        from seawall.policy.context import business_context
+
+        context = business_context(
+            internet_facing=env_context.get("internet_facing"),
+            data=env_context.get("data", ()),
+            criticality=env_context.get("criticality"),
+            base=context,
+        )
+    return Settings(
+        source=path,
+        cache_dir=path_of("cache_dir"),
+        db=path_of("db"),
+        scanners=listed("scanners"),
+        severity=listed("severity"),
+        fail_on=pick("fail_on")[0],
+        ignore_unfixed=pick("ignore_unfixed")[0],
+        offline=pick("offline")[0],
+        platform=pick("platform")[0],
+        insecure_registries=listed("insecure_registries") or (),
+        policy=path_of("policy"),
+        vex=tuple(_file_path(v, base) if vex_in_file else Path(v) for v in vex or ()),
+        context=context,
+    )
+
+
+def _file_path(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path

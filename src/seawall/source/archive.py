@@ -20,6 +20,7 @@ from seawall.errors import LimitExceededError
 from seawall.limits import Limits
 from seawall.source.compression import GZIP_MAGIC, ZSTD_MAGIC
 from seawall.source.errors import BlobNotFoundError, MalformedDocumentError, UnsafeArchiveError
+from seawall.source.localblob import LocalBlob
 from seawall.source.manifest import check_declared_size, read_bounded
 
 _META_TYPES = frozenset(
@@ -201,6 +202,11 @@ class TarArchive:
             BinaryIO,
             io.BufferedReader(_Slice(self.path, member.offset, member.size), buffer_size=1 << 20),
         )
+
+    def locate(self, name: str) -> LocalBlob:
+        """Where a member's data lies in the archive file, for readers of their own."""
+        member = self.resolve(name)
+        return LocalBlob(self.path, member.offset, member.size)
 
     def read_member(self, name: str, *, limit: int, limit_name: str) -> bytes:
         """A small member's whole data (a JSON document), refused before reading if too big."""

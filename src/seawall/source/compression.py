@@ -242,6 +242,13 @@ def open_layer_stream(
         raw = cast(BinaryIO, peekable)
     else:
         compression = layer_type(media_type, what=what).compression
+    return decompressed_stream(raw, compression, what=what, limits=limits)
+
+
+def decompressed_stream(
+    raw: BinaryIO, compression: Compression, *, what: str, limits: Limits
+) -> BinaryIO:
+    """The uncompressed, guarded stream of `raw` stored with `compression`; closes `raw`."""
     frames = _ZstdFrames(what) if compression is Compression.ZSTD else None
     counting = _Counting(raw, frames)
     inner: BinaryIO

@@ -307,7 +307,7 @@ class DockerArchiveSource(ImageSource):
             )
         path = self._layer_paths[layer.index]
         return verified_layer_stream(
-            self._archive.open_member(path),
+            self._archive.locate(path),
             media_type=layer.media_type,
             digest=layer.digest,
             size=layer.size,

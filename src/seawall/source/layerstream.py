@@ -7,22 +7,40 @@ is known; otherwise the uncompressed stream is checked against the diff_id
 (legacy docker-archive, where only the config names the layer). Leaving the
 `with` block normally reads whatever the caller left unread, so a tampered
 layer cannot pass just because its reader stopped at the tar end marker.
+
+A blob that is a range of a local file (`LocalBlob`) of at least
+`MIN_SIDE_BYTES` is hashed by a child process while the caller reads it
+(`sideverify`); an uncompressed one is then read with `pread`, and member data
+nobody asks for is skipped rather than read.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO, cast
 
+from seawall.errors import LimitExceededError
 from seawall.limits import Limits
-from seawall.source.compression import open_layer_stream
-from seawall.source.digest import VerifyingReader, parse_digest
+from seawall.source.compression import (
+    decompressed_stream,
+    detect_compression,
+    open_layer_stream,
+)
+from seawall.source.digest import Digest, VerifyingReader, parse_digest
+from seawall.source.localblob import LocalBlob, PlainRange, open_blob
+from seawall.source.mediatypes import Compression, layer_type
+from seawall.source.sideverify import (
+    MIN_SIDE_BYTES,
+    SideVerification,
+    side_verification_available,
+)
 
 _DRAIN_CHUNK = 1 << 20
 
 
 @contextmanager
 def verified_layer_stream(
-    raw: BinaryIO,
+    raw: BinaryIO | LocalBlob,
     *,
     media_type: str | None,
     digest: str | None,
@@ -37,6 +55,95 @@ def verified_layer_stream(
     `digest` (stored blob) and `diff_id` (uncompressed tar) should be given;
     with neither, nothing can be verified and the caller must say so.
     """
+    if not isinstance(raw, LocalBlob):
+        with _inline(raw, media_type, digest, size, diff_id, what, limits) as stream:
+            yield stream
+        return
+    fd, state = open_blob(raw, what=what)
+    try:
+        side = _side_check(fd, raw, media_type, digest, diff_id, what)
+        if side is None:
+            plain = cast(BinaryIO, PlainRange(fd, raw))
+            with _inline(plain, media_type, digest, size, diff_id, what, limits) as stream:
+                yield stream
+        else:
+            compression, expected, checked = side
+            if compression is Compression.NONE and raw.size > limits.max_layer_bytes:
+                raise LimitExceededError(
+                    f"{what}: uncompressed size", "max_layer_bytes", limits.max_layer_bytes
+                )
+            verification = SideVerification(
+                fd,
+                state,
+                raw,
+                expected,
+                expected_size=size if digest is not None else None,
+                what=checked,
+            )
+            with verification:
+                with _plain_or_inflated(fd, raw, compression, what, limits) as stream:
+                    yield stream
+                verification.result()
+    finally:
+        os.close(fd)
+
+
+def _side_check(
+    fd: int,
+    blob: LocalBlob,
+    media_type: str | None,
+    digest: str | None,
+    diff_id: str | None,
+    what: str,
+) -> tuple[Compression, Digest, str] | None:
+    """The compression, digest and name to verify `blob` by in a child; None: hash inline.
+
+    Small blobs are hashed inline (a fork costs more), and so is a compressed
+    blob known only by its diff_id, whose digest is of the inflated bytes.
+    """
+    if blob.size < MIN_SIDE_BYTES or not side_verification_available():
+        return None
+    if media_type is None:
+        compression = detect_compression(os.pread(fd, 8, blob.offset), what=what)
+    else:
+        compression = layer_type(media_type, what=what).compression
+    if digest is not None:
+        return compression, parse_digest(digest, what=what), what
+    if diff_id is not None and compression is Compression.NONE:
+        return compression, parse_digest(diff_id, what=what), f"{what} (diff_id)"
+    return None
+
+
+@contextmanager
+def _plain_or_inflated(
+    fd: int, blob: LocalBlob, compression: Compression, what: str, limits: Limits
+) -> Iterator[BinaryIO]:
+    """The tar stream of a blob a child verifies: its bytes as stored, or inflated."""
+    stream = cast(BinaryIO, PlainRange(fd, blob))
+    if compression is Compression.NONE:
+        yield stream
+        return
+    stream = decompressed_stream(stream, compression, what=what, limits=limits)
+    try:
+        yield stream
+        # The tail of a compressed stream is inflated too: a corrupt end must show.
+        while stream.read(_DRAIN_CHUNK):
+            pass
+    finally:
+        stream.close()
+
+
+@contextmanager
+def _inline(
+    raw: BinaryIO,
+    media_type: str | None,
+    digest: str | None,
+    size: int | None,
+    diff_id: str | None,
+    what: str,
+    limits: Limits,
+) -> Iterator[BinaryIO]:
+    """Hashing as the bytes pass: the stored blob, or else the uncompressed tar."""
     stream: BinaryIO = raw
     if digest is not None:
         stream = cast(

@@ -24,6 +24,7 @@ from seawall.source.errors import (
     UnsafeArchiveError,
 )
 from seawall.source.layerstream import verified_layer_stream
+from seawall.source.localblob import LocalBlob
 from seawall.source.manifest import Descriptor, ImageIndex, load_object, parse_index, read_bounded
 from seawall.source.platform import available_platforms, candidates, choose_manifest
 from seawall.source.resolve import describe_image, resolve_image
@@ -42,6 +43,14 @@ class _DirectoryStore:
             raise MalformedDocumentError(f"{what}: no such directory") from None
 
     def open(self, name: str) -> BinaryIO:
+        return open(self._file(name), "rb")
+
+    def locate(self, name: str) -> LocalBlob:
+        real = self._file(name)
+        return LocalBlob(real, 0, real.stat().st_size)
+
+    def _file(self, name: str) -> Path:
+        """The regular file `name` names inside the layout (links followed, never out of it)."""
         path = self.root / name
         try:
             real = path.resolve(strict=True)
@@ -51,7 +60,7 @@ class _DirectoryStore:
             raise UnsafeArchiveError(f"{self.what}: {name} links outside the layout; refusing it")
         if not real.is_file():
             raise BlobNotFoundError(f"{self.what}: {name} is not a regular file")
-        return open(real, "rb")
+        return real
 
     def has(self, name: str) -> bool:
         return (self.root / name).is_file()
@@ -66,6 +75,9 @@ class _ArchiveStore:
 
     def open(self, name: str) -> BinaryIO:
         return self.archive.open_member(name)
+
+    def locate(self, name: str) -> LocalBlob:
+        return self.archive.locate(name)
 
     def has(self, name: str) -> bool:
         try:
@@ -196,7 +208,7 @@ class OciLayoutSource(ImageSource):
             )
         assert layer.digest is not None
         return verified_layer_stream(
-            self._store.open(_blob_name(layer.digest, what=what)),
+            self._store.locate(_blob_name(layer.digest, what=what)),
             media_type=layer.media_type,
             digest=layer.digest,
             size=layer.size,

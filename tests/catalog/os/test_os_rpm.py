@@ -4,16 +4,43 @@ import random
 import shutil
 import sqlite3
 import struct
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from os_rpmdb_builders import ndb_bytes, rpm_query, sqlite_rows, write_bdb
+from os_rpmdb_builders import (
+    NEGOTIATOR_PACKAGE_JSON,
+    REQUESTS_METADATA,
+    SITE_PACKAGES,
+    TAG_BASENAMES,
+    TAG_DIRINDEXES,
+    TAG_DIRNAMES,
+    TAG_OLDFILENAMES,
+    TYPE_INT32,
+    TYPE_STRING,
+    TYPE_STRING_ARRAY,
+    Tag,
+    header_blob,
+    ndb_bytes,
+    package_header,
+    package_tags,
+    rpm_files,
+    rpm_query,
+    sqlite_bytes,
+    sqlite_rows,
+    write_bdb,
+)
 
 from conftest import RealRpmDb
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
-from seawall.catalog.os.rpm import RpmCataloger
-from seawall.catalog.os.rpmheader import RpmFormatError, parse_header, split_source_rpm
+from seawall.catalog.os.rpm import MAX_LISTED_FILES, MAX_LISTED_PATH_CHARACTERS, RpmCataloger
+from seawall.catalog.os.rpmheader import (
+    MAX_FILES,
+    RpmFormatError,
+    parse_header,
+    split_source_rpm,
+)
 from seawall.model.package import Distro, Ecosystem, Location, Package
 
 SQLITE_PATH = "/var/lib/rpm/rpmdb.sqlite"
@@ -52,7 +79,14 @@ def as_query_lines(packages: tuple[Package, ...]) -> list[str]:
 
 def test_the_fixture_has_the_shapes_the_tests_rely_on(real_rpmdb: RealRpmDb) -> None:
     names = {line.split("|")[0]: line for line in real_rpmdb.expected}
-    assert set(names) == {"hello-tool", "hellosuite", "libhello1", "hello-data"}
+    assert set(names) == {
+        "hello-tool",
+        "hellosuite",
+        "libhello1",
+        "hello-data",
+        "python3-requests",
+        "nodejs-negotiator",
+    }
     assert names["hello-tool"].split("|")[1] == "2"  # an epoch
     assert names["libhello1"].split("|")[1] == "(none)"  # no epoch
     assert names["libhello1"].endswith("|hellosuite-1.0~rc1-7.src.rpm")  # source ≠ binary
@@ -147,10 +181,12 @@ def test_same_database_through_two_paths_is_one_set_of_packages(real_rpmdb: Real
     data = real_rpmdb.sqlite.read_bytes()
     other = "/usr/lib/sysimage/rpm/rpmdb.sqlite"
     result = catalog(CatalogFile(SQLITE_PATH, data, 1), CatalogFile(other, data, 1))
-    assert len(result.packages) == 4
+    assert len(result.packages) == 6
     assert all(
         set(p.locations) == {Location(SQLITE_PATH, 1), Location(other, 1)} for p in result.packages
     )
+    # The files are owned once, not once a path.
+    assert len(result.owned) == len(set(result.owned)) == len(rpm_files(real_rpmdb.dbpath))
 
 
 def test_wants_only_rpm_databases() -> None:
@@ -344,3 +380,291 @@ def test_random_corruption_never_raises_and_stays_bounded(
         result = catalog(CatalogFile(path, bytes(mutated)))
         assert all(problem.startswith(f"{path}: ") for problem in result.problems)
     assert time.perf_counter() - started < 20
+
+
+# ---- file lists: which package owns which path ----------------------------------------
+
+FEDORA = Distro(id="fedora", version_id="40")
+
+
+def owned_by_name(result: CatalogResult) -> list[tuple[str, str]]:
+    """`result.owned` with each owner's purl replaced by its package name, sorted."""
+    names = {package.purl: package.name for package in result.packages}
+    return sorted((path, names[owner]) for path, owner in result.owned)
+
+
+def database_bytes(real_rpmdb: RealRpmDb, kind: str, tmp_path: Path) -> tuple[str, bytes]:
+    if kind == "sqlite":
+        return SQLITE_PATH, real_rpmdb.sqlite.read_bytes()
+    rows = sqlite_rows(real_rpmdb.sqlite)
+    if kind == "ndb":
+        return NDB_PATH, ndb_bytes(rows)
+    if not shutil.which("db5.3_load"):
+        pytest.skip("db5.3_load is needed (Debian package db5.3-util)")
+    write_bdb(tmp_path / "Packages", rows, big_endian=True, page_size=1024)
+    return BDB_PATH, (tmp_path / "Packages").read_bytes()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "bdb", "ndb"])
+def test_file_lists_match_rpm_query(real_rpmdb: RealRpmDb, tmp_path: Path, kind: str) -> None:
+    path, data = database_bytes(real_rpmdb, kind, tmp_path)
+    result = catalog(CatalogFile(path, data))
+    assert result.problems == ()
+    expected = rpm_files(real_rpmdb.dbpath)
+    assert len(expected) > 300  # hello-tool's files, a directory, the language packages
+    assert owned_by_name(result) == expected
+
+
+def test_rpm_installed_language_metadata_names_its_package(real_rpmdb: RealRpmDb) -> None:
+    result = catalog(CatalogFile(SQLITE_PATH, real_rpmdb.sqlite.read_bytes()), distro=FEDORA)
+    owned = dict(result.owned)
+    requests = "pkg:rpm/fedora/python3-requests@2.31.0-3.fc40?arch=noarch&distro=fedora-40"
+    assert owned[REQUESTS_METADATA] == requests
+    assert owned[NEGOTIATOR_PACKAGE_JSON].startswith(
+        "pkg:rpm/fedora/nodejs-negotiator@0.6.3-1.fc40"
+    )
+    package = next(p for p in result.packages if p.purl == requests)
+    assert (package.source_name, package.source_version) == ("python-requests", "2.31.0-3.fc40")
+    # Packages without files (hellosuite's meta packages) own nothing.
+    assert not set(owned.values()) & {
+        p.purl for p in result.packages if p.name in ("hellosuite", "libhello1", "hello-data")
+    }
+
+
+def test_written_headers_are_what_rpm_reads(tmp_path: Path) -> None:
+    """The builder's headers, compressed and rpm 3 file lists alike, are real: rpm lists them."""
+    if not shutil.which("rpm"):
+        pytest.skip("rpm is needed (Debian package `rpm`)")
+    paths = [f"{SITE_PACKAGES}/six.py", f"{SITE_PACKAGES}/six-1.16.0.dist-info/METADATA"]
+    old_paths = ["/usr/bin/oldtool", "/usr/share/doc/oldtool/README"]
+    blobs = [
+        package_header("python3-six", "1.16.0", "1.fc40", paths=paths),
+        header_blob(
+            [
+                *package_tags("oldtool", "1.0", "1"),
+                Tag(TAG_OLDFILENAMES, TYPE_STRING_ARRAY, old_paths),
+            ]
+        ),
+    ]
+    dbpath = tmp_path / "db"
+    subprocess.run(["rpm", "--initdb", "--dbpath", str(dbpath)], check=True, capture_output=True)
+    with sqlite3.connect(dbpath / "rpmdb.sqlite") as connection:
+        connection.executemany("INSERT INTO Packages (blob) VALUES (?)", [(b,) for b in blobs])
+    connection.close()
+    assert rpm_files(dbpath) == sorted((p, "python3-six") for p in paths)
+    # rpm converts an rpm 3 list when it installs the package, never in its database:
+    # its FILENAMES are empty for such a header, which still holds the paths.
+    assert rpm_files(dbpath, tag="OLDFILENAMES") == [(p, "oldtool") for p in old_paths]
+    expected = sorted([*((p, "python3-six") for p in paths), *((p, "oldtool") for p in old_paths)])
+    result = catalog(CatalogFile(SQLITE_PATH, (dbpath / "rpmdb.sqlite").read_bytes()))
+    assert result.problems == ()
+    assert owned_by_name(result) == expected
+    # The same headers in the builder's own database.
+    rows = list(enumerate(blobs, start=1))
+    assert owned_by_name(catalog(CatalogFile(SQLITE_PATH, sqlite_bytes(rows)))) == expected
+
+
+def test_paths_that_are_not_utf8_compare_as_tar_names_do() -> None:
+    name = b"caf\xe9.py".decode("utf-8", "surrogateescape")
+    blob = package_header("python3-odd", "1", "1", paths=[f"{SITE_PACKAGES}/{name}"])
+    result = catalog(CatalogFile(SQLITE_PATH, sqlite_bytes([(1, blob)])))
+    assert [path for path, _ in result.owned] == [f"{SITE_PACKAGES}/{name}"]
+
+
+GOOD_PATHS = (REQUESTS_METADATA, f"{SITE_PACKAGES}/requests/__init__.py")
+
+
+def forged(*file_tags: Tag) -> bytes:
+    """python3-requests with the file-list entries given instead of its own."""
+    return header_blob([*package_tags("python3-requests", "2.31.0", "3.fc40"), *file_tags])
+
+
+DIRS = ["/usr/lib/", f"{SITE_PACKAGES}/"]
+
+
+@pytest.mark.parametrize(
+    ("blob", "message"),
+    [
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 2]),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["a", "b"]),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS),
+            ),
+            "file list names directory index 2, but has 2 directories",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 0xFFFFFFFF]),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["a", "b"]),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS),
+            ),
+            "directory index 4294967295",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 1]),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["a", "b", "c"]),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS),
+            ),
+            "file list has 3 base names but 2 directory indexes",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 1]),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["a", "b"], count=0xFFFFFFFF),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS),
+            ),
+            f"tag 1117 claims 4294967295 entries, over the limit of {MAX_FILES}",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 1], count=900_000),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["a", "b"]),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS),
+            ),
+            "tag 1116 points outside the data store",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 1]),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["a", "b"]),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS, count=500_000),
+            ),
+            "tag 1118 claims 500000 strings in",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 1]),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS),
+                # The store ends after the second name: a third is not there.
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["long-a", "long-b"], count=3),
+            ),
+            "tag 1117 string array is not terminated",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 1]),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["a", "b"]),
+            ),
+            "file list lacks tag(s) 1118",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_STRING_ARRAY, ["0", "1"]),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["a", "b"]),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS),
+            ),
+            "tag 1116 has type 8, expected int32",
+        ),
+        (
+            forged(
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0, 1]),
+                Tag(TAG_BASENAMES, TYPE_STRING, "a"),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, DIRS),
+            ),
+            "tag 1117 has type 6, expected a string array",
+        ),
+        (
+            forged(Tag(TAG_OLDFILENAMES, TYPE_STRING_ARRAY, ["/a"], count=0)),
+            "tag 1027 has no entries",
+        ),
+    ],
+    ids=[
+        "dir-index-out-of-range",
+        "dir-index-negative",
+        "count-mismatch",
+        "absurd-count",
+        "int32-count-past-the-store",
+        "string-count-past-the-store",
+        "unterminated",
+        "missing-dirnames",
+        "dirindexes-not-int32",
+        "basenames-not-an-array",
+        "zero-count",
+    ],
+)
+def test_malformed_file_lists_are_problems_and_keep_the_package(blob: bytes, message: str) -> None:
+    other = package_header("nodejs-negotiator", "0.6.3", "1.fc40", paths=[NEGOTIATOR_PACKAGE_JSON])
+    started = time.perf_counter()
+    result = catalog(CatalogFile(SQLITE_PATH, sqlite_bytes([(1, blob), (2, other)])))
+    assert time.perf_counter() - started < 1
+    assert {p.name for p in result.packages} == {"python3-requests", "nodejs-negotiator"}
+    assert owned_by_name(result) == [(NEGOTIATOR_PACKAGE_JSON, "nodejs-negotiator")]
+    assert len(result.problems) == 1
+    problem = result.problems[0]
+    assert problem.startswith(
+        f"{SQLITE_PATH}: record 1 (python3-requests): file list not read, its files are not "
+        "marked as owned: "
+    )
+    assert message in problem
+
+
+def test_a_long_directory_repeated_for_every_file_is_not_expanded() -> None:
+    # 3,000 files in one 64 KiB directory would expand to ~197 million characters
+    # from a 100 KB header: the bound stops it before a single path is built.
+    directory = "/" + "d" * 65535 + "/"
+    bomb = forged(
+        Tag(TAG_DIRINDEXES, TYPE_INT32, [0] * 3000),
+        Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, [str(i) for i in range(3000)]),
+        Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, [directory]),
+    )
+    assert len(bomb) < 100_000
+    other = package_header("nodejs-negotiator", "0.6.3", "1.fc40", paths=[NEGOTIATOR_PACKAGE_JSON])
+    started = time.perf_counter()
+    result = catalog(CatalogFile(SQLITE_PATH, sqlite_bytes([(1, bomb), (2, other)])))
+    assert time.perf_counter() - started < 1
+    assert len(result.packages) == 2
+    assert owned_by_name(result) == [(NEGOTIATOR_PACKAGE_JSON, "nodejs-negotiator")]
+    assert result.problems == (
+        f"file lists expand to more than {MAX_LISTED_PATH_CHARACTERS} characters in all: the "
+        f"files of 1 package(s) (first {SQLITE_PATH}: python3-requests) are not marked as owned",
+    )
+
+
+def test_file_lists_are_bounded_in_all() -> None:
+    # Each list is allowed alone; together they exceed what one call reads.
+    size = MAX_LISTED_FILES * 6 // 10
+    big = [
+        header_blob(
+            [
+                *package_tags(f"big{n}", "1", "1"),
+                Tag(TAG_DIRINDEXES, TYPE_INT32, [0] * size),
+                Tag(TAG_BASENAMES, TYPE_STRING_ARRAY, ["f"] * size),
+                Tag(TAG_DIRNAMES, TYPE_STRING_ARRAY, ["/big/"]),
+            ]
+        )
+        for n in (1, 2)
+    ]
+    small = package_header("nodejs-negotiator", "0.6.3", "1.fc40", paths=[NEGOTIATOR_PACKAGE_JSON])
+    data = sqlite_bytes([(1, big[0]), (2, big[1]), (3, small)])
+    result = catalog(CatalogFile(SQLITE_PATH, data))
+    assert {p.name for p in result.packages} == {"big1", "big2", "nodejs-negotiator"}
+    owners = {name for _, name in owned_by_name(result)}
+    assert owners == {"big1", "nodejs-negotiator"}
+    left = MAX_LISTED_FILES - size - 1
+    assert result.problems == (
+        f"{SQLITE_PATH}: record 2 (big2): file list not read, its files are not marked as "
+        f"owned: tag 1117 claims {size} entries, over the limit of {left} "
+        f"(all file lists may hold {MAX_LISTED_FILES})",
+    )
+
+
+def test_a_header_without_files_owns_nothing_and_is_no_problem() -> None:
+    blob = package_header("basesystem", "11", "13.fc40")
+    result = catalog(CatalogFile(SQLITE_PATH, sqlite_bytes([(1, blob)])))
+    assert [p.name for p in result.packages] == ["basesystem"]
+    assert result.owned == ()
+    assert result.problems == ()
+
+
+def test_rpm3_file_lists_are_read() -> None:
+    blob = header_blob(
+        [
+            *package_tags("oldtool", "1.0", "1"),
+            Tag(TAG_OLDFILENAMES, TYPE_STRING_ARRAY, ["/usr/bin/oldtool", "/usr/lib/x/METADATA"]),
+        ]
+    )
+    header = parse_header(blob)
+    assert header.files_problem is None
+    assert header.files.paths() == ["/usr/bin/oldtool", "/usr/lib/x/METADATA"]

@@ -10,17 +10,16 @@ lockfile writer emits them).
 """
 
 import json
-import tomllib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
+
+# yaml and tomllib are imported by the decoders that use them: every cataloger
+# imports this module for DocumentError, and most runs parse neither (~30 ms).
 
 MAX_YAML_DEPTH = 64
 """Lockfiles nest a handful of levels; anything deeper is hostile."""
-
-# libyaml's parser when the wheel ships it, the pure-Python one otherwise;
-# both are safe loaders (no arbitrary object construction).
-_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _YAML_TRUE = frozenset({"true", "True", "TRUE"})
@@ -65,6 +64,8 @@ def load_json_object(content: bytes, kind: str) -> dict[str, Any]:
 
 def load_toml(content: bytes) -> dict[str, Any]:
     """Parse a TOML document (TOML 1.0, via tomllib)."""
+    import tomllib
+
     text = decode_text(content)
     try:
         return tomllib.loads(text)
@@ -83,12 +84,17 @@ def load_yaml_documents(content: bytes) -> list[Any]:
     only plain `null`/`~`/empty and `true`/`false` are resolved, as the YAML
     1.2 core schema does. Mapping keys are always strings.
     """
+    import yaml
+
+    # libyaml's parser when the wheel ships it, the pure-Python one otherwise;
+    # both are safe loaders (no arbitrary object construction).
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     text = decode_text(content)
     documents: list[Any] = []
     # Each frame: [container, pending mapping key or None]; lists for mutability.
     stack: list[list[Any]] = []
     try:
-        for event in yaml.parse(text, Loader=_YAML_LOADER):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 raise DocumentError("YAML aliases are not accepted in lockfiles")
             if isinstance(event, yaml.ScalarEvent):
@@ -111,7 +117,7 @@ def load_yaml_documents(content: bytes) -> list[Any]:
     return documents
 
 
-def _yaml_scalar(event: yaml.ScalarEvent) -> Any:
+def _yaml_scalar(event: "yaml.ScalarEvent") -> Any:
     value: str = event.value
     if event.style is None and event.tag is None:
         if value in _YAML_NULLS:

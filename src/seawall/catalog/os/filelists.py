@@ -7,6 +7,10 @@ line, directories included, starting with `/.`. Nothing else is in the file.
 
 Dependency-free on purpose: the catalogers' registry names these files in its
 path hints, and the pipeline filters their lines while it reads a layer.
+
+apk's file lists are lines of its installed database (apk.py), and rpm's are
+arrays in each package's header inside its database (rpmheader.py): those
+databases are single files, kept whole, so nothing here applies to them.
 """
 
 DPKG_INFO = "/var/lib/dpkg/info/"

@@ -6,14 +6,18 @@ may hold credentials, and the layers already carry each build step's
 `created_by`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seawall import __version__
 from seawall.model.image import Image, Layer
 from seawall.model.package import CatalogerStatus, Distro, Inventory, Package
 from seawall.model.sbom_fields import NATIVE_SCHEMA_ID, TOOL_NAME
-from seawall.report.jsontext import dumps_indented
-from seawall.report.sbom.common import SbomOptions
+
+if TYPE_CHECKING:
+    from seawall.report.sbom.common import SbomOptions
+
+# The records below are also what the scan JSON and the caches write: the document's
+# options and its JSON writer are imported by the functions writing the document.
 
 
 def package_record(package: Package) -> dict[str, Any]:
@@ -96,9 +100,11 @@ def image_record(image: Image) -> dict[str, Any]:
 
 
 def sbom_to_dict(
-    inventory: Inventory, subject: Image | None, options: SbomOptions | None = None
+    inventory: Inventory, subject: Image | None, options: "SbomOptions | None" = None
 ) -> dict[str, Any]:
     """The native SBOM document as plain data."""
+    from seawall.report.sbom.common import SbomOptions
+
     options = options or SbomOptions()
     return {
         "schema": NATIVE_SCHEMA_ID,
@@ -116,7 +122,9 @@ def sbom_to_dict(
 
 
 def render_native(
-    inventory: Inventory, subject: Image | None, options: SbomOptions | None = None
+    inventory: Inventory, subject: Image | None, options: "SbomOptions | None" = None
 ) -> str:
     """The native SBOM as JSON text."""
+    from seawall.report.jsontext import dumps_indented
+
     return dumps_indented(sbom_to_dict(inventory, subject, options))

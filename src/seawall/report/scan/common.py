@@ -12,17 +12,19 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from seawall.model.finding import Severity, VulnerabilityFinding
 from seawall.model.image import Image, Layer
 from seawall.model.package import Package
-from seawall.report.sbom.common import layer_at
 
 if TYPE_CHECKING:
     # Types only: the secret reporters share this module, and the scan result
-    # brings the policy's model with it.
+    # brings the policy's model with it. `datetime` and the SBOM writers' helpers
+    # are imported by the functions using them, so writing a secrets report
+    # loads neither (docs/architecture.md, "Start-up").
+    from datetime import datetime, timedelta
+
     from seawall.model.scan import DatabaseInfo, DataSource, ScanResult
 
 MASK = "***"
@@ -119,6 +121,8 @@ def printable(text: str) -> str:
 
 
 def layer_of(image: Image | None, finding: VulnerabilityFinding) -> Layer | None:
+    from seawall.report.sbom.common import layer_at
+
     return layer_at(image, finding.layer)
 
 
@@ -155,10 +159,12 @@ def severity_counts(findings: Iterable[VulnerabilityFinding]) -> dict[Severity, 
     return counts
 
 
-def parse_time(value: str | None) -> datetime | None:
+def parse_time(value: str | None) -> "datetime | None":
     """An RFC 3339 time with its offset; None when absent, malformed or naive."""
     if not value:
         return None
+    from datetime import datetime
+
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -184,7 +190,7 @@ def stalest_source(
     return source, age
 
 
-def describe_age(age: timedelta) -> str:
+def describe_age(age: "timedelta") -> str:
     """`3 days`, `5 hours`, `less than an hour` (negative ages, from clock skew, count as 0)."""
     seconds = max(age.total_seconds(), 0)
     days, hours = int(seconds // 86400), int(seconds // 3600)

@@ -10,7 +10,6 @@ Every package is reported, path and git ones included, so the inventory is compl
 relationships follow the `dependencies` lists.
 """
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -106,6 +105,8 @@ class CargoLockCataloger:
 
 
 def _find(file: CatalogFile) -> Findings:
+    import tomllib  # here: rust/auditable imports this module and parses no TOML
+
     try:
         document = tomllib.loads(file.content.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
