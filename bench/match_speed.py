@@ -1,6 +1,7 @@
 """Benchmark matching: 1,000 packages against the real store, cold and warm.
 
     .venv/bin/python bench/match_speed.py [--runs N] [--cold-runs N] [--store PATH] [--rebuild]
+                                          [--instructions]
 
 The store is built once from every zip of shared/vulndata plus KEV
 (`seawall.vulndb.importer.import_paths`, kept in .cache/bench/match/, built
@@ -10,7 +11,8 @@ Debian image with an application on it holds: up to 550 real dpkg packages
 of this machine (/var/lib/dpkg/status, catalogued by seawall's own dpkg
 cataloger, Debian 12 assumed) and 150 packages each of PyPI, Go and
 crates.io named in the real records, at versions the records name (so many
-are affected), 1,000 in all.
+are affected), 1,000 in all. It is built once and handed to each measuring
+process in a pickle file of this run's own temporary directory.
 
 - cold: a new process opens the store and calls `match_inventory` once, the
   way one `seawall scan` does (interpreter start-up and imports excluded,
@@ -18,7 +20,11 @@ are affected), 1,000 in all.
 - warm, matcher reused: one `Matcher` matches the same inventory `--runs`
   times (a server or worker keeping its matcher between scans);
 - warm, new matcher: `match_inventory` called again in the same process
-  (what a second scan in one process pays).
+  (what a second scan in one process pays);
+- `--instructions`: the instructions the cold match executes, counted by
+  valgrind's callgrind (a process that matches less one that does not, hash
+  seed fixed): deterministic, so a before/after comparison holds on a busy
+  machine where wall times do not.
 Issue 4's target is <= 50 ms for 1,000 packages.
 The data path is $SEAWALL_VULNDATA or ../shared/vulndata beside the repo.
 """
@@ -26,9 +32,12 @@ The data path is $SEAWALL_VULNDATA or ../shared/vulndata beside the repo.
 import argparse
 import json
 import os
+import pickle
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -123,19 +132,28 @@ def inventory(vulndata: Path, status: Path) -> Any:
     return Inventory(tuple(packages), distro=bookworm)
 
 
-def child(store_path: Path, status: Path, runs: int) -> None:
-    """One measuring process: cold first, then warm; prints JSON."""
+def child(store_path: Path, inventory_file: Path, runs: int, *, count: str | None = None) -> None:
+    """One measuring process: cold first, then warm; prints JSON.
+
+    `count` (for counting instructions): `cold`, the cold match only; `none`,
+    everything but the matching.
+    """
     started = time.perf_counter()
     from seawall import versions
     from seawall.match import Matcher, match_inventory
     from seawall.vulndb.store import VulnStore
 
     imports = time.perf_counter() - started
-    packages = inventory(vulndata_dir(), status)
+    # Our own pickle, written by the parent process of this run.
+    packages = pickle.loads(inventory_file.read_bytes())  # noqa: S301
     with VulnStore(store_path) as store:
+        if count == "none":
+            return
         started = time.perf_counter()
         cold = match_inventory(packages, store, versions.key)
         cold_seconds = time.perf_counter() - started
+        if count == "cold":
+            return
         warm_new: list[float] = []
         for _ in range(max(1, runs // 4)):
             started = time.perf_counter()
@@ -165,6 +183,21 @@ def child(store_path: Path, status: Path, runs: int) -> None:
     )
 
 
+def instructions(command: list[str], env: dict[str, str]) -> int:
+    """Instructions `command` executes under callgrind (hash seed fixed, so repeatable)."""
+    counted = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONHASHSEED": "0"},
+    )
+    found = re.search(r"Collected : (\d+)", counted.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind printed no count:\n{counted.stderr[-2000:]}")
+    return int(found.group(1))
+
+
 def _readable(store: Path) -> bool:
     """True when `store` is a store this seawall reads (not missing, not an older schema)."""
     from seawall.errors import InputError
@@ -185,21 +218,40 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=REPO / ".cache/bench/match/seawall.db")
     parser.add_argument("--status", type=Path, default=Path("/var/lib/dpkg/status"))
     parser.add_argument("--rebuild", action="store_true", help="import the store again")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count the cold match's instructions"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--inventory", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--count", choices=("cold", "none"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.store, args.status, args.runs)
+        child(args.store, args.inventory, args.runs, count=args.count)
         return
     if args.rebuild or not _readable(args.store):
         seconds = build_store(args.store, vulndata_dir())
         print(f"store built from {vulndata_dir()} in {seconds:.1f} s: {args.store}")
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    results = []
-    for number in range(args.cold_runs):
-        command = [sys.executable, __file__, "--child", "--store", str(args.store)]
-        command += ["--status", str(args.status), "--runs", str(args.runs if number == 0 else 1)]
-        output = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
-        results.append(json.loads(output.stdout))
+    with tempfile.TemporaryDirectory() as scratch:
+        inventory_file = Path(scratch) / "inventory.pickle"
+        inventory_file.write_bytes(pickle.dumps(inventory(vulndata_dir(), args.status)))
+        base = [sys.executable, __file__, "--child", "--store", str(args.store)]
+        base += ["--inventory", str(inventory_file)]
+        if args.instructions:
+            # Once untimed, so that every module's bytecode is cached for both counts.
+            subprocess.run([*base, "--runs", "1"], check=True, capture_output=True, env=env)
+            matching = instructions([*base, "--count", "cold"], env)
+            without = instructions([*base, "--count", "none"], env)
+            print(
+                f"cold match: {(matching - without) / 1e6:,.0f} M instructions "
+                f"(process {matching / 1e6:,.0f} M, without matching {without / 1e6:,.0f} M)"
+            )
+            return
+        results = []
+        for number in range(args.cold_runs):
+            command = [*base, "--runs", str(args.runs if number == 0 else 1)]
+            output = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+            results.append(json.loads(output.stdout))
     first = results[0]
     cold = statistics.median(r["cold"] * 1000 for r in results)
     warm = statistics.median(first["warm"]) * 1000

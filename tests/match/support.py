@@ -19,8 +19,16 @@ from typing import Any
 
 import pytest
 
-from seawall.model.advisory import Advisory, AffectedEntry, EpssScore, KevEntry
+from seawall.model.advisory import (
+    Advisory,
+    AdvisorySummary,
+    AffectedEntry,
+    EpssScore,
+    KevEntry,
+)
+from seawall.model.finding import CvssScore
 from seawall.model.package import Ecosystem, Location, Package
+from seawall.vulndb import cvss
 from seawall.vulndb.names import normalize_name, prefix_matched
 from seawall.vulndb.osv import parse_record
 
@@ -90,8 +98,13 @@ class MemoryStore:
         }
         return [found[key] for key in sorted(found)]
 
-    def records(self, ids: Sequence[str]) -> Sequence[Advisory]:
-        return [self._by_id[record_id] for record_id in ids if record_id in self._by_id]
+    def summaries(self, ids: Sequence[str]) -> Sequence[AdvisorySummary]:
+        return [AdvisorySummary.of(self._by_id[i]) for i in ids if i in self._by_id]
+
+    def cvss(self, vector: str, v2: bool) -> CvssScore | str:
+        # What the real store answers for a vector it scored at import.
+        text = vector.strip()
+        return cvss.refused_unparsed(text) or cvss.score(text, v2)
 
     def kev(self, cve: str) -> KevEntry | None:
         return self._kev.get(cve)

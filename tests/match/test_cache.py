@@ -7,19 +7,20 @@ store that changes (the in-memory one here) or a store file replaced by an
 update is never answered from an old cache.
 """
 
+import gc
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from seawall.match import Matcher, match_inventory
-from seawall.match.cache import cache_for
+from seawall.match.cache import MatchCache, cache_for
 from seawall.match.fingerprint import vulnerability_fingerprint
 from seawall.model.package import Ecosystem, Inventory
 from seawall.versions import key
 from seawall.vulndb.importer import import_paths
 from seawall.vulndb.store import VulnStore
-from tests.match.support import MemoryStore, package, record
+from tests.match.support import MemoryStore, load_zip, package, record, vulndata
 
 
 def demo_record(record_id: str, fixed: str | None, **extra: Any) -> dict[str, Any]:
@@ -161,3 +162,34 @@ def test_the_shared_cache_follows_the_store_file_through_an_update(tmp_path: Pat
         assert updated.snapshot != first.snapshot
         (finding,) = match_inventory(inventory, updated, key).findings
         assert finding.fixed_versions == ("3.0",)
+
+
+def test_matching_makes_no_reference_cycles_and_gives_the_collector_back(
+    tmp_path: Path,
+) -> None:
+    # Matching pauses the cyclic collector (seawall.match.matcher): that is only
+    # sound if it leaves nothing for the collector to find. Real records of one
+    # ecosystem, through the real store, many packages matching.
+    store = tmp_path / "seawall.db"
+    import_paths(store, [vulndata() / "crates.io" / "all.zip"])
+    packages = []
+    for advisory in load_zip("crates.io")[:200]:
+        for entry in advisory.affected[:1]:
+            named = [e.version for r in entry.ranges for e in r.events if e.version != "0"]
+            packages.append(
+                package(Ecosystem.CRATES_IO, entry.name, named[0] if named else "0.1.0")
+            )
+    inventory = Inventory(tuple(packages))
+    gc.collect()
+    gc.disable()
+    try:
+        with VulnStore(store) as opened:
+            result = match_inventory(inventory, opened, key)
+            assert not gc.isenabled()  # left off as the caller had it
+            assert gc.collect() == 0
+            assert len(result.findings) > 100
+    finally:
+        gc.enable()
+    with VulnStore(store) as opened:
+        Matcher(opened, key, cache=MatchCache()).match(inventory)
+    assert gc.isenabled()

@@ -1,14 +1,11 @@
-"""CVSS scoring and the normalised-severity rule of docs/severity.md."""
+"""Severities of findings and the normalised-severity rule of docs/severity.md.
 
-import contextlib
+Scoring a vector is the store's (tests/vulndb/test_cvss.py)."""
+
 from typing import Any
 
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from seawall.match import match_inventory
-from seawall.match.severity import InvalidVectorError, normalised, score_vector
+from seawall.match.severity import normalised
 from seawall.model.finding import CvssScore, Severity, SeverityLabel
 from seawall.model.package import Ecosystem, Inventory
 from seawall.versions import key
@@ -16,56 +13,7 @@ from tests.match.support import MemoryStore, package, record
 
 V31_CRITICAL = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 V30_MEDIUM = "CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N"
-V31_NONE = "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:N"
 V2_HIGH = "AV:N/AC:L/Au:N/C:P/I:P/A:P"
-V4_MEDIUM = "CVSS:4.0/AV:N/AC:L/AT:N/PR:H/UI:N/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"
-
-
-@pytest.mark.parametrize(
-    ("vector", "v2", "version", "score", "severity"),
-    [
-        (V31_CRITICAL, False, "3.1", 9.8, Severity.CRITICAL),
-        (V30_MEDIUM, False, "3.0", 5.4, Severity.MEDIUM),
-        (V31_NONE, False, "3.1", 0.0, Severity.NEGLIGIBLE),
-        (V2_HIGH, True, "2.0", 7.5, Severity.HIGH),
-        (f"({V2_HIGH})", True, "2.0", 7.5, Severity.HIGH),
-        (V4_MEDIUM, False, "4.0", 5.1, Severity.MEDIUM),
-    ],
-)
-def test_vectors_are_scored(
-    vector: str, v2: bool, version: str, score: float, severity: Severity
-) -> None:
-    result = score_vector(vector, "REC-1", v2=v2)
-    assert (result.version, result.base_score, result.severity, result.source) == (
-        version,
-        score,
-        severity,
-        "REC-1",
-    )
-
-
-@pytest.mark.parametrize(
-    "vector",
-    [
-        "CVSS:3.1/AV:N",  # mandatory metrics missing
-        "CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-        "CVSS:4.0/AV:N",
-        "CVSS:9.9/AV:N",
-        "AV:N/AC:L",
-        "",
-        "CVSS:3.1/" + "AV:N/" * 200,
-    ],
-)
-def test_invalid_vectors_raise_one_error_type(vector: str) -> None:
-    with pytest.raises(InvalidVectorError):
-        score_vector(vector, "REC-1", v2=True)
-
-
-@given(st.text(max_size=200))
-def test_any_text_scores_or_raises_invalid_vector(text: str) -> None:
-    for prefix in ("", "CVSS:3.1/", "CVSS:4.0/"):
-        with contextlib.suppress(InvalidVectorError):
-            score_vector(prefix + text, "REC-1", v2=True)
 
 
 def score(version: str, base: float, severity: Severity) -> CvssScore:

@@ -16,7 +16,16 @@ import pytest
 import zstandard
 
 from seawall.errors import InputError
-from seawall.model.advisory import Advisory, AffectedEntry, AffectedPackage, AffectedRange
+from seawall.model.advisory import (
+    Advisory,
+    AdvisorySummary,
+    AffectedEntry,
+    AffectedPackage,
+    AffectedRange,
+    EventKind,
+    RangeEvent,
+    RangeType,
+)
 from seawall.vulndb import codec, index, schema
 from seawall.vulndb.importer import import_paths
 from seawall.vulndb.names import normalize_name
@@ -143,6 +152,44 @@ def test_entries_are_what_the_whole_records_say(vulndata: Path, small_store: Pat
             some,
             store.advisory("PYSEC-2007-2"),
         ]
+
+
+def test_summaries_are_the_whole_records_less_what_decides_a_match(
+    vulndata: Path, small_store: Path
+) -> None:
+    ids = sorted(
+        {
+            a.id
+            for folder in ("PyPI", "crates.io", "Debian:10", "Debian:11")
+            for a in _records(vulndata, folder)
+        }
+    )
+    with VulnStore(small_store) as store:
+        wanted = ["no-such-id", *ids]
+        summaries = store.summaries(wanted)
+        assert summaries == [AdvisorySummary.of(a) for a in store.records(wanted)]
+        assert len(summaries) == len(ids) > 5_000
+        # Kept per process: asked again, the same objects come back.
+        assert store.summaries(ids[:50]) == summaries[:50]
+        assert all(a is b for a, b in zip(store.summaries(ids[:50]), summaries, strict=False))
+
+
+def test_rows_that_write_a_range_alike_share_one_range_object() -> None:
+    # Matchers find what they prepared for a range by its identity (seawall.match.cache).
+    packer = index.IndexCodec()
+    ranges = [
+        AffectedRange(
+            RangeType.ECOSYSTEM,
+            (RangeEvent(EventKind.INTRODUCED, "0"), RangeEvent(EventKind.FIXED, "2.0")),
+        )
+    ]
+    entry = AffectedPackage("PyPI", "demo", ranges=tuple(ranges))
+    data = index.encode([(0, entry)], "demo")
+    (first,) = packer.decode(data)
+    (second,) = packer.decode(packer.pack(data))
+    assert first[2] == second[2] == tuple(ranges)
+    assert first[2][0] is second[2][0]
+    assert index.IndexCodec().decode(data)[0][2][0] is not first[2][0]
 
 
 # -- schema 1 ----------------------------------------------------------------

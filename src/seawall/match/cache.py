@@ -7,6 +7,7 @@ cost far more than looking them up again. A `MatchCache` keeps them, bounded:
 - prepared ranges by value (ecosystem, type and events: records of one
   package often repeat a range, and a prepared range depends on nothing
   else);
+- CVSS scores the store gave, by vector;
 - prepared `versions` lists and record severities, keyed by the identity of
   the store's objects (each entry keeps its object alive, so an id cannot be
   reused for another object while the entry exists);
@@ -30,14 +31,14 @@ from typing import Any, Generic, TypeVar
 from seawall.match.ranges import PreparedRange, PreparedVersions, VersionKeyFunc, prepare
 from seawall.match.severity import RecordSeverity
 from seawall.model.advisory import (
-    Advisory,
     AdvisoryStore,
+    AdvisorySummary,
     AffectedPackage,
     AffectedRange,
     RangeEvent,
     RangeType,
 )
-from seawall.model.finding import VulnerabilityFinding
+from seawall.model.finding import CvssScore, VulnerabilityFinding
 
 OBJECTS = 20_000
 """Prepared ranges, versions lists and severities kept (each kind), per cache.
@@ -95,10 +96,13 @@ class MatchCache:
     def __init__(self, objects: int = OBJECTS, subjects: int = SUBJECTS) -> None:
         self._ranges: dict[tuple[str, RangeType, tuple[RangeEvent, ...]], PreparedRange] = {}
         self._range_capacity = objects
+        # The value keeps the range alive, so its id is not reused meanwhile.
+        self._range_objects: dict[tuple[int, str], tuple[AffectedRange, PreparedRange]] = {}
         self.versions: _ByIdentity[tuple[str, ...], PreparedVersions] = _ByIdentity(objects)
-        self.severities: _ByIdentity[AffectedPackage, tuple[Advisory, RecordSeverity]] = (
+        self.severities: _ByIdentity[AffectedPackage, tuple[AdvisorySummary, RecordSeverity]] = (
             _ByIdentity(objects)
         )
+        self._vectors: dict[tuple[str, bool], CvssScore | str] = {}
         self._subjects: OrderedDict[Subject, SubjectResult] = OrderedDict()
         self._subject_capacity = subjects
         self._lock = threading.Lock()
@@ -107,6 +111,11 @@ class MatchCache:
         self, affected_range: AffectedRange, ecosystem: str, version_key: VersionKeyFunc
     ) -> PreparedRange:
         """`affected_range` of an entry in `ecosystem`, prepared (seawall.match.ranges)."""
+        # By identity first: the store shares one object between rows that
+        # write a range alike, and hashing a range's events costs more.
+        seen = self._range_objects.get((id(affected_range), ecosystem))
+        if seen is not None and seen[0] is affected_range:
+            return seen[1]
         key = (ecosystem, affected_range.type, affected_range.events)
         found = self._ranges.get(key)
         if found is None:
@@ -114,6 +123,20 @@ class MatchCache:
             if len(self._ranges) >= self._range_capacity:
                 self._ranges.clear()
             self._ranges[key] = found
+        if len(self._range_objects) >= self._range_capacity:
+            self._range_objects.clear()
+        self._range_objects[(id(affected_range), ecosystem)] = (affected_range, found)
+        return found
+
+    def cvss(self, store: AdvisoryStore, vector: str, v2: bool) -> CvssScore | str:
+        """`store.cvss(vector, v2)`, asked once per vector."""
+        key = (vector, v2)
+        found = self._vectors.get(key)
+        if found is None:
+            found = store.cvss(vector, v2)
+            if len(self._vectors) >= self._range_capacity:
+                self._vectors.clear()
+            self._vectors[key] = found
         return found
 
     def subject(self, subject: Subject) -> SubjectResult | None:

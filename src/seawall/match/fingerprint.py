@@ -6,6 +6,11 @@ never when it was seen, so a later scan of the same image gives the same
 fingerprint. JSON keeps the fields apart whatever characters they hold.
 Consequences: upgrading the package, moving it, or a record gaining a CVE
 alias (the preferred id changes from GHSA-… to CVE-…) gives a new fingerprint.
+
+A package has many findings: the JSON of its fields (`package_part`) is made
+once and joined to each id's (`fingerprint_with`), which gives the same text
+as encoding the whole array, since the encoder writes an array as its items
+joined by `, `.
 """
 
 import hashlib
@@ -20,13 +25,17 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 def vulnerability_fingerprint(vulnerability_id: str, package: Package) -> str:
     """The hex SHA-256 fingerprint of `vulnerability_id` in `package`."""
+    return fingerprint_with(vulnerability_id, package_part(package))
+
+
+def package_part(package: Package) -> str:
+    """The end of the fingerprinted JSON that depends on the package only."""
     path = package.locations[0].path if package.locations else ""
-    fields = [
-        "vulnerability",
-        vulnerability_id,
-        package.osv_ecosystem,
-        package.name,
-        package.version,
-        path,
-    ]
-    return hashlib.sha256(_ENCODER.encode(fields).encode()).hexdigest()
+    # `["eco", "name", "version", "path"]` less its opening bracket.
+    return _ENCODER.encode([package.osv_ecosystem, package.name, package.version, path])[1:]
+
+
+def fingerprint_with(vulnerability_id: str, part: str) -> str:
+    """The fingerprint of `vulnerability_id` in the package whose `package_part` is `part`."""
+    text = f'["vulnerability", {_ENCODER.encode(vulnerability_id)}, {part}'
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -16,8 +16,10 @@ Which name and version a package is matched by:
 A record matches when it is not withdrawn and one of its `affected[]` entries
 for this package contains the version (seawall.match.ranges). The store's
 package index gives those entries (`AdvisoryStore.entries`) without the rest
-of their records; whole records are read only for the entries that match,
-for the finding's text, severity and the fields below. Ecosystem-
+of their records; only for the entries that match is a record read, as its
+summary (`AdvisoryStore.summaries`: no ranges, no other package's index
+rows), for the finding's text, severity and the fields below; CVSS vectors
+come scored by the store (`AdvisoryStore.cvss`). Ecosystem-
 specific fields that change what a range means are read here:
 `database_specific.status` of Debian tracker records (`<unfixed>`,
 `<end-of-life>`: no fixed event, so every version is affected and the finding
@@ -32,14 +34,16 @@ leaves the package unmatched with a problem; a range whose event versions do
 not parse is skipped with a problem; GIT ranges are counted and skipped.
 """
 
+import gc
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from seawall.errors import InputError
+from seawall.match import fingerprint
 from seawall.match.cache import MatchCache, Subject, SubjectResult, cache_for
-from seawall.match.fingerprint import vulnerability_fingerprint
 from seawall.match.merge import RecordMatch, build_finding, cmp_order_key, group
 from seawall.match.ranges import (
     PreparedRange,
@@ -53,21 +57,24 @@ from seawall.match.ranges import (
 )
 from seawall.match.severity import RecordSeverity, record_severity
 from seawall.model.advisory import (
-    Advisory,
     AdvisoryStore,
+    AdvisorySummary,
     AffectedEntry,
     AffectedPackage,
-    AffectedRange,
     EventKind,
     RangeType,
 )
-from seawall.model.finding import MatchReason, VulnerabilityFinding
+from seawall.model.finding import CvssScore, MatchReason, VulnerabilityFinding
 from seawall.model.package import DISTRO_ECOSYSTEMS, Inventory, Package
 
 MAX_PROBLEMS = 500
 """Problems kept per run; the rest are counted in a last line."""
 
 _ORDER_KEY = cmp_order_key(less)
+# Looked up once (see seawall.match.ranges).
+_GIT = RangeType.GIT
+_SEMVER = RangeType.SEMVER
+_FIXED = EventKind.FIXED
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +137,10 @@ class Matcher:
 
     def match(self, inventory: Inventory, *, ignore_unfixed: bool = False) -> MatchResult:
         """Every vulnerability finding of `inventory`, in a deterministic order."""
+        with _collector_paused():
+            return self._match(inventory, ignore_unfixed)
+
+    def _match(self, inventory: Inventory, ignore_unfixed: bool) -> MatchResult:
         run = _Run()
         findings: list[tuple[tuple[str, ...], VulnerabilityFinding]] = []
         unmatched = owned = 0
@@ -152,14 +163,20 @@ class Matcher:
                 unmatched += 1
                 continue
             order = _package_order(package)
+            part: str | None = None
             for template in built.findings:
                 if ignore_unfixed and not template.fixed_versions:
                     continue
                 if template.package is package:
                     finding = template
                 else:
-                    fingerprint = vulnerability_fingerprint(template.id, package)
-                    finding = replace(template, package=package, fingerprint=fingerprint)
+                    if part is None:
+                        part = fingerprint.package_part(package)
+                    finding = replace(
+                        template,
+                        package=package,
+                        fingerprint=fingerprint.fingerprint_with(template.id, part),
+                    )
                 findings.append(((*order, finding.id), finding))
         findings.sort(key=_first)
         return MatchResult(
@@ -188,9 +205,10 @@ class Matcher:
         if built is None:
             notes = _Run()
             matches = self._match_subject(*subject, installed, notes)
+            part = fingerprint.package_part(package) if matches else ""
             built = SubjectResult(
                 tuple(
-                    build_finding(found, package, self._store, _ORDER_KEY)
+                    build_finding(found, package, self._store, _ORDER_KEY, part)
                     for found in group(matches, package)
                 ),
                 tuple(notes.problems),
@@ -234,10 +252,10 @@ class Matcher:
                 decided = entry.record
         if not hits:
             return []
-        # Only now are whole records read: the index decided which ones match.
+        # Only now are records read: the index decided which ones match.
         records = {
-            advisory.id: advisory
-            for advisory in self._store.records([entry.record for entry, _, _ in hits])
+            summary.id: summary
+            for summary in self._store.summaries([entry.record for entry, _, _ in hits])
         }
         matches: list[RecordMatch] = []
         for entry, reason, usable in hits:
@@ -257,10 +275,10 @@ class Matcher:
         reason: MatchReason | None = None
         usable: list[PreparedRange] = []
         for affected_range in entry.ranges:
-            if affected_range.type is RangeType.GIT:
+            if affected_range.type is _GIT:
                 run.git_ranges_skipped += 1
                 continue
-            prepared = self._prepared_range(affected_range, entry.ecosystem)
+            prepared = self._cache.range(affected_range, entry.ecosystem, self._version_key)
             if prepared.error is not None:
                 run.problem(f"{entry.record}: range {prepared.text!r} skipped: {prepared.error}")
                 continue
@@ -285,7 +303,7 @@ class Matcher:
 
     def _record_match(
         self,
-        advisory: Advisory,
+        advisory: AdvisorySummary,
         found: AffectedEntry,
         reason: MatchReason,
         usable: list[PreparedRange],
@@ -300,23 +318,26 @@ class Matcher:
             reason = MatchReason(
                 reason.record, reason.ecosystem, reason.package, reason.range, decision
             )
-        fixed = tuple(fix for prepared in usable for fix in installed.fixes_above(prepared))
+        if len(usable) == 1:
+            fixed = installed.fixes_above(usable[0])
+        else:
+            fixed = tuple([fix for prepared in usable for fix in installed.fixes_above(prepared)])
         severity = self._severity(advisory, entry)
         for problem in severity.problems:
             run.problem(problem)
         return RecordMatch(advisory, entry, reason, fixed, severity)
 
-    def _prepared_range(self, affected_range: AffectedRange, ecosystem: str) -> PreparedRange:
-        return self._cache.range(affected_range, ecosystem, self._version_key)
-
-    def _severity(self, advisory: Advisory, entry: AffectedPackage) -> RecordSeverity:
+    def _severity(self, advisory: AdvisorySummary, entry: AffectedPackage) -> RecordSeverity:
         cached = self._cache.severities.get(
-            entry, lambda: (advisory, record_severity(advisory, entry))
+            entry, lambda: (advisory, record_severity(advisory, entry, self._cvss))
         )
         if cached[0] is advisory:
             return cached[1]
         # The same entry object seen in another record (never from a real store).
-        return record_severity(advisory, entry)
+        return record_severity(advisory, entry, self._cvss)
+
+    def _cvss(self, vector: str, v2: bool) -> CvssScore | str:
+        return self._cache.cvss(self._store, vector, v2)
 
     def _prepared_versions(self, versions: tuple[str, ...], ecosystem: str) -> PreparedVersions:
         return self._cache.versions.get(
@@ -352,7 +373,7 @@ class _Installed:
         if hit is not None:
             comparator = (
                 f"SemVer precedence, {self.ecosystem} comparator"
-                if prepared.type is RangeType.SEMVER
+                if prepared.type is _SEMVER
                 else f"{self.ecosystem} comparator"
             )
             decision = decision_text(hit, self.version, comparator)
@@ -365,12 +386,40 @@ class _Installed:
         if found is not None and found[0] is prepared:
             return found[1]
         fixes = tuple(
-            (bound.key, bound.version)
-            for bound in prepared.events
-            if bound.kind is EventKind.FIXED and less(self.key, bound.key)
+            [
+                (bound.key, bound.version)
+                for bound in prepared.events
+                if bound.kind is _FIXED and less(self.key, bound.key)
+            ]
         )
         self._fixes[id(prepared)] = (prepared, fixes)
         return fixes
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while matching.
+
+    A first match allocates objects by the hundred thousand that live on
+    (records, findings), so the collector would run some hundred times, its
+    full collections walking every object of the process: 10% of a first match
+    of 1,000 packages, 20% of one of 9,000 (timed with `gc.callbacks`). Matching
+    makes no reference cycles (its objects are freed by reference counting
+    alone, as tests/match/test_cache.py checks), so there is nothing for the
+    collector to find meanwhile. Afterwards it runs again (unless the caller
+    had it off), and the young generation it would have walked at the next
+    allocation anyway is collected here, so the match pays for it. Another
+    thread allocating meanwhile only has its cycles collected a little later.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def _notes(entry: AffectedPackage) -> list[str]:

@@ -23,15 +23,27 @@ the union over the group.
 """
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
-from seawall.match.fingerprint import vulnerability_fingerprint
+from seawall.match import fingerprint
 from seawall.match.severity import RecordSeverity, normalised
-from seawall.model.advisory import Advisory, AdvisoryStore, AffectedPackage, EpssScore, KevEntry
-from seawall.model.finding import CvssScore, MatchReason, SeverityLabel, VulnerabilityFinding
+from seawall.model.advisory import (
+    AdvisoryStore,
+    AdvisorySummary,
+    AffectedPackage,
+    EpssScore,
+    KevEntry,
+)
+from seawall.model.finding import (
+    CvssScore,
+    MatchReason,
+    Severity,
+    SeverityLabel,
+    VulnerabilityFinding,
+)
 from seawall.model.package import DISTRO_ECOSYSTEMS, Package
 
 _CVE = re.compile(r"CVE-(\d{4})-(\d{4,19})")
@@ -42,7 +54,7 @@ _SUMMARY_LENGTH = 240
 class RecordMatch:
     """One record that matched one package, with everything a finding takes from it."""
 
-    advisory: Advisory
+    advisory: AdvisorySummary
     entry: AffectedPackage
     reason: MatchReason
     fixed: tuple[tuple[Any, str], ...]
@@ -51,13 +63,15 @@ class RecordMatch:
 
 
 def is_cve(identifier: str) -> bool:
-    return _CVE.fullmatch(identifier) is not None
+    return identifier.startswith("CVE-") and _CVE.fullmatch(identifier) is not None
 
 
-def _cve_order(identifier: str) -> tuple[int, int]:
+def _cve_key(identifier: str) -> tuple[int, int, str] | None:
+    """The order of CVE ids (year, then number; the id breaks a tie), or None for another id."""
+    if not identifier.startswith("CVE-"):
+        return None
     match = _CVE.fullmatch(identifier)
-    assert match is not None
-    return int(match.group(1)), int(match.group(2))
+    return None if match is None else (int(match.group(1)), int(match.group(2)), identifier)
 
 
 def _informativeness(match: RecordMatch) -> tuple[bool, int, bool, int]:
@@ -70,9 +84,16 @@ def _informativeness(match: RecordMatch) -> tuple[bool, int, bool, int]:
     )
 
 
-def _best_first(matches: Iterable[RecordMatch]) -> list[RecordMatch]:
-    by_id = sorted(matches, key=lambda match: match.advisory.id)
-    return sorted(by_id, key=_informativeness, reverse=True)
+def _best_first(matches: list[RecordMatch]) -> list[RecordMatch]:
+    if len(matches) < 2:
+        return matches
+    matches.sort(key=_record_id)
+    matches.sort(key=_informativeness, reverse=True)
+    return matches
+
+
+def _record_id(match: RecordMatch) -> str:
+    return match.advisory.id
 
 
 class _UnionFind:
@@ -89,21 +110,21 @@ class _UnionFind:
 
     def union(self, a: str, b: str) -> None:
         root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            # The smaller id becomes the root: the grouping does not depend on order.
-            low, high = sorted((root_a, root_b))
-            self.parent[high] = low
+        # The smaller id becomes the root: the grouping does not depend on order.
+        if root_a < root_b:
+            self.parent[root_b] = root_a
+        elif root_b < root_a:
+            self.parent[root_a] = root_b
 
 
-def _ids(match: RecordMatch) -> set[str]:
-    return {match.advisory.id, *match.advisory.aliases}
-
-
-def _is_bundle(match: RecordMatch, package: Package) -> bool:
+def _is_bundle(match: RecordMatch) -> bool:
+    """A distribution advisory naming related CVEs with no CVE id of its own (the caller
+    checks the package is a distribution's)."""
+    advisory = match.advisory
     return (
-        package.ecosystem in DISTRO_ECOSYSTEMS
-        and bool(match.advisory.related)
-        and not any(is_cve(identifier) for identifier in _ids(match))
+        bool(advisory.related)
+        and not is_cve(advisory.id)
+        and not any(is_cve(alias) for alias in advisory.aliases)
     )
 
 
@@ -118,6 +139,11 @@ class _Group:
 
 def group(matches: Sequence[RecordMatch], package: Package) -> list[_Group]:
     """The matched records of one package grouped by vulnerability, bundles folded."""
+    if len(matches) == 1 and (
+        package.ecosystem not in DISTRO_ECOSYSTEMS or not _is_bundle(matches[0])
+    ):
+        advisory = matches[0].advisory
+        return [_Group([matches[0]], {advisory.id, *advisory.aliases}, set(), set())]
     union = _UnionFind()
     for match in matches:
         for alias in match.advisory.aliases:
@@ -125,30 +151,44 @@ def group(matches: Sequence[RecordMatch], package: Package) -> list[_Group]:
     by_root: dict[str, list[RecordMatch]] = {}
     for match in matches:
         by_root.setdefault(union.find(match.advisory.id), []).append(match)
-    groups = [
-        _Group(members, set().union(*(_ids(m) for m in members)), set(), set())
-        for _, members in sorted(by_root.items())
-    ]
+    groups = []
+    for _, members in sorted(by_root.items()):
+        ids: set[str] = set()
+        for member in members:
+            ids.add(member.advisory.id)
+            ids.update(member.advisory.aliases)
+        groups.append(_Group(members, ids, set(), set()))
+    if package.ecosystem not in DISTRO_ECOSYSTEMS:
+        return groups  # bundles are distribution advisories
     kept: list[_Group] = []
     bundles: list[_Group] = []
     for candidate in groups:
-        if all(_is_bundle(match, package) for match in candidate.matches):
+        if all(_is_bundle(match) for match in candidate.matches):
             bundles.append(candidate)
         else:
             kept.append(candidate)
+    if not bundles:
+        return kept
+    # Groups partition the ids: each id names at most one kept group.
+    owner = {identifier: target for target in kept for identifier in target.ids}
     for bundle in bundles:
         related = {r for match in bundle.matches for r in match.advisory.related}
         covered: set[str] = set()
-        for target in kept:
-            shared = related & target.ids
-            if shared:
-                covered |= shared
-                target.matches.extend(bundle.matches)
-                target.related |= bundle.ids
+        targets: dict[int, _Group] = {}
+        for identifier in related:
+            target = owner.get(identifier)
+            if target is not None:
+                covered.add(identifier)
+                targets[id(target)] = target
+        for target in targets.values():
+            target.matches.extend(bundle.matches)
+            target.related |= bundle.ids
         if related - covered:
             bundle.related |= related
             bundle.bundled_cves |= {r for r in related if is_cve(r)}
             kept.append(bundle)
+            for identifier in bundle.ids:
+                owner[identifier] = bundle
     return kept
 
 
@@ -157,63 +197,95 @@ def build_finding(
     package: Package,
     store: AdvisoryStore,
     order_key: Callable[[Any], Any],
+    package_part: str | None = None,
 ) -> VulnerabilityFinding:
-    """The finding of one group of matched records."""
-    own = _best_first(match for match in found.matches if match.advisory.id in found.ids)
-    folded = _best_first(match for match in found.matches if match.advisory.id not in found.ids)
+    """The finding of one group of matched records.
+
+    `package_part`: `fingerprint.package_part(package)`, when the caller has it.
+    """
+    ids = found.ids
+    matches = found.matches
+    if len(matches) == 1:
+        own, folded = matches, []
+    else:
+        own = _best_first([match for match in matches if match.advisory.id in ids])
+        folded = _best_first([match for match in matches if match.advisory.id not in ids])
     # A folded bundle's text describes several CVEs: the group's own records come first.
-    ranked = own + folded
-    cves = sorted((i for i in found.ids if is_cve(i)), key=_cve_order)
-    preferred = cves[0] if cves else ranked[0].advisory.id
-    aliases = (preferred, *sorted(found.ids - {preferred}))
+    ranked = own + folded if folded else own
+    cves = sorted(key for identifier in ids if (key := _cve_key(identifier)) is not None)
+    preferred = cves[0][2] if cves else ranked[0].advisory.id
+    aliases = (preferred, *sorted(ids - {preferred}))
     related = set(found.related)
     for match in own:  # a folded bundle's other CVEs are not related to this one
-        related |= set(match.advisory.related)
-    related -= found.ids
+        related.update(match.advisory.related)
+    related -= ids
 
     scores: list[CvssScore] = []
-    seen_vectors: set[str] = set()
     labels: list[SeverityLabel] = []
+    seen_vectors: set[str] = set()
     for match in ranked:
-        for score in match.severity.scores:
+        severity = match.severity
+        for score in severity.scores:
             if score.vector not in seen_vectors:
                 seen_vectors.add(score.vector)
                 scores.append(score)
-        labels.extend(match.severity.labels)
+        labels.extend(severity.labels)
 
-    kev, epss = _exploitation(store, [*cves, *sorted(found.bundled_cves - set(cves))])
+    cve_ids = [key[2] for key in cves]
+    if found.bundled_cves:
+        cve_ids.extend(sorted(found.bundled_cves.difference(cve_ids)))
+    kev, epss = _exploitation(store, cve_ids)
+    if len(ranked) == 1:
+        advisory = ranked[0].advisory
+        references = tuple(dict.fromkeys(advisory.references))
+        published = advisory.published or None
+        modified = advisory.modified or None
+    else:
+        references = tuple(dict.fromkeys(url for m in ranked for url in m.advisory.references))
+        published = min(
+            (m.advisory.published for m in ranked if m.advisory.published), default=None
+        )
+        modified = max((m.advisory.modified for m in ranked if m.advisory.modified), default=None)
+    if package_part is None:
+        package_part = fingerprint.package_part(package)
     return VulnerabilityFinding(
-        id=preferred,
-        aliases=aliases,
-        package=package,
-        fixed_versions=_fixed_versions(found.matches, order_key),
-        severity=normalised(scores, labels),
-        cvss=tuple(scores),
-        summary=_summary(own, folded),
-        references=tuple(
-            dict.fromkeys(ref.url for match in ranked for ref in match.advisory.references)
-        ),
-        reasons=tuple(sorted({match.reason for match in found.matches}, key=_reason_order)),
-        fingerprint=vulnerability_fingerprint(preferred, package),
-        published=min((m.advisory.published for m in ranked if m.advisory.published), default=None),
-        modified=max((m.advisory.modified for m in ranked if m.advisory.modified), default=None),
-        kev=kev,
-        epss=epss,
-        severity_labels=tuple(dict.fromkeys(labels)),
-        related=tuple(sorted(related)),
+        preferred,
+        aliases,
+        package,
+        _fixed_versions(matches, order_key),
+        normalised(scores, labels) if scores or labels else Severity.UNKNOWN,
+        tuple(scores),
+        _text_of(own) or _text_of(folded),
+        references,
+        _reasons(matches),
+        fingerprint.fingerprint_with(preferred, package_part),
+        published,
+        modified,
+        kev,
+        epss,
+        tuple(dict.fromkeys(labels)) if labels else (),
+        tuple(sorted(related)) if related else (),
     )
+
+
+def _reasons(matches: list[RecordMatch]) -> tuple[MatchReason, ...]:
+    if len(matches) == 1:
+        return (matches[0].reason,)
+    return tuple(sorted({match.reason for match in matches}, key=_reason_order))
 
 
 def _reason_order(reason: MatchReason) -> tuple[str, str, str]:
     return reason.record, reason.range, reason.decision
 
 
-def _fixed_versions(
-    matches: Iterable[RecordMatch], order_key: Callable[[Any], Any]
-) -> tuple[str, ...]:
+def _fixed_versions(matches: list[RecordMatch], order_key: Callable[[Any], Any]) -> tuple[str, ...]:
+    if len(matches) == 1 and len(matches[0].fixed) < 2:
+        return tuple([version for _, version in matches[0].fixed])
     fixes: list[tuple[Any, str]] = []
     for match in matches:
         fixes.extend(match.fixed)
+    if len(fixes) < 2:
+        return tuple([version for _, version in fixes])
     fixes.sort(key=lambda item: item[1])
     fixes.sort(key=lambda item: order_key(item[0]))
     distinct: list[tuple[Any, str]] = []
@@ -226,14 +298,11 @@ def _fixed_versions(
     return tuple(version for _, version in distinct)
 
 
-def _summary(own: Sequence[RecordMatch], folded: Sequence[RecordMatch]) -> str | None:
-    return _text_of(own) or _text_of(folded)
-
-
 def _text_of(ranked: Sequence[RecordMatch]) -> str | None:
     for match in ranked:
-        if match.advisory.summary and match.advisory.summary.strip():
-            return match.advisory.summary.strip()
+        summary = match.advisory.summary
+        if summary and (summary := summary.strip()):
+            return summary
     for match in ranked:
         details = (match.advisory.details or "").strip()
         if details:

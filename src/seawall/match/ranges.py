@@ -34,6 +34,16 @@ from typing import Any
 from seawall.errors import InputError
 from seawall.model.advisory import AffectedRange, EventKind, RangeType
 
+# Enum members and values looked up once: on an Enum class each costs an attribute
+# lookup through its metaclass, in loops run for every range of every package.
+_INTRODUCED = EventKind.INTRODUCED
+_FIXED = EventKind.FIXED
+_LIMIT = EventKind.LIMIT
+_NAMES: dict[EventKind | RangeType, str] = {
+    **{kind: kind.value for kind in EventKind},
+    **{kind: kind.value for kind in RangeType},
+}
+
 VersionKeyFunc = Callable[[str, str], Any]
 """`version_key(ecosystem, version)`: a key ordered like the ecosystem's versions.
 
@@ -115,8 +125,8 @@ class RangeHit:
 
 def range_text(affected_range: AffectedRange) -> str:
     """The range as written: `TYPE: kind version, …` in the record's event order."""
-    events = ", ".join(f"{event.kind.value} {event.version}" for event in affected_range.events)
-    return f"{affected_range.type.value}: {events}"
+    events = ", ".join(f"{_NAMES[event.kind]} {event.version}" for event in affected_range.events)
+    return f"{_NAMES[affected_range.type]}: {events}"
 
 
 def prepare(
@@ -132,7 +142,7 @@ def prepare(
         except InputError as error:
             return PreparedRange(affected_range.type, (), (), text, error=str(error))
         bound = Bound(event.kind, event.version, key)
-        (limits if event.kind is EventKind.LIMIT else ordered).append(bound)
+        (limits if event.kind is _LIMIT else ordered).append(bound)
     # sorted() is stable: events at equal versions keep the record's order, as
     # the pseudo-code's `sorted(range.events)` leaves them.
     ordered.sort(key=cmp_to_key(_compare))
@@ -140,9 +150,9 @@ def prepare(
 
 
 def _event_key(kind: EventKind, version: str, ecosystem: str, version_key: VersionKeyFunc) -> Any:
-    if kind is EventKind.INTRODUCED and version == "0":
+    if kind is _INTRODUCED and version == "0":
         return BOTTOM
-    if kind is EventKind.LIMIT and "*" in version:
+    if kind is _LIMIT and "*" in version:
         return TOP
     return version_key(ecosystem, version)
 
@@ -156,10 +166,10 @@ def evaluate(prepared: PreparedRange, installed: Any) -> RangeHit | None:
             return None
     opened: int | None = None
     for index, bound in enumerate(prepared.events):
-        if bound.kind is EventKind.INTRODUCED:
+        if bound.kind is _INTRODUCED:
             if not less(installed, bound.key):
                 opened = index
-        elif bound.kind is EventKind.FIXED:
+        elif bound.kind is _FIXED:
             if not less(installed, bound.key):
                 opened = None
         elif less(bound.key, installed):  # last_affected
@@ -169,11 +179,9 @@ def evaluate(prepared: PreparedRange, installed: Any) -> RangeHit | None:
     # Sorted events: nothing after the opening event closed the range, so the
     # first fixed/last_affected after it lies above the installed version.
     after = prepared.events[opened + 1 :]
-    closes = next((bound for bound in after if bound.kind is not EventKind.INTRODUCED), None)
+    closes = next((bound for bound in after if bound.kind is not _INTRODUCED), None)
     fixed = tuple(
-        bound
-        for bound in prepared.events
-        if bound.kind is EventKind.FIXED and less(installed, bound.key)
+        bound for bound in prepared.events if bound.kind is _FIXED and less(installed, bound.key)
     )
     return RangeHit(prepared.events[opened], closes, limit, fixed)
 
@@ -189,7 +197,7 @@ def decision_text(hit: RangeHit, installed: str, comparator: str) -> str:
             if clauses
             else f"every version affected, {installed} included; no fixed version"
         )
-    elif hit.closes.kind is EventKind.FIXED:
+    elif hit.closes.kind is _FIXED:
         clauses.append(f"{installed} < fixed {hit.closes.version}")
     else:
         clauses.append(f"{installed} <= last_affected {hit.closes.version}")

@@ -1,4 +1,4 @@
-"""Severity of a finding: CVSS vectors scored by the `cvss` library, labels kept, one rule.
+"""Severity of a finding: CVSS scores (the store's, seawall.vulndb.cvss), labels, one rule.
 
 Where records put severities (OSV schema, `severity` and `affected[].severity`):
 `CVSS_V2`, `CVSS_V3`, `CVSS_V4` vectors and the `Ubuntu` priority; RustSec also
@@ -14,20 +14,15 @@ docs/severity.md:
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from seawall.model.advisory import Advisory, AffectedPackage, SeverityScore
+from seawall.model.advisory import AdvisorySummary, AffectedPackage, SeverityScore
 from seawall.model.finding import CvssScore, Severity, SeverityLabel
-
-MAX_VECTOR_LENGTH = 512
-"""Real vectors are under 200 characters; longer ones are refused unparsed."""
 
 _SHOWN = 80
 
-
-class InvalidVectorError(ValueError):
-    """A CVSS vector the `cvss` library refuses."""
+VectorScorer = Callable[[str, bool], CvssScore | str]
+"""`scorer(vector as written, v2)`: `AdvisoryStore.cvss`, or a cache in front of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,80 +34,52 @@ class RecordSeverity:
     problems: tuple[str, ...]
 
 
+NO_SEVERITY = RecordSeverity((), (), ())
+
+
 def _shown(text: str) -> str:
     return repr(text) if len(text) <= _SHOWN else repr(text[:_SHOWN]) + f"… ({len(text)} chars)"
 
 
-def score_vector(vector: str, source: str, *, v2: bool = False) -> CvssScore:
-    """Score a CVSS vector; the version comes from its `CVSS:3.x/`/`CVSS:4.0/` prefix.
+def record_severity(
+    advisory: AdvisorySummary, entry: AffectedPackage, scorer: VectorScorer
+) -> RecordSeverity:
+    """The severities `advisory` gives the package of `entry` (record and entry level).
 
-    A vector without a prefix is CVSS v2 only when the record says so (`v2`):
-    v2 vectors carry no version prefix (OSV schema, `CVSS_V2`).
+    Vectors are scored by `scorer` (the store's scores, seawall.vulndb.cvss).
     """
-    version, clean, base, severity = _scored(vector.strip(), v2)
-    return CvssScore(version, clean, base, severity, source)
-
-
-@lru_cache(maxsize=16384)
-def _scored(text: str, v2: bool) -> tuple[str, str, float, Severity]:
-    # Cached: many records repeat a vector, and CVSS v4 scoring is slow
-    # (~0.7 ms a vector); an invalid vector raises and is not cached.
-    if len(text) > MAX_VECTOR_LENGTH:
-        raise InvalidVectorError(f"longer than {MAX_VECTOR_LENGTH} characters")
-    # Imported on first use: distribution records carry no vectors, so most
-    # scans never need the library (some 5 ms to import).
-    from cvss import CVSS2, CVSS3, CVSS4
-    from cvss.exceptions import CVSSError
-
-    try:
-        if text.startswith("CVSS:4."):
-            v4 = CVSS4(text)
-            return "4.0", v4.clean_vector(), float(v4.base_score), _rating(v4.severity)
-        if text.startswith("CVSS:3."):
-            v3 = CVSS3(text)
-            return (
-                f"3.{v3.minor_version}",
-                v3.clean_vector(),
-                float(v3.scores()[0]),
-                _rating(v3.severities()[0]),
-            )
-        if v2:
-            old = CVSS2(text.removeprefix("(").removesuffix(")"))
-            return "2.0", old.clean_vector(), float(old.scores()[0]), _rating(old.severities()[0])
-    except (CVSSError, ArithmeticError, LookupError, TypeError, ValueError) as error:
-        # The library raises its own errors for malformed vectors; the rest
-        # guard against a vector it half-parses: a bad vector must never end a scan.
-        raise InvalidVectorError(str(error) or type(error).__name__) from None
-    raise InvalidVectorError("no CVSS:3.x or CVSS:4.0 prefix")
-
-
-def _rating(text: Any) -> Severity:
-    # The library names ratings `None`, `Low`, `Medium`, `High`, `Critical`.
-    return Severity.parse(str(text))
-
-
-def record_severity(advisory: Advisory, entry: AffectedPackage) -> RecordSeverity:
-    """The severities `advisory` gives the package of `entry` (record and entry level)."""
+    rustsec_vector = entry.database_specific.get("cvss")
+    if (
+        not advisory.severity
+        and not entry.severity
+        and not rustsec_vector
+        and "severity" not in advisory.database_specific
+        and "severity" not in entry.database_specific
+        and "severity" not in entry.ecosystem_specific
+    ):
+        return NO_SEVERITY  # most distribution records
     scores: list[CvssScore] = []
     labels: list[SeverityLabel] = []
     problems: list[str] = []
     seen: set[str] = set()
 
     def add_vector(kind: str, vector: str) -> None:
-        try:
-            score = score_vector(vector, advisory.id, v2=kind == "CVSS_V2")
-        except InvalidVectorError as error:
+        scored = scorer(vector, kind == "CVSS_V2")
+        if isinstance(scored, str):
             problems.append(
-                f"{advisory.id}: invalid {kind} vector {_shown(vector)} ignored: {error}"
+                f"{advisory.id}: invalid {kind} vector {_shown(vector)} ignored: {scored}"
             )
             return
-        if score.vector not in seen:
-            seen.add(score.vector)
-            scores.append(score)
+        if scored.vector not in seen:
+            seen.add(scored.vector)
+            scores.append(
+                CvssScore(
+                    scored.version, scored.vector, scored.base_score, scored.severity, advisory.id
+                )
+            )
 
     for entry_score in (*advisory.severity, *entry.severity):
         _add_score(entry_score, advisory.id, add_vector, labels)
-    rustsec_vector = entry.database_specific.get("cvss")
     if isinstance(rustsec_vector, str) and rustsec_vector:
         add_vector("database_specific.cvss", rustsec_vector)
     for scheme, container in (

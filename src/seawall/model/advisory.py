@@ -9,7 +9,12 @@ few of their keys change what a range means.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    # Types only, as in seawall.model.finding: importing the findings here would
+    # cost every importer of the advisory model.
+    from seawall.model.finding import CvssScore
 
 
 class RangeType(Enum):
@@ -134,6 +139,57 @@ class AffectedEntry:
     versions: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class AdvisorySummary:
+    """What a finding shows of one record: the record less what only decides a match.
+
+    Its `affected` entries carry no ranges and no versions (the store's package
+    index holds those, `AdvisoryStore.entries`), and its references only their
+    URLs, so a store can build it from a record's body alone.
+    """
+
+    id: str
+    modified: str
+    published: str | None = None
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    summary: str | None = None
+    details: str | None = None
+    severity: tuple[SeverityScore, ...] = ()
+    affected: tuple[AffectedPackage, ...] = ()
+    """Every `affected[]` entry in record order, with `ranges` and `versions` left empty."""
+    references: tuple[str, ...] = ()
+    """The URL of every reference, in record order."""
+    database_specific: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, advisory: Advisory) -> "AdvisorySummary":
+        """The summary of a whole record."""
+        return cls(
+            advisory.id,
+            advisory.modified,
+            advisory.published,
+            advisory.aliases,
+            advisory.related,
+            advisory.summary,
+            advisory.details,
+            advisory.severity,
+            tuple(
+                AffectedPackage(
+                    entry.ecosystem,
+                    entry.name,
+                    entry.purl,
+                    severity=entry.severity,
+                    ecosystem_specific=entry.ecosystem_specific,
+                    database_specific=entry.database_specific,
+                )
+                for entry in advisory.affected
+            ),
+            tuple(reference.url for reference in advisory.references),
+            advisory.database_specific,
+        )
+
+
 class AdvisoryStore(Protocol):
     """What the matcher asks of the vulnerability store."""
 
@@ -149,8 +205,20 @@ class AdvisoryStore(Protocol):
         """
         ...
 
-    def records(self, ids: Sequence[str]) -> Sequence[Advisory]:
-        """The whole records with these ids, in that order; ids it does not hold are left out."""
+    def summaries(self, ids: Sequence[str]) -> Sequence[AdvisorySummary]:
+        """The summaries of the records with these ids, in that order; ids it does not
+        hold are left out. What the matcher reads of a record that matched."""
+        ...
+
+    def cvss(self, vector: str, v2: bool) -> "CvssScore | str":
+        """A CVSS vector as written in a record (surrounding blanks ignored), scored by a
+        maintained library; or why the library refused it.
+
+        `v2`: the record says it is CVSS v2 (`CVSS_V2`), whose vectors carry no
+        version prefix; other vectors are scored by their `CVSS:3.x/` or
+        `CVSS:4.0/` prefix. The score's `source` is empty: the caller knows
+        which record gave the vector.
+        """
         ...
 
     def kev(self, cve: str) -> KevEntry | None: ...

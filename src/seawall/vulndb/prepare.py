@@ -24,7 +24,7 @@ from itertools import chain, islice
 from multiprocessing import get_context
 from typing import Any
 
-from seawall.vulndb import codec
+from seawall.vulndb import codec, cvss
 from seawall.vulndb.index import IndexCodec
 from seawall.vulndb.osv import MalformedRecordError, parse_record
 from seawall.vulndb.reader import Item, Rejected, read_members
@@ -57,6 +57,8 @@ class Prepared:
     """That timestamp as written."""
     dict_id: int | None = None
     """The store dictionary `body` is compressed with; None: `body` is plain JSON."""
+    vectors: tuple[tuple[str, bool], ...] = ()
+    """The record's distinct CVSS vectors, for the store's `cvss` table (seawall.vulndb.cvss)."""
 
     def __reduce__(self) -> tuple[type["Prepared"], tuple[Any, ...]]:
         return (
@@ -73,6 +75,7 @@ class Prepared:
                 self.newest_key,
                 self.newest,
                 self.dict_id,
+                self.vectors,
             ),
         )
 
@@ -136,6 +139,7 @@ def prepare_chunk(chunk: list[Item]) -> list[Prepared | Malformed]:
                 newest_key=max(modified_key, published_key),
                 newest=advisory.modified if modified_key >= published_key else published,
                 dict_id=dict_id,
+                vectors=tuple(sorted(set(cvss.vectors(advisory)))),
             )
         )
     return out

@@ -14,6 +14,10 @@ One file holds everything (DESIGN.md §3). Tables keyed by text ids are
   `PyPI` or `Debian:12`, or a local import) holds each record; a full import of
   a source drops the records it no longer has.
 - `aliases`: alias → record id.
+- `cvss`: every distinct CVSS vector of the records (as written less
+  surrounding blanks, and whether its record called it CVSS v2) with the
+  `cvss` library's version, clean vector, base score and rating, or why it
+  refused it (seawall.vulndb.cvss): scored once, at import.
 - `kev`, `epss`: CISA KEV entries and EPSS scores by CVE.
 - `sources`: one row per source with its counts, dates and HTTP validators.
 - `dictionaries`: zstd dictionaries for `records.body`.
@@ -22,12 +26,13 @@ One file holds everything (DESIGN.md §3). Tables keyed by text ids are
 
 import sqlite3
 
-SCHEMA_VERSION = 2
-UPGRADABLE = (1,)
+SCHEMA_VERSION = 3
+UPGRADABLE = (1, 2)
 """Older schema versions a writer upgrades in its new copy (seawall.vulndb.writer).
 
 Version 1 kept whole records in `records.body` (with `modified` and `withdrawn`
-columns beside it) and only record ids in `affected`."""
+columns beside it) and only record ids in `affected`; version 2 had no `cvss`
+table (matching scored each vector itself)."""
 APPLICATION_ID = 0x5357_4442
 """`PRAGMA application_id` ("SWDB"): tells a seawall store from any other SQLite file."""
 
@@ -49,10 +54,24 @@ CREATE TABLE records (
 ) WITHOUT ROWID;
 """
 """The package index and the records: what an upgrade from schema 1 creates anew."""
+CVSS = """
+CREATE TABLE cvss (
+    vector TEXT NOT NULL,
+    v2 INTEGER NOT NULL,
+    version TEXT NOT NULL,
+    clean TEXT NOT NULL,
+    base REAL NOT NULL,
+    severity TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (vector, v2)
+) WITHOUT ROWID;
+"""
+"""Scored vectors: what an upgrade from schema 1 or 2 adds."""
 
 TABLES = (
     AFFECTED
     + RECORDS
+    + CVSS
     + """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE dictionaries (id INTEGER PRIMARY KEY, data BLOB NOT NULL);

@@ -7,19 +7,23 @@ swaps in a new one.
 Matching first reads a package's rows of the package index
 (seawall.vulndb.index): each holds the ranges and versions of one record's
 entries for the package, so no record is decoded to learn that it does not
-match. Only records that match are decoded whole (`records`), from their body
-and their index rows; the rows `entries` just read are kept for that, so a
-match costs no second read of them.
+match. Of the records that match, matching reads only the summary
+(`summaries`: the body decoded into what a finding shows, no index row
+read); whole records (`records`, `advisory`, `advisories`) are assembled from
+the body and every index row of the record, for callers that show one.
 
-Decoding a record (zstd, JSON, the model's objects) costs far more than
-reading it, and a process that scans several images reads the same records
-again (every Debian image asks for `glibc`, `openssl` …). Decoded records are
-therefore kept in one bounded, process-wide LRU keyed by the store file's
+CVSS vectors come scored from the `cvss` table the import filled
+(seawall.vulndb.cvss), so scans never load the scoring library.
+
+Decoding (zstd, JSON, the model's objects) costs far more than reading, and
+a process that scans several images reads the same records again (every
+Debian image asks for `glibc`, `openssl` …). Decoded summaries and records
+are therefore kept in bounded, process-wide LRUs keyed by the store file's
 identity (device, inode, size, modification time and the store's own
 `updated` stamp) and the record id: a store replaced by an update is another
-file, so its records are never confused with the old ones. Advisories are
-frozen values, so sharing them between stores of one file and between
-threads is safe.
+file, so its records are never confused with the old ones. Both are frozen
+values, so sharing them between stores of one file and between threads is
+safe.
 """
 
 import os
@@ -29,44 +33,56 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from seawall.errors import InputError
-from seawall.model.advisory import Advisory, AffectedEntry, EpssScore, KevEntry
+from seawall.model.advisory import (
+    Advisory,
+    AdvisorySummary,
+    AffectedEntry,
+    EpssScore,
+    KevEntry,
+)
+from seawall.model.finding import CvssScore, Severity
 from seawall.model.scan import DatabaseInfo, DataSource
-from seawall.vulndb import codec, index, schema
+from seawall.vulndb import codec, cvss, index, schema
 from seawall.vulndb.names import normalize_name, prefix_matched
 
 STORE_FILE = "seawall.db"
 DECODED_RECORDS = 16_384
 """Decoded records kept per process (about 4 KB each on average, so some 64 MB at most)."""
-KEPT_ROWS = 65_536
-"""Decoded index rows `entries` keeps for decoding the records that match."""
+DECODED_SUMMARIES = 16_384
+"""Decoded summaries kept per process (a little less than a record each)."""
 _ROWS = "SELECT ecosystem, id, data FROM affected WHERE ecosystem = ? AND name = ?"
 _PREFIXED_ROWS = (
     "SELECT ecosystem, id, data FROM affected WHERE name = ? "
     "AND (ecosystem = ? OR (ecosystem >= ? AND ecosystem < ?))"
 )
 _LIVE = " AND withdrawn = 0"
+_BODY = "SELECT dict_id, body FROM records WHERE id = ?"
+_VECTOR = "SELECT version, clean, base, severity, error FROM cvss WHERE vector = ? AND v2 = ?"
+
+_Value = TypeVar("_Value")
 
 
-class _DecodedCache:
-    """A bounded LRU of decoded records, shared by every VulnStore of the process."""
+class _DecodedCache(Generic[_Value]):
+    """A bounded LRU of decoded values by (snapshot, record id), shared by every VulnStore."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[tuple[Hashable, str], Advisory] = OrderedDict()
+        self._items: OrderedDict[tuple[Hashable, str], _Value] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Hashable, str]) -> Advisory | None:
+    def get(self, key: tuple[Hashable, str]) -> _Value | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[Hashable, str], advisory: Advisory) -> None:
+    def put(self, key: tuple[Hashable, str], value: _Value) -> None:
         with self._lock:
-            self._items[key] = advisory
+            self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.capacity:
                 self._items.popitem(last=False)
@@ -76,7 +92,8 @@ class _DecodedCache:
             self._items.clear()
 
 
-DECODED = _DecodedCache(DECODED_RECORDS)
+DECODED: _DecodedCache[Advisory] = _DecodedCache(DECODED_RECORDS)
+SUMMARIES: _DecodedCache[AdvisorySummary] = _DecodedCache(DECODED_SUMMARIES)
 
 
 def default_store_path(cache_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
@@ -161,7 +178,6 @@ class VulnStore:
             raise
         self._codecs: dict[int, codec.Codec] = {}
         self._index = index.IndexCodec()
-        self._rows: dict[tuple[str, str, str], list[index.IndexedEntry]] = {}
         self._kev_ids: frozenset[str] | None = None
         self._has_epss: bool | None = None
         self._epss_as_of: tuple[str | None] | None = None
@@ -185,19 +201,14 @@ class VulnStore:
     def entries(self, ecosystem: str, name: str) -> list[AffectedEntry]:
         """The index's entries for this package, in records not withdrawn (see AdvisoryStore)."""
         key = normalize_name(ecosystem, name)
-        rows = self._index_rows(ecosystem, key, withdrawn=False)
         found: list[AffectedEntry] = []
         decoded: dict[bytes, list[index.IndexedEntry]] = {}
-        kept = self._rows
-        if len(kept) > KEPT_ROWS:
-            kept.clear()
-        for written, record_id, stored in rows:
+        for written, record_id, stored in self._index_rows(ecosystem, key, withdrawn=False):
             # Rows of one package often hold the same ranges (every Debian record
             # of a source fixed in one upload): those are decoded once.
             entries = decoded.get(stored)
             if entries is None:
-                entries = decoded[stored] = index.decode(self._index.unpack(stored))
-            kept[(written, key, record_id)] = entries
+                entries = decoded[stored] = self._index.decode(stored)
             for position, as_written, ranges, versions in entries:
                 found.append(
                     AffectedEntry(record_id, position, written, as_written or key, ranges, versions)
@@ -206,24 +217,57 @@ class VulnStore:
             found.sort(key=_entry_order)
         return found
 
+    def summaries(self, ids: Sequence[str]) -> list[AdvisorySummary]:
+        """The summaries of the records with these ids, in that order (see AdvisoryStore)."""
+        snapshot = self.snapshot
+        found: list[AdvisorySummary] = []
+        execute = self._db.execute
+        for record_id in ids:
+            key = (snapshot, record_id)
+            summary = SUMMARIES.get(key)
+            if summary is None:
+                # One statement, prepared once, per id: no cheaper than IN lists
+                # (measured), and simpler.
+                row = execute(_BODY, (record_id,)).fetchone()
+                if row is None:
+                    continue
+                summary = codec.summary(self._codec(row[0]).decompress(row[1]))
+                SUMMARIES.put(key, summary)
+            found.append(summary)
+        return found
+
     def records(self, ids: Sequence[str]) -> list[Advisory]:
         """The whole records with these ids, in that order (ids not stored are left out)."""
         snapshot = self.snapshot
-        found: dict[str, Advisory] = {}
-        missing: list[str] = []
-        for record_id in ids:
-            advisory = DECODED.get((snapshot, record_id))
-            if advisory is None:
-                missing.append(record_id)
-            else:
-                found[record_id] = advisory
+        found: list[Advisory] = []
         execute = self._db.execute
-        for record_id in missing:
-            # One statement, prepared once, per id: cheaper than IN lists of every length.
-            row = execute("SELECT dict_id, body FROM records WHERE id = ?", (record_id,)).fetchone()
-            if row is not None:
-                found[record_id] = self._cached(record_id, row[0], row[1])
-        return [found[record_id] for record_id in ids if record_id in found]
+        for record_id in ids:
+            key = (snapshot, record_id)
+            advisory = DECODED.get(key)
+            if advisory is None:
+                row = execute(_BODY, (record_id,)).fetchone()
+                if row is None:
+                    continue
+                advisory = self._decode(record_id, row[0], row[1])
+                DECODED.put(key, advisory)
+            found.append(advisory)
+        return found
+
+    def cvss(self, vector: str, v2: bool) -> CvssScore | str:
+        """The score the import gave this vector, or why it was refused (see AdvisoryStore)."""
+        text = vector.strip()
+        too_long = cvss.refused_unparsed(text)
+        if too_long is not None:
+            return too_long
+        row = self._db.execute(_VECTOR, (text, int(v2))).fetchone()
+        if row is None:
+            # Every vector of an imported record is scored at import: this is
+            # a record written into the file by other means. Score it here.
+            return cvss.score(text, v2)
+        version, clean, base, severity, error = row
+        if error is not None:
+            return str(error)
+        return CvssScore(version, clean, base, Severity(severity), "")
 
     def kev(self, cve: str) -> KevEntry | None:
         if self._kev_ids is None:
@@ -324,36 +368,27 @@ class VulnStore:
             ).fetchall()
         return self._db.execute(_ROWS if withdrawn else _ROWS + _LIVE, (ecosystem, key)).fetchall()
 
-    def _cached(self, record_id: str, dict_id: int, body: bytes) -> Advisory:
-        key = (self.snapshot, record_id)
-        advisory = DECODED.get(key)
-        if advisory is None:
-            advisory = self._decode(record_id, dict_id, body)
-            DECODED.put(key, advisory)
-        return advisory
-
-    def _decode(self, record_id: str, dict_id: int, body: bytes) -> Advisory:
+    def _codec(self, dict_id: int) -> codec.Codec:
         active = self._codecs.get(dict_id)
         if active is None:
             row = self._db.execute(
                 "SELECT data FROM dictionaries WHERE id = ?", (dict_id,)
             ).fetchone()
             active = self._codecs[dict_id] = codec.Codec(row[0] if row else None)
+        return active
 
+    def _decode(self, record_id: str, dict_id: int, body: bytes) -> Advisory:
         def index_entries(ecosystem: str, key: str) -> list[index.IndexedEntry]:
-            kept = self._rows.get((ecosystem, key, record_id))
-            if kept is not None:
-                return kept
             row = self._db.execute(
                 "SELECT data FROM affected WHERE ecosystem = ? AND name = ? AND id = ?",
                 (ecosystem, key, record_id),
             ).fetchone()
             if row is None:
                 raise KeyError(f"no index row for {ecosystem} {key}")
-            return index.decode(self._index.unpack(row[0]))
+            return self._index.decode(row[0])
 
         try:
-            return codec.assemble(active.decompress(body), index_entries)
+            return codec.assemble(self._codec(dict_id).decompress(body), index_entries)
         except KeyError as error:
             raise InputError(
                 f"{self.path}: vulnerability database is damaged: record {record_id}: "
