@@ -22,6 +22,29 @@ import_paths(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])
 """
 
 
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
+
+
+def _wait_gone(pids: list[int], seconds: float = 10) -> None:
+    """Until none of `pids` runs any more (an exited orphan may stay a zombie of init)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        running = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z":
+                running.append(pid)
+        if not running:
+            return
+        assert time.monotonic() < deadline, f"processes {running} outlived the killed import"
+        time.sleep(0.05)
+
+
 def test_killing_an_import_midway_leaves_the_old_store(vulndata: Path, tmp_path: Path) -> None:
     store = tmp_path / "db" / "seawall.db"
     import_paths(store, [vulndata / "Debian:11" / "all.zip"])
@@ -42,6 +65,7 @@ def test_killing_an_import_midway_leaves_the_old_store(vulndata: Path, tmp_path:
             time.sleep(0.02)
         else:
             pytest.fail("the import never started writing")
+        workers = _children(child.pid)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
     finally:
@@ -49,6 +73,8 @@ def test_killing_an_import_midway_leaves_the_old_store(vulndata: Path, tmp_path:
             child.kill()
             child.wait()
     assert child.returncode == -signal.SIGKILL
+    assert workers, "the import ran no worker processes"
+    _wait_gone(workers)  # orphaned workers notice and exit instead of waiting forever
     assert store.read_bytes() == before
     with VulnStore(store) as opened:
         assert {s.name: s.records for s in opened.info().sources} == {"Debian:11": 410}

@@ -16,6 +16,8 @@ which cost more than the rest of the hand-over.
 """
 
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -98,9 +100,25 @@ _worker_codec: tuple[int, codec.Codec] | None = None
 """The dictionary a worker process compresses with (set when the pool starts)."""
 
 
+_PARENT_CHECK_SECONDS = 0.5
+
+
 def _start_worker(dictionary: tuple[int, bytes] | None) -> None:
     global _worker_codec  # one value per worker process, set when it starts
     _worker_codec = (dictionary[0], codec.Codec(dictionary[1])) if dictionary else None
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the importing process is gone (killed, so it never said so).
+
+    A pool worker holds its own call queue's write end, so a parent killed
+    outright leaves it waiting for work forever; its parent id changes when
+    it is handed to init, which is what this watches for.
+    """
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def prepare_chunk(chunk: list[Item]) -> list[Prepared | Malformed]:
