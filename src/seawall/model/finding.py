@@ -36,6 +36,16 @@ class Severity(Enum):
         value = text.strip().lower()
         return _ALIASES.get(value) or cls(value)
 
+    @classmethod
+    def checked(cls, text: str) -> str:
+        """`text` unchanged when it names a severity; ValueError listing the names otherwise."""
+        try:
+            cls.parse(text)
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (one of {names})") from None
+        return text
+
 
 _RANKS = {severity: rank for rank, severity in enumerate(Severity)}
 _ALIASES = {

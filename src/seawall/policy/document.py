@@ -42,13 +42,7 @@ SCHEMA_VERSION = 1
 
 
 def _severity(value: str | None) -> str | None:
-    if value is not None:
-        try:
-            Severity.parse(value)
-        except ValueError:
-            names = ", ".join(s.value for s in Severity)
-            raise ValueError(f"unknown severity {value!r} (one of {names})") from None
-    return value
+    return None if value is None else Severity.checked(value)
 
 
 def _to_severity(value: str | None) -> Severity | None:

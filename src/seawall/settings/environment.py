@@ -58,12 +58,7 @@ def check_severity(value: str) -> str:
     """`value` when it names a severity; ValueError listing the names otherwise."""
     from seawall.model.finding import Severity  # only when a severity is set
 
-    try:
-        Severity.parse(value)
-    except ValueError:
-        names = ", ".join(s.value for s in Severity)
-        raise ValueError(f"unknown severity {value!r} (one of {names})") from None
-    return value
+    return Severity.checked(value)
 
 
 def check_registries(values: list[str]) -> list[str]:

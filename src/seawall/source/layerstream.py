@@ -123,14 +123,9 @@ def _plain_or_inflated(
     if compression is Compression.NONE:
         yield stream
         return
-    stream = decompressed_stream(stream, compression, what=what, limits=limits)
-    try:
-        yield stream
-        # The tail of a compressed stream is inflated too: a corrupt end must show.
-        while stream.read(_DRAIN_CHUNK):
-            pass
-    finally:
-        stream.close()
+    # The tail of a compressed stream is inflated too: a corrupt end must show.
+    with _drained(decompressed_stream(stream, compression, what=what, limits=limits)) as inflated:
+        yield inflated
 
 
 @contextmanager
@@ -156,6 +151,13 @@ def _inline(
             BinaryIO,
             VerifyingReader(stream, parse_digest(diff_id, what=what), what=f"{what} (diff_id)"),
         )
+    with _drained(stream) as drained:
+        yield drained
+
+
+@contextmanager
+def _drained(stream: BinaryIO) -> Iterator[BinaryIO]:
+    """`stream`, read to its end when the block is left normally (every byte checked), closed."""
     try:
         yield stream
         while stream.read(_DRAIN_CHUNK):

@@ -30,7 +30,7 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Generic, TypeVar
@@ -219,38 +219,38 @@ class VulnStore:
 
     def summaries(self, ids: Sequence[str]) -> list[AdvisorySummary]:
         """The summaries of the records with these ids, in that order (see AdvisoryStore)."""
+        return self._bodies(
+            ids,
+            SUMMARIES,
+            lambda _id, dictionary, body: codec.summary(self._codec(dictionary).decompress(body)),
+        )
+
+    def records(self, ids: Sequence[str]) -> list[Advisory]:
+        """The whole records with these ids, in that order (ids not stored are left out)."""
+        return self._bodies(ids, DECODED, self._decode)
+
+    def _bodies(
+        self,
+        ids: Sequence[str],
+        cache: "_DecodedCache[_Value]",
+        decode: Callable[[str, int, bytes], _Value],
+    ) -> list[_Value]:
+        """Each stored id's body decoded by `decode`, kept in `cache` per snapshot."""
         snapshot = self.snapshot
-        found: list[AdvisorySummary] = []
+        found: list[_Value] = []
         execute = self._db.execute
         for record_id in ids:
             key = (snapshot, record_id)
-            summary = SUMMARIES.get(key)
-            if summary is None:
+            value = cache.get(key)
+            if value is None:
                 # One statement, prepared once, per id: no cheaper than IN lists
                 # (measured), and simpler.
                 row = execute(_BODY, (record_id,)).fetchone()
                 if row is None:
                     continue
-                summary = codec.summary(self._codec(row[0]).decompress(row[1]))
-                SUMMARIES.put(key, summary)
-            found.append(summary)
-        return found
-
-    def records(self, ids: Sequence[str]) -> list[Advisory]:
-        """The whole records with these ids, in that order (ids not stored are left out)."""
-        snapshot = self.snapshot
-        found: list[Advisory] = []
-        execute = self._db.execute
-        for record_id in ids:
-            key = (snapshot, record_id)
-            advisory = DECODED.get(key)
-            if advisory is None:
-                row = execute(_BODY, (record_id,)).fetchone()
-                if row is None:
-                    continue
-                advisory = self._decode(record_id, row[0], row[1])
-                DECODED.put(key, advisory)
-            found.append(advisory)
+                value = decode(record_id, row[0], row[1])
+                cache.put(key, value)
+            found.append(value)
         return found
 
     def cvss(self, vector: str, v2: bool) -> CvssScore | str:
