@@ -27,6 +27,7 @@ MIN_SIDE_BYTES = 4 << 20
 """Blobs smaller than this are hashed inline: forking costs more than it saves."""
 
 _CHUNK = 1 << 20
+_NICENESS = 10
 
 
 def side_verification_available() -> bool:
@@ -124,6 +125,9 @@ def _child(fd: int, start: int, length: int, hasher: "hashlib._Hash", out: int) 
     """Hash `length` bytes from `start`, write `HEX COUNT` or `error ...`, and exit."""
     status = 1
     try:
+        # Behind the readers: hashing has the whole read to finish in, a reader
+        # sharing its core with it would be the last to finish.
+        os.nice(_NICENESS)
         buffer = bytearray(_CHUNK)
         view = memoryview(buffer)
         done = 0
