@@ -84,9 +84,13 @@ class PlainRange(io.RawIOBase):
         return data
 
     def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        memoryview(buffer).cast("B")[: len(data)] = data
-        return len(data)
+        # Straight into the caller's buffer (the decompressors read this way): no copy.
+        view = memoryview(buffer).cast("B")[: max(0, self._size - self._position)]
+        if not view:
+            return 0
+        count = os.preadv(self._fd, [view], self._start + self._position)
+        self._position += count
+        return count
 
     def skip_bytes(self, count: int) -> int:
         """Move up to `count` bytes ahead; returns how many (fewer only at the end)."""
