@@ -22,8 +22,12 @@ Inputs per form, the same image for all three:
 """
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,10 +149,26 @@ def peer_env(bytecode_cache: bool = True) -> dict[str, str]:
     caller's setting, to measure that case.
     """
     env = {**os.environ, "SYFT_CHECK_FOR_APP_UPDATE": "false"}
+    env["SEAWALL_DAEMON"] = "0"  # only `resident()` runs go through a resident process
     if bytecode_cache:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(BENCH_CACHE / "pycache")
     return env
+
+
+@contextmanager
+def resident(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A `seawall daemon` of its own for the duration; the environment whose seawall
+    commands it runs (docs/architecture.md, "The resident process")."""
+    directory = Path(tempfile.mkdtemp(prefix="swbench-", dir="/tmp"))
+    forwarded = {**env, "SEAWALL_DAEMON": "1", "SEAWALL_DAEMON_DIR": str(directory / "run")}
+    start = [str(SEAWALL), "daemon", "start"]
+    subprocess.run(start, env=forwarded, check=True, capture_output=True)
+    try:
+        yield forwarded
+    finally:
+        subprocess.run([str(SEAWALL), "daemon", "stop"], env=forwarded, capture_output=True)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def seawall_sbom_available() -> bool:

@@ -11,6 +11,11 @@ sampled every 20 ms (bench/treemem.py), and `/usr/bin/time -f %M`.
 - seawall-warm: the same cache directory, already filled by one untimed run;
 - seawall-base-cached: an image with a parent, its cache filled by an untimed
   scan of the parent image (only the image's own layers are new);
+- seawall-resident-cold, seawall-resident-warm: the same as seawall-cold and
+  seawall-warm, run by a resident process (`seawall daemon start`, started
+  once for the whole benchmark; docs/architecture.md, "The resident
+  process"). Their peak memory is the client's alone (the command runs in a
+  child of the daemon), so they are left out of the memory ratio;
 - syft: `syft scan` (syft keeps no per-layer cache, so every run is cold);
 - trivy: `trivy image --input`, with one cache directory kept between runs,
   as trivy works by default (filled by one untimed run, so it is warm);
@@ -18,8 +23,9 @@ sampled every 20 ms (bench/treemem.py), and `/usr/bin/time -f %M`.
 
 Ratios (issue 3's targets): seawall-cold / min(syft, trivy-clean) <= 1, also
 shown against min(syft, trivy) with trivy's warm cache; seawall-warm /
-seawall-cold <= 0.2; seawall peak RSS / syft peak RSS <= 1. Raw results go
-to .cache/bench/results/sbom_speed-<time>.json.
+seawall-cold <= 0.2 (also shown for the resident variants, against both
+colds); seawall peak RSS / syft peak RSS <= 1. Raw results go to
+.cache/bench/results/sbom_speed-<time>.json.
 
 Every tool runs with Python's bytecode cache on, under .cache/bench/pycache
 (see peers.peer_env); --no-bytecode-cache keeps PYTHONDONTWRITEBYTECODE as
@@ -40,6 +46,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +60,7 @@ from peers import (
     ensure_peers,
     load_images,
     peer_env,
+    resident,
     seawall_cmd,
     seawall_sbom_available,
     syft_cmd,
@@ -79,6 +87,8 @@ class Variant:
     command: Callable[[Path], list[str]]  # (output file) -> argv
     before_each: Callable[[], None] = lambda: None
     samples: list[Sample] = field(default_factory=list)
+    env: dict[str, str] | None = None
+    """The environment of its runs, when not the common one."""
 
 
 def ensure_time() -> None:
@@ -139,8 +149,11 @@ def variants(
     work: Path,
     with_seawall: bool,
     env: dict[str, str],
+    resident_env: dict[str, str] | None,
 ) -> list[Variant]:
     out: list[Variant] = []
+    if with_seawall and resident_env is not None:
+        out += resident_variants(image, form, work, resident_env)
     if with_seawall:
         cold_dir: list[Path] = []
 
@@ -204,6 +217,36 @@ def variants(
     return out
 
 
+def resident_variants(
+    image: Image, form: str, work: Path, resident_env: dict[str, str]
+) -> list[Variant]:
+    """seawall-cold and seawall-warm again, each run by the resident process."""
+    cold_dir: list[Path] = []
+
+    def new_cold_dir() -> None:
+        cold_dir[:] = [fresh_dir(work, "resident-cold-")]
+
+    warm_dir = fresh_dir(work, "resident-warm-")
+    untimed(
+        lambda o: seawall_cmd(image, form, "cyclonedx", o, warm_dir),
+        work / "prime.json",
+        resident_env,
+    )
+    return [
+        Variant(
+            "seawall-resident-cold",
+            lambda o: seawall_cmd(image, form, "cyclonedx", o, cold_dir[0]),
+            new_cold_dir,
+            env=resident_env,
+        ),
+        Variant(
+            "seawall-resident-warm",
+            lambda o: seawall_cmd(image, form, "cyclonedx", o, warm_dir),
+            env=resident_env,
+        ),
+    ]
+
+
 def median(variant: Variant) -> float:
     return statistics.median(sample.seconds for sample in variant.samples)
 
@@ -222,6 +265,15 @@ def ratios(by_name: dict[str, Variant]) -> dict[str, float]:
     found["cold / min(syft, trivy-clean)"] = cold / fastest_cold_peer
     found["cold / min(syft, trivy warm cache)"] = cold / fastest_peer
     found["warm / cold"] = median(by_name["seawall-warm"]) / cold
+    if "seawall-resident-warm" in by_name:
+        resident_warm = median(by_name["seawall-resident-warm"])
+        found["resident warm / cold"] = resident_warm / cold
+        found["resident warm / resident cold"] = resident_warm / median(
+            by_name["seawall-resident-cold"]
+        )
+        found["resident cold / min(syft, trivy-clean)"] = (
+            median(by_name["seawall-resident-cold"]) / fastest_cold_peer
+        )
     if "seawall-base-cached" in by_name:
         found["base-cached / cold"] = median(by_name["seawall-base-cached"]) / cold
     seawall_peak = max(peak(by_name["seawall-cold"]), peak(by_name["seawall-warm"]))
@@ -233,6 +285,9 @@ TARGETS = {
     "cold / min(syft, trivy-clean)": 1.0,
     "cold / min(syft, trivy warm cache)": 1.0,
     "warm / cold": 0.2,
+    "resident warm / cold": 0.2,
+    "resident warm / resident cold": 0.2,
+    "resident cold / min(syft, trivy-clean)": 1.0,
     "seawall peak RSS / syft peak RSS": 1.0,
 }
 
@@ -290,6 +345,9 @@ def main() -> None:
         action="store_true",
         help="leave PYTHONDONTWRITEBYTECODE as it is (seawall compiles its modules every run)",
     )
+    parser.add_argument(
+        "--no-resident", action="store_true", help="leave out the resident-process variants"
+    )
     args = parser.parse_args()
     env = peer_env(bytecode_cache=not args.no_bytecode_cache)
     ensure_time()
@@ -312,43 +370,50 @@ def main() -> None:
     }
     SCRATCH.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="sbom-speed-", dir=SCRATCH))
-    try:
-        for image in chosen:
-            warm_page_cache(image)
-            parent = every_image.get(image.parent) if image.parent else None
-            for form in args.forms:
-                found = variants(peers, image, form, parent, work, with_seawall, env)
-                for _ in range(args.runs):
-                    for variant in found:
-                        variant.before_each()
-                        output = work / f"{variant.name}.json"
-                        variant.samples.append(measure(variant.command(output), output, env))
-                rates = ratios({variant.name: variant for variant in found})
-                print_table(image, form, found, rates)
-                images = results["images"]
-                assert isinstance(images, list)
-                images.append(
-                    {
-                        "image": image.name,
-                        "form": form,
-                        "layers": list(image.layers),
-                        "layer_bytes": image.layer_bytes,
-                        "variants": {
-                            variant.name: [
-                                {
-                                    "seconds": s.seconds,
-                                    "peak_kib": s.peak_kib,
-                                    "packages": s.packages,
-                                }
-                                for s in variant.samples
-                            ]
-                            for variant in found
-                        },
-                        "ratios": rates,
-                    }
-                )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with ExitStack() as stack:
+        resident_env = (
+            stack.enter_context(resident(env)) if with_seawall and not args.no_resident else None
+        )
+        try:
+            for image in chosen:
+                warm_page_cache(image)
+                parent = every_image.get(image.parent) if image.parent else None
+                for form in args.forms:
+                    found = variants(
+                        peers, image, form, parent, work, with_seawall, env, resident_env
+                    )
+                    for _ in range(args.runs):
+                        for variant in found:
+                            variant.before_each()
+                            output = work / f"{variant.name}.json"
+                            argv = variant.command(output)
+                            variant.samples.append(measure(argv, output, variant.env or env))
+                    rates = ratios({variant.name: variant for variant in found})
+                    print_table(image, form, found, rates)
+                    images = results["images"]
+                    assert isinstance(images, list)
+                    images.append(
+                        {
+                            "image": image.name,
+                            "form": form,
+                            "layers": list(image.layers),
+                            "layer_bytes": image.layer_bytes,
+                            "variants": {
+                                variant.name: [
+                                    {
+                                        "seconds": s.seconds,
+                                        "peak_kib": s.peak_kib,
+                                        "packages": s.packages,
+                                    }
+                                    for s in variant.samples
+                                ]
+                                for variant in found
+                            },
+                            "ratios": rates,
+                        }
+                    )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     path = RESULTS / f"sbom_speed-{stamp}.json"

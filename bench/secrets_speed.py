@@ -4,7 +4,10 @@ Targets (issue 5): seawall cold <= 0.7 x `trivy image --scanners secret` wall
 time, and warm <= 0.1 x seawall cold. Every run starts from an empty cache
 directory for the cold variants (seawall's and trivy's); the warm variant
 reuses the cache the cold run just filled. trivy runs offline, and seawall with
-its bytecode cache on, as installed (both from peers.py).
+its bytecode cache on, as installed (both from peers.py). The seawall-resident
+variants are the same two runs by a resident process (`seawall daemon
+start`, once for the whole benchmark; docs/architecture.md, "The resident
+process").
 
 Images: the demo image (`.cache/demo/oci`, built by scripts/demo) and the
 bench images from bench/images.py (debian-app by default).
@@ -20,10 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peers import PEERS_VENV, ROOT, SEAWALL, TRIVY_OFFLINE, peer_env
+from peers import PEERS_VENV, ROOT, SEAWALL, TRIVY_OFFLINE, peer_env, resident
 
 DEMO = ROOT / ".cache" / "demo" / "oci"
 RESULTS = ROOT / ".cache" / "bench" / "results"
@@ -41,9 +45,9 @@ def trivy_binary() -> Path:
     return trivy
 
 
-def timed(command: list[str]) -> tuple[float, str]:
+def timed(command: list[str], env: dict[str, str] = ENV) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=ENV)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"bench: {command[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -70,13 +74,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--images", nargs="*", default=["debian-app"])
+    parser.add_argument(
+        "--no-resident", action="store_true", help="leave out the resident-process variants"
+    )
     args = parser.parse_args()
+    with ExitStack() as stack:
+        resident_env = None if args.no_resident else stack.enter_context(resident(ENV))
+        measure(args, resident_env)
+
+
+def measure(args: argparse.Namespace, resident_env: dict[str, str] | None) -> None:
+    """Every variant on every image, `--runs` times, interleaved; prints and saves the table."""
     trivy = trivy_binary()
     base = [str(SEAWALL)]
     lines = [f"secret scanning, {args.runs} runs each, median wall seconds (min)"]
     record: dict[str, dict[str, list[float] | int]] = {}
     for name, target, trivy_input in images(args.images):
         times: dict[str, list[float]] = {"seawall-cold": [], "seawall-warm": [], "trivy": []}
+        if resident_env is not None:
+            times |= {"seawall-resident-cold": [], "seawall-resident-warm": []}
         counts: dict[str, int] = {}
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as work:
@@ -91,6 +107,11 @@ def main() -> None:
                     counts[field] = status[field]
                 elapsed, _ = timed(command)
                 times["seawall-warm"].append(elapsed)
+                if resident_env is not None:
+                    command[-1] = str(Path(work) / "resident-cache")
+                    for variant in ("seawall-resident-cold", "seawall-resident-warm"):
+                        elapsed, _ = timed(command, resident_env)
+                        times[variant].append(elapsed)
                 report = Path(work) / "trivy.json"
                 trivy_command = [
                     str(trivy),
@@ -127,6 +148,20 @@ def main() -> None:
         warm_ratio = median["seawall-warm"] / median["seawall-cold"]
         lines.append(f"  cold / trivy  {cold_ratio:.2f}  (target <= 0.7)")
         lines.append(f"  warm / cold   {warm_ratio:.2f}  (target <= 0.1)")
+        if resident_env is not None:
+            resident_warm = median["seawall-resident-warm"]
+            lines.append(
+                f"  resident warm / cold            {resident_warm / median['seawall-cold']:.2f}"
+                "  (target <= 0.1)"
+            )
+            lines.append(
+                "  resident warm / resident cold   "
+                f"{resident_warm / median['seawall-resident-cold']:.2f}  (target <= 0.1)"
+            )
+            lines.append(
+                f"  resident cold / trivy           "
+                f"{median['seawall-resident-cold'] / median['trivy']:.2f}  (target <= 0.7)"
+            )
         record[name] = {**times, **counts}
     text = "\n".join(lines)
     print(text)

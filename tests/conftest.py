@@ -24,6 +24,10 @@ def pytest_runtest_makereport(
     return report
 
 
+# No test's command is handed to a resident process that the developer started
+# (`seawall daemon start`); tests/cli/test_resident.py starts its own.
+os.environ["SEAWALL_DAEMON"] = "0"
+
 # CI runs the same examples every time (a red CI must be reproducible); local
 # runs keep exploring new ones and save failures in .hypothesis/.
 settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -2,6 +2,6 @@
 
 import sys
 
-from seawall.cli.app import main
+from seawall.cli.launch import main
 
 sys.exit(main())

@@ -92,6 +92,12 @@ COMMANDS = (
         "with an audit evidence bundle.",
         "%(prog)s [run] TARGET --framework NAME [options] | %(prog)s verify [options] DIR",
     ),
+    Command(
+        "daemon",
+        "seawall.cli.daemon",
+        "Keep seawall loaded in a resident process that runs later commands without start-up.",
+        "%(prog)s {start,stop,status} ...",
+    ),
 )
 """Every command, in the order `seawall --help` lists them."""
 
@@ -142,15 +148,16 @@ def build_parser(args: Sequence[str] = (), *, everything: bool = False) -> Seawa
     return root
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, parser: SeawallParser | None = None) -> int:
     """Runs `seawall ARGS` (default `sys.argv[1:]`) and returns its exit code, which the
-    console script exits with."""
+    console script exits with. `parser`: one `build_parser(everything=True)` made
+    ahead, as the resident process keeps (it parses every command alike)."""
     if os.environ.get("SEAWALL_DEBUG"):
         import logging  # only here: `--help` and a quiet run need no logging set up
 
         logging.basicConfig(level=logging.DEBUG)
     args = with_implied_subcommand(list(sys.argv[1:] if argv is None else argv))
-    parser = build_parser(args)
+    parser = parser or build_parser(args)
     try:
         namespace = parser.parse_args(args)
     except SystemExit as done:  # --help, --version, a usage error
