@@ -1,7 +1,7 @@
 """Benchmark matching: 1,000 packages against the real store, cold and warm.
 
     .venv/bin/python bench/match_speed.py [--runs N] [--cold-runs N] [--store PATH] [--rebuild]
-                                          [--instructions]
+                                          [--instructions] [--check]
 
 The store is built once from every zip of shared/vulndata plus KEV
 (`seawall.vulndb.importer.import_paths`, kept in .cache/bench/match/, built
@@ -14,22 +14,34 @@ crates.io named in the real records, at versions the records name (so many
 are affected), 1,000 in all. It is built once and handed to each measuring
 process in a pickle file of this run's own temporary directory.
 
-- cold: a new process opens the store and calls `match_inventory` once, the
-  way one `seawall scan` does (interpreter start-up and imports excluded,
-  reported apart); median of `--cold-runs` processes;
+- cold, never seen: a new process opens the store and calls `match_inventory`
+  once, the way one `seawall scan` does (interpreter start-up and imports
+  excluded, reported apart), with no results kept beside the store (its
+  `.results` file, seawall.vulndb.results, deleted first): what the first
+  scan after a `db update` pays; median of `--cold-runs` processes;
+- cold, kept results: the same, after a process matched the same inventory
+  against the same store (what a later scan of the same image pays);
 - warm, matcher reused: one `Matcher` matches the same inventory `--runs`
   times (a server or worker keeping its matcher between scans);
 - warm, new matcher: `match_inventory` called again in the same process
   (what a second scan in one process pays);
-- `--instructions`: the instructions the cold match executes, counted by
+- `--instructions`: the instructions both cold matches execute, counted by
   valgrind's callgrind (a process that matches less one that does not, hash
   seed fixed): deterministic, so a before/after comparison holds on a busy
-  machine where wall times do not.
+  machine where wall times do not;
+- `--check`: a SHA-256 over every field of every finding (and the problems
+  and counters) of the 1,000 packages and of a larger inventory (every dpkg
+  package of this machine and, for every PyPI, Go and crates.io name in the
+  records, up to four versions they name), never seen and then from the kept
+  results: equal hashes before and after a change mean equal results.
 Issue 4's target is <= 50 ms for 1,000 packages.
 The data path is $SEAWALL_VULNDATA or ../shared/vulndata beside the repo.
 """
 
 import argparse
+import dataclasses
+import enum
+import hashlib
 import json
 import os
 import pickle
@@ -40,6 +52,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,18 +86,22 @@ def build_store(store: Path, vulndata: Path) -> float:
 def language_candidates(vulndata: Path, folder: str) -> list[tuple[str, str]]:
     """(name, version) pairs from the records of one ecosystem: one per name, sorted."""
     chosen: dict[str, str] = {}
+    for name, affected in _affected(vulndata, folder):
+        if name not in chosen and (version := _named_version(affected)):
+            chosen[name] = version
+    return sorted(chosen.items())
+
+
+def _affected(vulndata: Path, folder: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(package name, affected entry) of every record of one ecosystem, in file order."""
     with zipfile.ZipFile(vulndata / folder / "all.zip") as archive:
         for entry in sorted(archive.namelist()):
             record = orjson.loads(archive.read(entry))
             for affected in record.get("affected") or []:
                 package = affected.get("package") or {}
                 name = package.get("name")
-                if package.get("ecosystem") != folder or not name or name in chosen:
-                    continue
-                version = _named_version(affected)
-                if version:
-                    chosen[name] = version
-    return sorted(chosen.items())
+                if package.get("ecosystem") == folder and name:
+                    yield name, affected
 
 
 def _named_version(affected: dict[str, Any]) -> str | None:
@@ -99,37 +116,133 @@ def _named_version(affected: dict[str, Any]) -> str | None:
     return None
 
 
-def inventory(vulndata: Path, status: Path) -> Any:
-    """The 1,000-package inventory described in the module docstring."""
+BOOKWORM = {"id": "debian", "version_id": "12", "version_codename": "bookworm"}
+
+
+def dpkg_packages(status: Path) -> list[Any]:
+    """The packages of a dpkg status file, by seawall's own cataloger, as Debian 12."""
     from seawall.catalog.base import CatalogContext, CatalogFile
     from seawall.catalog.os.dpkg import DpkgCataloger
-    from seawall.model.package import Distro, Ecosystem, Inventory, Location, Package
+    from seawall.model.package import Distro
 
-    bookworm = Distro(id="debian", version_id="12", version_codename="bookworm")
-    packages: list[Package] = []
-    if status.is_file():
-        found = DpkgCataloger().catalog(
-            [CatalogFile("/var/lib/dpkg/status", status.read_bytes(), 0)],
-            CatalogContext(distro=bookworm),
-        )
-        packages.extend(found.packages[:DPKG_PACKAGES])
+    if not status.is_file():
+        return []
+    found = DpkgCataloger().catalog(
+        [CatalogFile("/var/lib/dpkg/status", status.read_bytes(), 0)],
+        CatalogContext(distro=Distro(**BOOKWORM)),
+    )
+    return list(found.packages)
+
+
+def language_package(folder: str, purl_type: str, name: str, version: str) -> Any:
+    from seawall.model.package import Ecosystem, Location, Package
+
+    return Package(
+        name=name,
+        version=version,
+        ecosystem=Ecosystem(folder),
+        purl=f"pkg:{purl_type}/{name}@{version}",
+        cataloger="bench",
+        locations=(Location("/app", 1),),
+    )
+
+
+def inventory(vulndata: Path, status: Path) -> Any:
+    """The 1,000-package inventory described in the module docstring."""
+    from seawall.model.package import Distro, Inventory
+
+    packages = dpkg_packages(status)[:DPKG_PACKAGES]
     wanted = 1000 - len(packages)
     per_language = [wanted // len(LANGUAGES) + (i < wanted % len(LANGUAGES)) for i in range(3)]
     for (folder, purl_type), count in zip(LANGUAGES.items(), per_language, strict=True):
         candidates = language_candidates(vulndata, folder)
         step = max(1, len(candidates) // count)
         for name, version in candidates[::step][:count]:
-            packages.append(
-                Package(
-                    name=name,
-                    version=version,
-                    ecosystem=Ecosystem(folder),
-                    purl=f"pkg:{purl_type}/{name}@{version}",
-                    cataloger="bench",
-                    locations=(Location("/app", 1),),
-                )
+            packages.append(language_package(folder, purl_type, name, version))
+    return Inventory(tuple(packages), distro=Distro(**BOOKWORM))
+
+
+def large_inventory(vulndata: Path, status: Path) -> Any:
+    """Every dpkg package of `status` and up to four named versions of every language name."""
+    from seawall.model.package import Distro, Inventory
+
+    packages = dpkg_packages(status)
+    for folder, purl_type in LANGUAGES.items():
+        for name, versions in sorted(_named_versions(vulndata, folder).items()):
+            packages.extend(
+                language_package(folder, purl_type, name, version) for version in versions
             )
-    return Inventory(tuple(packages), distro=bookworm)
+    return Inventory(tuple(packages), distro=Distro(**BOOKWORM))
+
+
+def _named_versions(vulndata: Path, folder: str) -> dict[str, list[str]]:
+    """Up to four versions per package name, spread over what its records name."""
+    chosen: dict[str, list[str]] = {}
+    for name, affected in _affected(vulndata, folder):
+        named = list(affected.get("versions") or [])
+        for item in affected.get("ranges") or []:
+            for event in item.get("events") or []:
+                named.extend(
+                    version
+                    for kind, version in event.items()
+                    if kind in ("introduced", "fixed") and version != "0"
+                )
+        versions = chosen.setdefault(name, [])
+        for version in named[:: max(1, len(named) // 3)]:
+            if len(versions) < 4 and version not in versions:
+                versions.append(str(version))
+    return chosen
+
+
+def _canonical(value: Any) -> Any:
+    """Every field of a result as plain JSON values (dataclasses by field, enums by value)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__] + [
+            [field.name, _canonical(getattr(value, field.name))]
+            for field in dataclasses.fields(value)
+        ]
+    if isinstance(value, enum.Enum):
+        return ["enum", type(value).__name__, value.value]
+    if isinstance(value, tuple | list):
+        return [_canonical(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in sorted(value.items())}
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def check(store_path: Path, inventory_file: Path) -> None:
+    """One checking process: the hash of the result, never seen then from kept results."""
+    from seawall import versions
+    from seawall.match import match_inventory
+    from seawall.match.cache import MatchCache
+    from seawall.match.matcher import Matcher
+    from seawall.vulndb import results
+    from seawall.vulndb.store import VulnStore
+
+    packages = pickle.loads(inventory_file.read_bytes())  # noqa: S301 - our own file
+    results.path_for(store_path).unlink(missing_ok=True)
+    digests = []
+    with VulnStore(store_path) as store:
+        first = match_inventory(packages, store, versions.key)
+        kept = Matcher(store, versions.key, cache=MatchCache()).match(packages)
+    for result in (first, kept):
+        text = json.dumps(_canonical(result), sort_keys=True, ensure_ascii=False)
+        digests.append(hashlib.sha256(text.encode()).hexdigest())
+    print(
+        json.dumps(
+            {
+                "packages": len(packages.packages),
+                "findings": len(first.findings),
+                "problems": len(first.problems),
+                "unmatched": first.unmatched_packages,
+                "git_ranges_skipped": first.git_ranges_skipped,
+                "never_seen": digests[0],
+                "kept": digests[1],
+            }
+        )
+    )
 
 
 def child(store_path: Path, inventory_file: Path, runs: int, *, count: str | None = None) -> None:
@@ -221,51 +334,94 @@ def main() -> None:
     parser.add_argument(
         "--instructions", action="store_true", help="count the cold match's instructions"
     )
+    parser.add_argument(
+        "--check", action="store_true", help="hash every field of every finding of two inventories"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--checking", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--inventory", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--count", choices=("cold", "none"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.store, args.inventory, args.runs, count=args.count)
         return
+    if args.checking:
+        check(args.store, args.inventory)
+        return
     if args.rebuild or not _readable(args.store):
         seconds = build_store(args.store, vulndata_dir())
         print(f"store built from {vulndata_dir()} in {seconds:.1f} s: {args.store}")
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    kept_results = args.store.with_name(args.store.name + ".results")
     with tempfile.TemporaryDirectory() as scratch:
         inventory_file = Path(scratch) / "inventory.pickle"
         inventory_file.write_bytes(pickle.dumps(inventory(vulndata_dir(), args.status)))
-        base = [sys.executable, __file__, "--child", "--store", str(args.store)]
-        base += ["--inventory", str(inventory_file)]
-        if args.instructions:
-            # Once untimed, so that every module's bytecode is cached for both counts.
-            subprocess.run([*base, "--runs", "1"], check=True, capture_output=True, env=env)
-            matching = instructions([*base, "--count", "cold"], env)
-            without = instructions([*base, "--count", "none"], env)
-            print(
-                f"cold match: {(matching - without) / 1e6:,.0f} M instructions "
-                f"(process {matching / 1e6:,.0f} M, without matching {without / 1e6:,.0f} M)"
-            )
+        base = [sys.executable, __file__, "--store", str(args.store)]
+        if args.check:
+            large_file = Path(scratch) / "large.pickle"
+            large_file.write_bytes(pickle.dumps(large_inventory(vulndata_dir(), args.status)))
+            for label, path in (("1,000 packages", inventory_file), ("large", large_file)):
+                output = subprocess.run(
+                    [*base, "--checking", "--inventory", str(path)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                ).stdout
+                found = json.loads(output)
+                same = "the same" if found["never_seen"] == found["kept"] else "DIFFERENT"
+                print(
+                    f"{label}: {found['packages']} packages, {found['findings']} findings, "
+                    f"{found['problems']} problems, {found['unmatched']} unmatched, "
+                    f"{found['git_ranges_skipped']} GIT ranges; sha256 {found['never_seen']} "
+                    f"(from kept results: {same})"
+                )
+            kept_results.unlink(missing_ok=True)
             return
-        results = []
+        base += ["--child", "--inventory", str(inventory_file)]
+        if args.instructions:
+            # Once untimed, so that every module's bytecode is cached for the counts.
+            subprocess.run([*base, "--runs", "1"], check=True, capture_output=True, env=env)
+            without = instructions([*base, "--count", "none"], env)
+            kept_results.unlink(missing_ok=True)
+            never_seen = instructions([*base, "--count", "cold"], env)
+            kept = instructions([*base, "--count", "cold"], env)
+            kept_results.unlink(missing_ok=True)
+            for label, matching in (("never seen", never_seen), ("kept results", kept)):
+                print(
+                    f"cold match, {label}: {(matching - without) / 1e6:,.0f} M instructions "
+                    f"(process {matching / 1e6:,.0f} M, without matching {without / 1e6:,.0f} M)"
+                )
+            return
+        results: dict[str, list[dict[str, Any]]] = {"never seen": [], "kept results": []}
         for number in range(args.cold_runs):
-            command = [*base, "--runs", str(args.runs if number == 0 else 1)]
-            output = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
-            results.append(json.loads(output.stdout))
-    first = results[0]
-    cold = statistics.median(r["cold"] * 1000 for r in results)
-    warm = statistics.median(first["warm"]) * 1000
-    warm_new = statistics.median(first["warm_new_matcher"]) * 1000
+            for label in results:
+                if label == "never seen":
+                    kept_results.unlink(missing_ok=True)
+                warm_runs = args.runs if number == 0 and label == "never seen" else 1
+                command = [*base, "--runs", str(warm_runs)]
+                output = subprocess.run(
+                    command, check=True, capture_output=True, text=True, env=env
+                ).stdout
+                results[label].append(json.loads(output))
+        kept_results.unlink(missing_ok=True)
+    first = results["never seen"][0]
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     print(
         f"inventory: {first['packages']} packages ({first['unmatched']} unmatched), "
         f"{first['findings']} findings, {first['problems']} problems"
     )
-    print(
-        f"cold (new process, first match): median {cold:.1f} ms of {len(results)} "
-        f"(min {min(r['cold'] for r in results) * 1000:.1f}; "
-        f"imports {statistics.median(r['imports'] for r in results) * 1000:.0f} ms apart)"
-    )
+    for label, runs in results.items():
+        cold = statistics.median(r["cold"] * 1000 for r in runs)
+        verdict = "meets" if cold <= TARGET_MS else "MISSES"
+        print(
+            f"cold ({label}, new process, first match): median {cold:.1f} ms of {len(runs)} "
+            f"(min {min(r['cold'] for r in runs) * 1000:.1f}; imports "
+            f"{statistics.median(r['imports'] for r in runs) * 1000:.0f} ms apart); "
+            f"{verdict} the {TARGET_MS:.0f} ms target"
+        )
+    warm = statistics.median(first["warm"]) * 1000
+    warm_new = statistics.median(first["warm_new_matcher"]) * 1000
     print(f"warm, new matcher (same process): median {warm_new:.1f} ms")
     verdict = "meets" if warm <= TARGET_MS else "MISSES"
     print(

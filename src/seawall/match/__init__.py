@@ -4,7 +4,8 @@
 pipeline passes `seawall.versions.key` as `version_key` (this stage does not
 import another stage). `Matcher` keeps what it worked out between calls, and
 `match_inventory` shares that across the process for stores that name their
-snapshot (seawall.match.cache).
+snapshot (seawall.match.cache), and across processes for stores that keep
+results beside them (seawall.match.persist).
 """
 
 from seawall.match.matcher import Matcher, MatchResult, match_inventory

@@ -4,13 +4,12 @@ Parsing a record's range events, scoring its CVSS vectors and building the
 findings of a subject (an ecosystem, a source or package name and a version)
 cost far more than looking them up again. A `MatchCache` keeps them, bounded:
 
-- prepared ranges by value (ecosystem, type and events: records of one
-  package often repeat a range, and a prepared range depends on nothing
-  else);
 - CVSS scores the store gave, by vector;
-- prepared `versions` lists and record severities, keyed by the identity of
-  the store's objects (each entry keeps its object alive, so an id cannot be
-  reused for another object while the entry exists);
+- prepared ranges (records of one package often repeat a range, and the
+  store hands such ranges out as one object), prepared `versions` lists and
+  record severities, keyed by the identity of the store's objects (each entry
+  keeps its object alive, so an id cannot be reused for another object while
+  the entry exists);
 - per subject: the finding templates and the problems met (an LRU).
 
 Subjects are only valid for one version of the store's data. A store that
@@ -25,8 +24,7 @@ its own per Matcher. Caches are safe to share between threads.
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from seawall.match.ranges import PreparedRange, PreparedVersions, VersionKeyFunc, prepare
 from seawall.match.severity import RecordSeverity
@@ -35,8 +33,6 @@ from seawall.model.advisory import (
     AdvisorySummary,
     AffectedPackage,
     AffectedRange,
-    RangeEvent,
-    RangeType,
 )
 from seawall.model.finding import CvssScore, VulnerabilityFinding
 
@@ -58,9 +54,8 @@ _Owner = TypeVar("_Owner")
 _Value = TypeVar("_Value")
 
 
-@dataclass(frozen=True, slots=True)
-class SubjectResult:
-    """What matching one subject gave."""
+class SubjectResult(NamedTuple):
+    """What matching one subject gave. (A named tuple: one is built per subject.)"""
 
     findings: tuple[VulnerabilityFinding, ...]
     """Built for the first package matched by this subject; others get a copy."""
@@ -94,10 +89,9 @@ class MatchCache:
     """Prepared ranges, severities and subjects of one store version (see the module docstring)."""
 
     def __init__(self, objects: int = OBJECTS, subjects: int = SUBJECTS) -> None:
-        self._ranges: dict[tuple[str, RangeType, tuple[RangeEvent, ...]], PreparedRange] = {}
-        self._range_capacity = objects
         # The value keeps the range alive, so its id is not reused meanwhile.
-        self._range_objects: dict[tuple[int, str], tuple[AffectedRange, PreparedRange]] = {}
+        self._ranges: dict[tuple[int, str], tuple[AffectedRange, PreparedRange]] = {}
+        self._range_capacity = objects
         self.versions: _ByIdentity[tuple[str, ...], PreparedVersions] = _ByIdentity(objects)
         self.severities: _ByIdentity[AffectedPackage, tuple[AdvisorySummary, RecordSeverity]] = (
             _ByIdentity(objects)
@@ -111,21 +105,17 @@ class MatchCache:
         self, affected_range: AffectedRange, ecosystem: str, version_key: VersionKeyFunc
     ) -> PreparedRange:
         """`affected_range` of an entry in `ecosystem`, prepared (seawall.match.ranges)."""
-        # By identity first: the store shares one object between rows that
-        # write a range alike, and hashing a range's events costs more.
-        seen = self._range_objects.get((id(affected_range), ecosystem))
+        # By identity: the store shares one object between rows that write a range
+        # alike, and hashing a range's events (and their enum members) costs more
+        # than preparing most ranges again.
+        key = (id(affected_range), ecosystem)
+        seen = self._ranges.get(key)
         if seen is not None and seen[0] is affected_range:
             return seen[1]
-        key = (ecosystem, affected_range.type, affected_range.events)
-        found = self._ranges.get(key)
-        if found is None:
-            found = prepare(affected_range, ecosystem, version_key)
-            if len(self._ranges) >= self._range_capacity:
-                self._ranges.clear()
-            self._ranges[key] = found
-        if len(self._range_objects) >= self._range_capacity:
-            self._range_objects.clear()
-        self._range_objects[(id(affected_range), ecosystem)] = (affected_range, found)
+        found = prepare(affected_range, ecosystem, version_key)
+        if len(self._ranges) >= self._range_capacity:
+            self._ranges.clear()
+        self._ranges[key] = (affected_range, found)
         return found
 
     def cvss(self, store: AdvisoryStore, vector: str, v2: bool) -> CvssScore | str:

@@ -21,6 +21,8 @@ from seawall.model.package import Package
 # What json.dumps(fields, ensure_ascii=False) uses, made once: dumps builds a
 # new encoder per call for any non-default option.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
+# What that encoder writes for a string (its `encode` checks the type first).
+_encode_string = json.encoder.encode_basestring
 
 
 def vulnerability_fingerprint(vulnerability_id: str, package: Package) -> str:
@@ -37,5 +39,5 @@ def package_part(package: Package) -> str:
 
 def fingerprint_with(vulnerability_id: str, part: str) -> str:
     """The fingerprint of `vulnerability_id` in the package whose `package_part` is `part`."""
-    text = f'["vulnerability", {_ENCODER.encode(vulnerability_id)}, {part}'
+    text = f'["vulnerability", {_encode_string(vulnerability_id)}, {part}'
     return hashlib.sha256(text.encode()).hexdigest()

@@ -36,45 +36,56 @@ not parse is skipped with a problem; GIT ranges are counted and skipped.
 
 import gc
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from seawall.errors import InputError
-from seawall.match import fingerprint
+from seawall.match import fingerprint, persist
 from seawall.match.cache import MatchCache, Subject, SubjectResult, cache_for
-from seawall.match.merge import RecordMatch, build_finding, cmp_order_key, group
+from seawall.match.merge import RecordMatch, build_finding, group, new_finding
 from seawall.match.ranges import (
+    Fix,
     PreparedRange,
     PreparedVersions,
     VersionKeyFunc,
-    decision_text,
-    evaluate,
-    less,
+    judge,
     listed,
     prepare_versions,
 )
-from seawall.match.severity import RecordSeverity, record_severity
+from seawall.match.severity import (
+    NO_SEVERITY,
+    RecordSeverity,
+    gives_severity,
+    record_severity,
+)
 from seawall.model.advisory import (
     AdvisoryStore,
     AdvisorySummary,
     AffectedEntry,
     AffectedPackage,
-    EventKind,
+    AffectedRange,
     RangeType,
 )
 from seawall.model.finding import CvssScore, MatchReason, VulnerabilityFinding
+from seawall.model.frozen import builder
 from seawall.model.package import DISTRO_ECOSYSTEMS, Inventory, Package
+
+# One per matched record (seawall.model.frozen).
+_new_reason: Callable[[str, str, str, str, str], MatchReason] = builder(MatchReason)
 
 MAX_PROBLEMS = 500
 """Problems kept per run; the rest are counted in a last line."""
 
-_ORDER_KEY = cmp_order_key(less)
 # Looked up once (see seawall.match.ranges).
 _GIT = RangeType.GIT
 _SEMVER = RangeType.SEMVER
-_FIXED = EventKind.FIXED
+
+_Judged = tuple[AffectedRange, str, PreparedRange | None, str | None, tuple[Fix, ...]]
+"""What a range of an entry says about the installed version: (the range, the entry's
+ecosystem, the range prepared (None for a GIT range), the decision when the version
+is in it, every fix above the version)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +132,9 @@ class Matcher:
     inventory again costs little. A Matcher therefore assumes its store does
     not change while it is used, as a `VulnStore` (a read-only snapshot of one
     file) never does. Without `cache`, the process's cache for the store's
-    snapshot is used (a new one for a store without a snapshot).
+    snapshot is used (a new one for a store without a snapshot). Subjects are
+    also kept across processes when the store offers a place for them
+    (seawall.match.persist): a new process reads those before matching.
     """
 
     def __init__(
@@ -134,6 +147,7 @@ class Matcher:
         self._store = store
         self._version_key = version_key
         self._cache = cache if cache is not None else cache_for(store, version_key)
+        self._kept = persist.kept_for(store, version_key)
 
     def match(self, inventory: Inventory, *, ignore_unfixed: bool = False) -> MatchResult:
         """Every vulnerability finding of `inventory`, in a deterministic order."""
@@ -142,80 +156,124 @@ class Matcher:
 
     def _match(self, inventory: Inventory, ignore_unfixed: bool) -> MatchResult:
         run = _Run()
-        findings: list[tuple[tuple[str, ...], VulnerabilityFinding]] = []
+        # Findings by their package's place in the order (ecosystem, name, version,
+        # purl, path); within a package, by id.
+        by_package: dict[tuple[str, ...], list[VulnerabilityFinding]] = {}
         unmatched = owned = 0
-        # Binary packages built from one source share its matches and findings
-        # (libssl3, openssl → openssl): built once, then given each package.
-        by_subject: dict[Subject, SubjectResult | None] = {}
+        planned: list[tuple[Package, Subject | None]] = []
         for package in inventory.packages:
             if package.owner is not None and package.ecosystem not in DISTRO_ECOSYSTEMS:
                 owned += 1
-                continue
-            subject = self._subject(package, run)
+            else:
+                planned.append((package, _subject(package)))
+        kept = self._kept_results([subject for _, subject in planned if subject is not None])
+        fresh: dict[str, bytes] = {}
+        # Binary packages built from one source share its matches and findings
+        # (libssl3, openssl → openssl): built once, then given each package.
+        by_subject: dict[Subject, SubjectResult | None] = {}
+        for package, subject in planned:
             if subject is None:
+                run.problem(
+                    f"{package.ecosystem.value} packages not matched: the distribution "
+                    "release is unknown, so no OSV ecosystem release can be chosen"
+                )
                 unmatched += 1
                 continue
             if subject in by_subject:
                 built = by_subject[subject]
             else:
-                built = by_subject[subject] = self._subject_result(package, subject, run)
+                built = by_subject[subject] = self._subject_result(
+                    package, subject, run, kept, fresh
+                )
             if built is None:
                 unmatched += 1
                 continue
+            if not built.findings:
+                continue
             order = _package_order(package)
+            found = by_package.get(order)
+            if found is None:
+                found = by_package[order] = []
             part: str | None = None
             for template in built.findings:
                 if ignore_unfixed and not template.fixed_versions:
                     continue
                 if template.package is package:
-                    finding = template
-                else:
-                    if part is None:
-                        part = fingerprint.package_part(package)
-                    finding = replace(
-                        template,
-                        package=package,
-                        fingerprint=fingerprint.fingerprint_with(template.id, part),
-                    )
-                findings.append(((*order, finding.id), finding))
-        findings.sort(key=_first)
+                    found.append(template)
+                    continue
+                if part is None:
+                    part = fingerprint.package_part(package)
+                found.append(_for_package(template, package, part))
+        if fresh and self._kept is not None:
+            self._kept.results.keep(fresh)
+        findings: list[VulnerabilityFinding] = []
+        for order in sorted(by_package):
+            found = by_package[order]
+            if len(found) > 1:
+                found.sort(key=_finding_id)  # stable: packages alike keep the inventory's order
+            findings.extend(found)
         return MatchResult(
-            tuple(finding for _, finding in findings),
+            tuple(findings),
             run.all_problems(),
             unmatched,
             run.git_ranges_skipped,
             owned,
         )
 
+    def _kept_results(self, subjects: list[Subject]) -> dict[Subject, bytes]:
+        """What other processes kept for those of `subjects` this process has not met."""
+        if self._kept is None:
+            return {}
+        keys = {
+            self._kept.key(subject): subject
+            for subject in dict.fromkeys(subjects)
+            if self._cache.subject(subject) is None
+        }
+        return {keys[key]: data for key, data in self._kept.results.found(list(keys)).items()}
+
     def _subject_result(
-        self, package: Package, subject: Subject, run: _Run
+        self,
+        package: Package,
+        subject: Subject,
+        run: _Run,
+        kept: dict[Subject, bytes],
+        fresh: dict[str, bytes],
     ) -> SubjectResult | None:
-        """The findings of `subject` (kept from an earlier call, or worked out now)."""
-        ecosystem, _, version = subject
-        try:
-            installed = self._version_key(ecosystem, version)
-        except InputError as error:
-            if getattr(error, "version", None) is None:
-                # No comparator for the ecosystem: one problem for all its packages.
-                run.problem(f"{ecosystem} packages not matched: {error}")
-            else:
-                run.problem(f"{package.purl} not matched: {error}")
-            return None
+        """The findings of `subject`: kept by this process or another, or worked out now
+        (and then added to `fresh`, for other processes, when results are kept)."""
         built = self._cache.subject(subject)
+        if built is None and subject in kept:
+            built = persist.decode(kept[subject], package)
+            if built is not None:
+                self._cache.keep_subject(subject, built)
         if built is None:
+            ecosystem, _, version = subject
+            try:
+                installed = self._version_key(ecosystem, version)
+            except InputError as error:
+                if getattr(error, "version", None) is None:
+                    # No comparator for the ecosystem: one problem for all its packages.
+                    run.problem(f"{ecosystem} packages not matched: {error}")
+                else:
+                    run.problem(f"{package.purl} not matched: {error}")
+                return None
             notes = _Run()
             matches = self._match_subject(*subject, installed, notes)
             part = fingerprint.package_part(package) if matches else ""
             built = SubjectResult(
                 tuple(
-                    build_finding(found, package, self._store, _ORDER_KEY, part)
-                    for found in group(matches, package)
+                    [
+                        build_finding(found, package, self._store, part)
+                        for found in group(matches, package)
+                    ]
                 ),
                 tuple(notes.problems),
                 notes.dropped,
                 notes.git_ranges_skipped,
             )
             self._cache.keep_subject(subject, built)
+            if self._kept is not None:
+                fresh[self._kept.key(subject)] = persist.encode(built, part)
         # What matching the subject met is told to every run that matches it.
         for problem in built.problems:
             run.problem(problem)
@@ -223,32 +281,54 @@ class Matcher:
         run.git_ranges_skipped += built.git_ranges_skipped
         return built
 
-    def _subject(self, package: Package, run: _Run) -> Subject | None:
-        """(OSV ecosystem, name, version) to match `package` by, or None when it cannot be."""
-        if package.ecosystem in DISTRO_ECOSYSTEMS:
-            if not package.ecosystem_release:
-                run.problem(
-                    f"{package.ecosystem.value} packages not matched: the distribution "
-                    "release is unknown, so no OSV ecosystem release can be chosen"
-                )
-                return None
-            name = package.source_name or package.name
-            version = package.source_version or package.version
-            return package.osv_ecosystem, name, version
-        return package.osv_ecosystem, package.name, package.version
-
     def _match_subject(
         self, ecosystem: str, name: str, version: str, installed: Any, run: _Run
     ) -> list[RecordMatch]:
-        installed_version = _Installed(ecosystem, version, installed)
-        hits: list[tuple[AffectedEntry, MatchReason, list[PreparedRange]]] = []
+        # What each distinct range says about the installed version: records of one
+        # package often share their ranges (every Debian record of `linux` fixed in
+        # the same upload), and the store hands those out as one object.
+        judged: dict[int, _Judged] = {}
+        comparators = (f"{ecosystem} comparator", f"SemVer precedence, {ecosystem} comparator")
+        hits: list[tuple[AffectedEntry, MatchReason, list[_Judged]]] = []
         decided = ""
         for entry in self._store.entries(ecosystem, name):
             if entry.record == decided:
                 continue  # one reason per record and package: its first entry that matched
-            found = self._match_entry(entry, installed_version, run)
-            if found is not None:
-                hits.append((entry, *found))
+            reason: MatchReason | None = None
+            usable: list[_Judged] = []
+            for affected_range in entry.ranges:
+                found = judged.get(id(affected_range))
+                if found is None or found[0] is not affected_range or found[1] != entry.ecosystem:
+                    found = self._judge(
+                        affected_range, entry.ecosystem, installed, version, comparators
+                    )
+                    judged[id(affected_range)] = found
+                prepared = found[2]
+                if prepared is None:
+                    run.git_ranges_skipped += 1
+                    continue
+                if prepared.error is not None:
+                    run.problem(
+                        f"{entry.record}: range {prepared.text!r} skipped: {prepared.error}"
+                    )
+                    continue
+                usable.append(found)
+                if reason is None and found[3] is not None:
+                    reason = _new_reason(
+                        entry.record, entry.ecosystem, entry.name, prepared.text, found[3]
+                    )
+            if reason is None and entry.versions:
+                equal = listed(self._prepared_versions(entry.versions, entry.ecosystem), installed)
+                if equal is not None:
+                    reason = _new_reason(
+                        entry.record,
+                        entry.ecosystem,
+                        entry.name,
+                        f"versions list ({len(entry.versions)} versions)",
+                        f"{version} == listed {equal} ({ecosystem} comparator)",
+                    )
+            if reason is not None:
+                hits.append((entry, reason, usable))
                 decided = entry.record
         if not hits:
             return []
@@ -263,71 +343,54 @@ class Matcher:
             if advisory is None or entry.position >= len(advisory.affected):
                 run.problem(f"{entry.record}: the store's index names a record it does not hold")
                 continue
-            matches.append(
-                self._record_match(advisory, entry, reason, usable, installed_version, run)
-            )
+            matches.append(self._record_match(advisory, entry, reason, usable, run))
         return matches
 
-    def _match_entry(
-        self, entry: AffectedEntry, installed: "_Installed", run: _Run
-    ) -> tuple[MatchReason, list[PreparedRange]] | None:
-        """Why the installed version is in the entry, and the entry's usable ranges; or None."""
-        reason: MatchReason | None = None
-        usable: list[PreparedRange] = []
-        for affected_range in entry.ranges:
-            if affected_range.type is _GIT:
-                run.git_ranges_skipped += 1
-                continue
-            prepared = self._cache.range(affected_range, entry.ecosystem, self._version_key)
-            if prepared.error is not None:
-                run.problem(f"{entry.record}: range {prepared.text!r} skipped: {prepared.error}")
-                continue
-            usable.append(prepared)
-            if reason is None:
-                decision = installed.decision(prepared)
-                if decision is not None:
-                    reason = MatchReason(
-                        entry.record, entry.ecosystem, entry.name, prepared.text, decision
-                    )
-        if reason is None and entry.versions:
-            equal = listed(self._prepared_versions(entry.versions, entry.ecosystem), installed.key)
-            if equal is not None:
-                reason = MatchReason(
-                    entry.record,
-                    entry.ecosystem,
-                    entry.name,
-                    f"versions list ({len(entry.versions)} versions)",
-                    f"{installed.version} == listed {equal} ({installed.ecosystem} comparator)",
-                )
-        return None if reason is None else (reason, usable)
+    def _judge(
+        self,
+        affected_range: AffectedRange,
+        ecosystem: str,
+        installed: Any,
+        version: str,
+        comparators: tuple[str, str],
+    ) -> "_Judged":
+        """What `affected_range` of an entry in `ecosystem` says about the installed version."""
+        if affected_range.type is _GIT:
+            return (affected_range, ecosystem, None, None, ())
+        prepared = self._cache.range(affected_range, ecosystem, self._version_key)
+        if prepared.error is not None:
+            return (affected_range, ecosystem, prepared, None, ())
+        decision, fixes = judge(prepared, installed, version, comparators[prepared.type is _SEMVER])
+        return (affected_range, ecosystem, prepared, decision, fixes)
 
     def _record_match(
         self,
         advisory: AdvisorySummary,
         found: AffectedEntry,
         reason: MatchReason,
-        usable: list[PreparedRange],
-        installed: "_Installed",
+        usable: list["_Judged"],
         run: _Run,
     ) -> RecordMatch:
         """The match of a whole record, from the entry of it that matched."""
         entry = advisory.affected[found.position]
-        notes = _notes(entry)
+        notes = _notes(entry.database_specific) if entry.database_specific else None
         if notes:
             decision = f"{reason.decision}; {'; '.join(notes)}"
-            reason = MatchReason(
+            reason = _new_reason(
                 reason.record, reason.ecosystem, reason.package, reason.range, decision
             )
         if len(usable) == 1:
-            fixed = installed.fixes_above(usable[0])
+            fixed = usable[0][4]
         else:
-            fixed = tuple([fix for prepared in usable for fix in installed.fixes_above(prepared)])
+            fixed = tuple([fix for judged in usable for fix in judged[4]])
         severity = self._severity(advisory, entry)
         for problem in severity.problems:
             run.problem(problem)
         return RecordMatch(advisory, entry, reason, fixed, severity)
 
     def _severity(self, advisory: AdvisorySummary, entry: AffectedPackage) -> RecordSeverity:
+        if not gives_severity(advisory, entry):
+            return NO_SEVERITY  # most distribution records: nothing worth keeping
         cached = self._cache.severities.get(
             entry, lambda: (advisory, record_severity(advisory, entry, self._cvss))
         )
@@ -343,57 +406,6 @@ class Matcher:
         return self._cache.versions.get(
             versions, lambda: prepare_versions(versions, ecosystem, self._version_key)
         )
-
-
-class _Installed:
-    """The version being matched, and what each prepared range said about it.
-
-    Records of one package often share their ranges (every Debian record of
-    `linux` fixed in the same upload): each distinct prepared range is
-    evaluated once per subject.
-    """
-
-    __slots__ = ("_decisions", "_fixes", "ecosystem", "key", "version")
-
-    def __init__(self, ecosystem: str, version: str, key: Any) -> None:
-        self.ecosystem = ecosystem
-        self.version = version
-        self.key = key
-        # Keyed by identity; the value keeps the range alive so its id stays its own.
-        self._decisions: dict[int, tuple[PreparedRange, str | None]] = {}
-        self._fixes: dict[int, tuple[PreparedRange, tuple[tuple[Any, str], ...]]] = {}
-
-    def decision(self, prepared: PreparedRange) -> str | None:
-        """The comparison that puts the version in `prepared`, or None when outside it."""
-        found = self._decisions.get(id(prepared))
-        if found is not None and found[0] is prepared:
-            return found[1]
-        hit = evaluate(prepared, self.key)
-        decision = None
-        if hit is not None:
-            comparator = (
-                f"SemVer precedence, {self.ecosystem} comparator"
-                if prepared.type is _SEMVER
-                else f"{self.ecosystem} comparator"
-            )
-            decision = decision_text(hit, self.version, comparator)
-        self._decisions[id(prepared)] = (prepared, decision)
-        return decision
-
-    def fixes_above(self, prepared: PreparedRange) -> tuple[tuple[Any, str], ...]:
-        """(key, version) of every `fixed` event of `prepared` above the version."""
-        found = self._fixes.get(id(prepared))
-        if found is not None and found[0] is prepared:
-            return found[1]
-        fixes = tuple(
-            [
-                (bound.key, bound.version)
-                for bound in prepared.events
-                if bound.kind is _FIXED and less(self.key, bound.key)
-            ]
-        )
-        self._fixes[id(prepared)] = (prepared, fixes)
-        return fixes
 
 
 @contextmanager
@@ -422,16 +434,16 @@ def _collector_paused() -> Iterator[None]:
         gc.collect(0)
 
 
-def _notes(entry: AffectedPackage) -> list[str]:
-    """Ecosystem-specific fields that qualify a match, as words for the reason."""
+def _notes(database_specific: Mapping[str, Any]) -> list[str]:
+    """Ecosystem-specific fields of an entry that qualify a match, as words for the reason."""
     notes: list[str] = []
-    status = _text(entry.database_specific, "status")
+    status = _text(database_specific, "status")
     if status:
         notes.append(f"Debian security tracker status {status}")
-    last_known = _text(entry.database_specific, "last_known_affected_version_range")
+    last_known = _text(database_specific, "last_known_affected_version_range")
     if last_known:
         notes.append(f"last known affected version range {last_known!r}, no fix published")
-    informational = _text(entry.database_specific, "informational")
+    informational = _text(database_specific, "informational")
     if informational:
         notes.append(f"informational advisory ({informational})")
     return notes
@@ -442,13 +454,49 @@ def _text(container: Mapping[str, Any], key: str) -> str | None:
     return value.strip()[:120] if isinstance(value, str) and value.strip() else None
 
 
+def _for_package(
+    template: VulnerabilityFinding, package: Package, part: str
+) -> VulnerabilityFinding:
+    """`template`, a finding of another package of the same subject, for `package`."""
+    return new_finding(
+        template.id,
+        template.aliases,
+        package,
+        template.fixed_versions,
+        template.severity,
+        template.cvss,
+        template.summary,
+        template.references,
+        template.reasons,
+        fingerprint.fingerprint_with(template.id, part),
+        template.published,
+        template.modified,
+        template.kev,
+        template.epss,
+        template.severity_labels,
+        template.related,
+    )
+
+
+def _subject(package: Package) -> Subject | None:
+    """(OSV ecosystem, name, version) to match `package` by; None for a distribution
+    package whose release is unknown."""
+    if package.ecosystem in DISTRO_ECOSYSTEMS:
+        if not package.ecosystem_release:
+            return None
+        name = package.source_name or package.name
+        version = package.source_version or package.version
+        return package.osv_ecosystem, name, version
+    return package.osv_ecosystem, package.name, package.version
+
+
 def _package_order(package: Package) -> tuple[str, ...]:
     path = package.locations[0].path if package.locations else ""
     return (package.osv_ecosystem, package.name, package.version, package.purl, path)
 
 
-def _first(item: tuple[tuple[str, ...], VulnerabilityFinding]) -> tuple[str, ...]:
-    return item[0]
+def _finding_id(finding: VulnerabilityFinding) -> str:
+    return finding.id
 
 
 def match_inventory(

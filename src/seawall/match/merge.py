@@ -22,11 +22,9 @@ scores (seawall.match.severity); references, reasons and fixed versions are
 the union over the group.
 """
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cmp_to_key
-from typing import Any
+from typing import Any, NamedTuple
 
 from seawall.match import fingerprint
 from seawall.match.severity import RecordSeverity, normalised
@@ -44,15 +42,20 @@ from seawall.model.finding import (
     SeverityLabel,
     VulnerabilityFinding,
 )
+from seawall.model.frozen import builder
 from seawall.model.package import DISTRO_ECOSYSTEMS, Package
 
-_CVE = re.compile(r"CVE-(\d{4})-(\d{4,19})")
+new_finding: Callable[..., VulnerabilityFinding] = builder(VulnerabilityFinding)
+"""`VulnerabilityFinding(*every field)`, built faster (seawall.model.frozen): one per finding."""
+
 _SUMMARY_LENGTH = 240
 
 
-@dataclass(frozen=True, slots=True)
-class RecordMatch:
-    """One record that matched one package, with everything a finding takes from it."""
+class RecordMatch(NamedTuple):
+    """One record that matched one package, with everything a finding takes from it.
+
+    (A named tuple: one is built per matched record.)
+    """
 
     advisory: AdvisorySummary
     entry: AffectedPackage
@@ -63,15 +66,26 @@ class RecordMatch:
 
 
 def is_cve(identifier: str) -> bool:
-    return identifier.startswith("CVE-") and _CVE.fullmatch(identifier) is not None
+    return _cve_key(identifier) is not None
 
 
 def _cve_key(identifier: str) -> tuple[int, int, str] | None:
-    """The order of CVE ids (year, then number; the id breaks a tie), or None for another id."""
+    """The order of CVE ids (year, then number; the id breaks a tie), or None for another id.
+
+    A CVE id is `CVE-`, four decimal digits, `-`, then 4 to 19 decimal digits.
+    """
     if not identifier.startswith("CVE-"):
         return None
-    match = _CVE.fullmatch(identifier)
-    return None if match is None else (int(match.group(1)), int(match.group(2)), identifier)
+    year, dash, number = identifier[4:].partition("-")
+    if (
+        dash
+        and len(year) == 4
+        and year.isdecimal()
+        and 4 <= len(number) <= 19
+        and number.isdecimal()
+    ):
+        return int(year), int(number), identifier
+    return None
 
 
 def _informativeness(match: RecordMatch) -> tuple[bool, int, bool, int]:
@@ -144,20 +158,9 @@ def group(matches: Sequence[RecordMatch], package: Package) -> list[_Group]:
     ):
         advisory = matches[0].advisory
         return [_Group([matches[0]], {advisory.id, *advisory.aliases}, set(), set())]
-    union = _UnionFind()
-    for match in matches:
-        for alias in match.advisory.aliases:
-            union.union(match.advisory.id, alias)
-    by_root: dict[str, list[RecordMatch]] = {}
-    for match in matches:
-        by_root.setdefault(union.find(match.advisory.id), []).append(match)
-    groups = []
-    for _, members in sorted(by_root.items()):
-        ids: set[str] = set()
-        for member in members:
-            ids.add(member.advisory.id)
-            ids.update(member.advisory.aliases)
-        groups.append(_Group(members, ids, set(), set()))
+    groups = _apart(matches)
+    if groups is None:
+        groups = _joined(matches)
     if package.ecosystem not in DISTRO_ECOSYSTEMS:
         return groups  # bundles are distribution advisories
     kept: list[_Group] = []
@@ -192,11 +195,51 @@ def group(matches: Sequence[RecordMatch], package: Package) -> list[_Group]:
     return kept
 
 
+def _apart(matches: Sequence[RecordMatch]) -> list[_Group] | None:
+    """One group per record, when no two records share an id (the usual case); else None.
+
+    The groups are ordered as `_joined` orders them: by their smallest id.
+    """
+    seen: set[str] = set()
+    found: list[tuple[str, RecordMatch, set[str]]] = []
+    for match in matches:
+        advisory = match.advisory
+        ids = {advisory.id, *advisory.aliases}
+        if not seen.isdisjoint(ids):
+            return None
+        seen |= ids
+        found.append((min(ids), match, ids))
+    found.sort(key=_root)
+    return [_Group([match], ids, set(), set()) for _, match, ids in found]
+
+
+def _root(item: tuple[str, RecordMatch, set[str]]) -> str:
+    return item[0]
+
+
+def _joined(matches: Sequence[RecordMatch]) -> list[_Group]:
+    """The records grouped by shared ids (union-find), ordered by each group's smallest id."""
+    union = _UnionFind()
+    for match in matches:
+        for alias in match.advisory.aliases:
+            union.union(match.advisory.id, alias)
+    by_root: dict[str, list[RecordMatch]] = {}
+    for match in matches:
+        by_root.setdefault(union.find(match.advisory.id), []).append(match)
+    groups = []
+    for _, members in sorted(by_root.items()):
+        ids: set[str] = set()
+        for member in members:
+            ids.add(member.advisory.id)
+            ids.update(member.advisory.aliases)
+        groups.append(_Group(members, ids, set(), set()))
+    return groups
+
+
 def build_finding(
     found: _Group,
     package: Package,
     store: AdvisoryStore,
-    order_key: Callable[[Any], Any],
     package_part: str | None = None,
 ) -> VulnerabilityFinding:
     """The finding of one group of matched records.
@@ -205,14 +248,15 @@ def build_finding(
     """
     ids = found.ids
     matches = found.matches
+    if package_part is None:
+        package_part = fingerprint.package_part(package)
     if len(matches) == 1:
-        own, folded = matches, []
-    else:
-        own = _best_first([match for match in matches if match.advisory.id in ids])
-        folded = _best_first([match for match in matches if match.advisory.id not in ids])
+        return _one_record(found, matches[0], package, store, package_part)
+    own = _best_first([match for match in matches if match.advisory.id in ids])
+    folded = _best_first([match for match in matches if match.advisory.id not in ids])
     # A folded bundle's text describes several CVEs: the group's own records come first.
     ranked = own + folded if folded else own
-    cves = sorted(key for identifier in ids if (key := _cve_key(identifier)) is not None)
+    cves = _cves(ids)
     preferred = cves[0][2] if cves else ranked[0].advisory.id
     aliases = (preferred, *sorted(ids - {preferred}))
     related = set(found.related)
@@ -231,33 +275,20 @@ def build_finding(
                 scores.append(score)
         labels.extend(severity.labels)
 
-    cve_ids = [key[2] for key in cves]
-    if found.bundled_cves:
-        cve_ids.extend(sorted(found.bundled_cves.difference(cve_ids)))
-    kev, epss = _exploitation(store, cve_ids)
-    if len(ranked) == 1:
-        advisory = ranked[0].advisory
-        references = tuple(dict.fromkeys(advisory.references))
-        published = advisory.published or None
-        modified = advisory.modified or None
-    else:
-        references = tuple(dict.fromkeys(url for m in ranked for url in m.advisory.references))
-        published = min(
-            (m.advisory.published for m in ranked if m.advisory.published), default=None
-        )
-        modified = max((m.advisory.modified for m in ranked if m.advisory.modified), default=None)
-    if package_part is None:
-        package_part = fingerprint.package_part(package)
-    return VulnerabilityFinding(
+    kev, epss = _exploitation(store, _exploited(cves, found.bundled_cves))
+    references = tuple(dict.fromkeys(url for m in ranked for url in m.advisory.references))
+    published = min((m.advisory.published for m in ranked if m.advisory.published), default=None)
+    modified = max((m.advisory.modified for m in ranked if m.advisory.modified), default=None)
+    return new_finding(
         preferred,
         aliases,
         package,
-        _fixed_versions(matches, order_key),
+        _fixed_versions(matches),
         normalised(scores, labels) if scores or labels else Severity.UNKNOWN,
         tuple(scores),
         _text_of(own) or _text_of(folded),
         references,
-        _reasons(matches),
+        tuple(sorted({match.reason for match in matches}, key=_reason_order)),
         fingerprint.fingerprint_with(preferred, package_part),
         published,
         modified,
@@ -268,17 +299,67 @@ def build_finding(
     )
 
 
-def _reasons(matches: list[RecordMatch]) -> tuple[MatchReason, ...]:
-    if len(matches) == 1:
-        return (matches[0].reason,)
-    return tuple(sorted({match.reason for match in matches}, key=_reason_order))
+def _one_record(
+    found: _Group, match: RecordMatch, package: Package, store: AdvisoryStore, package_part: str
+) -> VulnerabilityFinding:
+    """`build_finding` of a group of one record (most groups), with less work."""
+    advisory = match.advisory
+    ids = found.ids
+    cves = _cves(ids)
+    preferred = cves[0][2] if cves else advisory.id
+    aliases = (preferred, *sorted(ids - {preferred})) if len(ids) > 1 else (preferred,)
+    related = found.related.union(advisory.related) if advisory.related else found.related
+    related = related - ids if related else related
+    severity = match.severity
+    scores = severity.scores  # one record's scores name each vector once
+    labels = severity.labels
+    kev, epss = _exploitation(store, _exploited(cves, found.bundled_cves))
+    fixed = match.fixed
+    return new_finding(
+        preferred,
+        aliases,
+        package,
+        tuple([version for _, version in fixed]) if len(fixed) < 2 else _fixed_versions([match]),
+        normalised(scores, labels) if scores or labels else Severity.UNKNOWN,
+        scores,
+        _text_of((match,)),
+        tuple(dict.fromkeys(advisory.references)),
+        (match.reason,),
+        fingerprint.fingerprint_with(preferred, package_part),
+        advisory.published or None,
+        advisory.modified or None,
+        kev,
+        epss,
+        tuple(dict.fromkeys(labels)) if labels else (),
+        tuple(sorted(related)) if related else (),
+    )
+
+
+def _cves(ids: set[str]) -> list[tuple[int, int, str]]:
+    """The CVE ids among `ids`, in their order (`_cve_key`)."""
+    found = [
+        key
+        for identifier in ids
+        if identifier.startswith("CVE-") and (key := _cve_key(identifier)) is not None
+    ]
+    if len(found) > 1:
+        found.sort()
+    return found
+
+
+def _exploited(cves: list[tuple[int, int, str]], bundled: set[str]) -> list[str]:
+    """The CVEs whose KEV and EPSS entries a finding takes: its own, then a bundle's."""
+    cve_ids = [key[2] for key in cves]
+    if bundled:
+        cve_ids.extend(sorted(bundled.difference(cve_ids)))
+    return cve_ids
 
 
 def _reason_order(reason: MatchReason) -> tuple[str, str, str]:
     return reason.record, reason.range, reason.decision
 
 
-def _fixed_versions(matches: list[RecordMatch], order_key: Callable[[Any], Any]) -> tuple[str, ...]:
+def _fixed_versions(matches: list[RecordMatch]) -> tuple[str, ...]:
     if len(matches) == 1 and len(matches[0].fixed) < 2:
         return tuple([version for _, version in matches[0].fixed])
     fixes: list[tuple[Any, str]] = []
@@ -286,8 +367,9 @@ def _fixed_versions(matches: list[RecordMatch], order_key: Callable[[Any], Any])
         fixes.extend(match.fixed)
     if len(fixes) < 2:
         return tuple([version for _, version in fixes])
-    fixes.sort(key=lambda item: item[1])
-    fixes.sort(key=lambda item: order_key(item[0]))
+    # By version (fixed events never have the BOTTOM or TOP key), then by spelling.
+    fixes.sort(key=_spelling)
+    fixes.sort(key=_version_key)
     distinct: list[tuple[Any, str]] = []
     for key, version in fixes:
         # One entry per version under the ecosystem's order (`1.0` and `1.0.0`
@@ -296,6 +378,14 @@ def _fixed_versions(matches: list[RecordMatch], order_key: Callable[[Any], Any])
             continue
         distinct.append((key, version))
     return tuple(version for _, version in distinct)
+
+
+def _spelling(fix: tuple[Any, str]) -> str:
+    return fix[1]
+
+
+def _version_key(fix: tuple[Any, str]) -> Any:
+    return fix[0]
 
 
 def _text_of(ranked: Sequence[RecordMatch]) -> str | None:
@@ -323,8 +413,3 @@ def _exploitation(
         if score is not None and (epss is None or score.score > epss.score):
             epss = score
     return kev, epss
-
-
-def cmp_order_key(less: Callable[[Any, Any], bool]) -> Callable[[Any], Any]:
-    """A sort key from a `less` function over version keys."""
-    return cmp_to_key(lambda a, b: -1 if less(a, b) else int(less(b, a)))

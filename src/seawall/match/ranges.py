@@ -28,8 +28,7 @@ records of one package often repeat a range.
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cmp_to_key
-from typing import Any
+from typing import Any, NamedTuple
 
 from seawall.errors import InputError
 from seawall.model.advisory import AffectedRange, EventKind, RangeType
@@ -39,9 +38,11 @@ from seawall.model.advisory import AffectedRange, EventKind, RangeType
 _INTRODUCED = EventKind.INTRODUCED
 _FIXED = EventKind.FIXED
 _LIMIT = EventKind.LIMIT
-_NAMES: dict[EventKind | RangeType, str] = {
-    **{kind: kind.value for kind in EventKind},
-    **{kind: kind.value for kind in RangeType},
+# By identity: looking an Enum member up in a dict hashes it through a Python-level
+# `__hash__`, and the members are singletons.
+_NAMES: dict[int, str] = {
+    **{id(kind): kind.value for kind in EventKind},
+    **{id(kind): kind.value for kind in RangeType},
 }
 
 VersionKeyFunc = Callable[[str, str], Any]
@@ -70,63 +71,44 @@ BOTTOM: Any = _Bottom()
 TOP: Any = _Top()
 
 
-def less(a: Any, b: Any) -> bool:
-    """`a < b` for version keys, with BOTTOM and TOP as the extremes."""
-    if a is BOTTOM:
-        return b is not BOTTOM
-    if b is BOTTOM or a is TOP:
-        return False
-    if b is TOP:
-        return True
-    return bool(a < b)
+class Bound(NamedTuple):
+    """One event with its parsed version key.
 
-
-def _compare(a: "Bound", b: "Bound") -> int:
-    if less(a.key, b.key):
-        return -1
-    if less(b.key, a.key):
-        return 1
-    return 0
-
-
-@dataclass(frozen=True, slots=True)
-class Bound:
-    """One event with its parsed version key."""
+    (Named tuples here and for the matcher's other per-record values: a scan
+    builds them by the thousand, and a tuple is built several times faster
+    than a frozen dataclass.)
+    """
 
     kind: EventKind
     version: str
     key: Any
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedRange:
+Fix = tuple[Any, str]
+"""(version key, version as written) of a `fixed` event."""
+
+
+class PreparedRange(NamedTuple):
     """A range with its event keys parsed and sorted, or the reason it cannot be used."""
 
     type: RangeType
     events: tuple[Bound, ...]
-    """introduced/fixed/last_affected, sorted by version (stable for equal versions)."""
+    """introduced/fixed/last_affected, sorted by version (stable for equal versions).
+
+    Only an `introduced` event can have the key BOTTOM, only a limit TOP."""
     limits: tuple[Bound, ...]
     text: str
     """The range as written, e.g. `ECOSYSTEM: introduced 0, fixed 3.0.15-1~deb12u1`."""
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RangeHit:
-    """Why a version falls in a range: the event that opened it and the one that closes it."""
-
-    opened: Bound
-    closes: Bound | None
-    """The next `fixed` or `last_affected` above the version; None when nothing closes it."""
-    limit: Bound | None
-    fixed: tuple[Bound, ...]
-    """Every `fixed` event above the version, in version order."""
-
-
 def range_text(affected_range: AffectedRange) -> str:
     """The range as written: `TYPE: kind version, …` in the record's event order."""
-    events = ", ".join(f"{_NAMES[event.kind]} {event.version}" for event in affected_range.events)
-    return f"{_NAMES[affected_range.type]}: {events}"
+    names = _NAMES
+    events = ", ".join(
+        [f"{names[id(event.kind)]} {event.version}" for event in affected_range.events]
+    )
+    return f"{names[id(affected_range.type)]}: {events}"
 
 
 def prepare(
@@ -143,10 +125,23 @@ def prepare(
             return PreparedRange(affected_range.type, (), (), text, error=str(error))
         bound = Bound(event.kind, event.version, key)
         (limits if event.kind is _LIMIT else ordered).append(bound)
-    # sorted() is stable: events at equal versions keep the record's order, as
-    # the pseudo-code's `sorted(range.events)` leaves them.
-    ordered.sort(key=cmp_to_key(_compare))
+    if len(ordered) > 1:
+        # BOTTOM (`introduced: "0"`) sorts first; the other keys are versions of one
+        # scheme, ordered by their own `<`. Sorting is stable: events at equal
+        # versions keep the record's order, as the pseudo-code's `sorted(range.events)`
+        # leaves them.
+        bottom = [bound for bound in ordered if bound.key is BOTTOM]
+        if bottom:
+            rest = [bound for bound in ordered if bound.key is not BOTTOM]
+            rest.sort(key=_bound_key)
+            ordered = bottom + rest
+        else:
+            ordered.sort(key=_bound_key)
     return PreparedRange(affected_range.type, tuple(ordered), tuple(limits), text)
+
+
+def _bound_key(bound: Bound) -> Any:
+    return bound.key
 
 
 def _event_key(kind: EventKind, version: str, ecosystem: str, version_key: VersionKeyFunc) -> Any:
@@ -157,53 +152,84 @@ def _event_key(kind: EventKind, version: str, ecosystem: str, version_key: Versi
     return version_key(ecosystem, version)
 
 
-def evaluate(prepared: PreparedRange, installed: Any) -> RangeHit | None:
-    """The hit when the installed version's key falls in the range, else None."""
-    limit: Bound | None = None
-    if prepared.limits:
-        limit = next((bound for bound in prepared.limits if less(installed, bound.key)), None)
-        if limit is None:
-            return None
+def _walk(prepared: PreparedRange, installed: Any) -> tuple[int | None, int]:
+    """(index of the event that leaves the range open, or None; index of the first
+    event above the installed version, or len(events)).
+
+    The pseudo-code's walk over the sorted events: `introduced` at or below the
+    version opens, `fixed` at or below closes, `last_affected` strictly below
+    closes. Every event from the first one strictly above the version on is
+    above it too (they are sorted), so none of them opens or closes: the walk
+    stops there.
+    """
     opened: int | None = None
-    for index, bound in enumerate(prepared.events):
-        if bound.kind is _INTRODUCED:
-            if not less(installed, bound.key):
-                opened = index
-        elif bound.kind is _FIXED:
-            if not less(installed, bound.key):
-                opened = None
-        elif less(bound.key, installed):  # last_affected
+    index = 0
+    for bound in prepared.events:
+        key = bound.key
+        if key is BOTTOM:
+            opened = index
+        elif installed < key:
+            break
+        elif bound.kind is _INTRODUCED:
+            opened = index
+        elif bound.kind is _FIXED or key < installed:  # fixed, or last_affected below
             opened = None
+        index += 1
+    return opened, index
+
+
+def _limit(prepared: PreparedRange, installed: Any) -> tuple[bool, Bound | None]:
+    """(whether the limits let the version in, the first limit above it)."""
+    for bound in prepared.limits:
+        if bound.key is TOP or installed < bound.key:
+            return True, bound
+    return not prepared.limits, None
+
+
+def judge(
+    prepared: PreparedRange, installed: Any, version: str, comparator: str
+) -> tuple[str | None, tuple[Fix, ...]]:
+    """(`decision_text` of the hit or None when the installed version is outside the
+    range, (key, version) of every `fixed` event above the installed version).
+
+    `decision_text` is the comparison that decided, e.g.
+    `3.0.11-1 < fixed 3.0.15-1~deb12u1 (Debian:12 comparator)`.
+    """
+    opened, above = _walk(prepared, installed)
+    events = prepared.events
+    fixes = tuple([(bound.key, bound.version) for bound in events[above:] if bound.kind is _FIXED])
     if opened is None:
-        return None
-    # Sorted events: nothing after the opening event closed the range, so the
-    # first fixed/last_affected after it lies above the installed version.
-    after = prepared.events[opened + 1 :]
-    closes = next((bound for bound in after if bound.kind is not _INTRODUCED), None)
-    fixed = tuple(
-        bound for bound in prepared.events if bound.kind is _FIXED and less(installed, bound.key)
-    )
-    return RangeHit(prepared.events[opened], closes, limit, fixed)
-
-
-def decision_text(hit: RangeHit, installed: str, comparator: str) -> str:
-    """The comparison that decided, e.g. `3.0.11-1 < fixed 3.0.15-1~deb12u1 (Debian:12 …)`."""
-    clauses: list[str] = []
-    if hit.opened.key is not BOTTOM:
-        clauses.append(f"{installed} >= introduced {hit.opened.version}")
-    if hit.closes is None:
-        clauses.append(
-            f"{installed} has no fixed version above it"
-            if clauses
-            else f"every version affected, {installed} included; no fixed version"
+        return None, fixes
+    inside, limit = _limit(prepared, installed)
+    if not inside:
+        return None, fixes
+    start = events[opened]
+    closes = None
+    for bound in events[opened + 1 :]:
+        if bound.kind is not _INTRODUCED:
+            closes = bound
+            break
+    if start.key is BOTTOM:
+        if closes is None:
+            text = f"every version affected, {version} included; no fixed version"
+        elif closes.kind is _FIXED:
+            text = f"{version} < fixed {closes.version}"
+        else:
+            text = f"{version} <= last_affected {closes.version}"
+    elif closes is None:
+        text = (
+            f"{version} >= introduced {start.version} and {version} has no fixed version above it"
         )
-    elif hit.closes.kind is _FIXED:
-        clauses.append(f"{installed} < fixed {hit.closes.version}")
+    elif closes.kind is _FIXED:
+        text = f"{version} >= introduced {start.version} and {version} < fixed {closes.version}"
     else:
-        clauses.append(f"{installed} <= last_affected {hit.closes.version}")
-    if hit.limit is not None and hit.limit.key is not TOP:
-        clauses.append(f"{installed} < limit {hit.limit.version}")
-    return f"{' and '.join(clauses)} ({comparator})"
+        text = (
+            f"{version} >= introduced {start.version} and "
+            f"{version} <= last_affected {closes.version}"
+        )
+    if limit is not None and limit.key is not TOP:
+        text = f"{text} and {version} < limit {limit.version}"
+    return f"{text} ({comparator})", fixes
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,18 +254,19 @@ def prepare_versions(
             parsed.append((version_key(ecosystem, version), version))
         except InputError:
             continue
-    parsed.sort(key=cmp_to_key(_compare_listed))
+    # Stable, by the keys' own `<`: equal versions keep the list's order.
+    parsed.sort(key=_first)
     return PreparedVersions(tuple(parsed))
 
 
-def _compare_listed(a: tuple[Any, str], b: tuple[Any, str]) -> int:
-    return -1 if a[0] < b[0] else int(b[0] < a[0])
+def _first(item: tuple[Any, str]) -> Any:
+    return item[0]
 
 
 def listed(prepared: PreparedVersions, installed: Any) -> str | None:
     """The listed version equal to the installed one under the ecosystem's order, if any."""
     # bisect compares `key(item) < installed`: only `<` is needed of a version key.
-    index = bisect_left(prepared.keys, installed, key=lambda item: item[0])
+    index = bisect_left(prepared.keys, installed, key=_first)
     if index < len(prepared.keys) and not installed < prepared.keys[index][0]:
         return prepared.keys[index][1]
     return None

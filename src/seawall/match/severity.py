@@ -18,6 +18,7 @@ from typing import Any
 
 from seawall.model.advisory import AdvisorySummary, AffectedPackage, SeverityScore
 from seawall.model.finding import CvssScore, Severity, SeverityLabel
+from seawall.model.frozen import builder
 
 _SHOWN = 80
 
@@ -36,9 +37,24 @@ class RecordSeverity:
 
 NO_SEVERITY = RecordSeverity((), (), ())
 
+# One per vector of every matched record that has one (seawall.model.frozen).
+_new_score: Callable[[str, str, float, Severity, str], CvssScore] = builder(CvssScore)
+
 
 def _shown(text: str) -> str:
     return repr(text) if len(text) <= _SHOWN else repr(text[:_SHOWN]) + f"… ({len(text)} chars)"
+
+
+def gives_severity(advisory: AdvisorySummary, entry: AffectedPackage) -> bool:
+    """Whether `advisory` says anything about the severity of the package of `entry`."""
+    return bool(
+        advisory.severity
+        or entry.severity
+        or entry.database_specific.get("cvss")
+        or "severity" in advisory.database_specific
+        or "severity" in entry.database_specific
+        or "severity" in entry.ecosystem_specific
+    )
 
 
 def record_severity(
@@ -48,16 +64,9 @@ def record_severity(
 
     Vectors are scored by `scorer` (the store's scores, seawall.vulndb.cvss).
     """
-    rustsec_vector = entry.database_specific.get("cvss")
-    if (
-        not advisory.severity
-        and not entry.severity
-        and not rustsec_vector
-        and "severity" not in advisory.database_specific
-        and "severity" not in entry.database_specific
-        and "severity" not in entry.ecosystem_specific
-    ):
+    if not gives_severity(advisory, entry):
         return NO_SEVERITY  # most distribution records
+    rustsec_vector = entry.database_specific.get("cvss")
     scores: list[CvssScore] = []
     labels: list[SeverityLabel] = []
     problems: list[str] = []
@@ -73,7 +82,7 @@ def record_severity(
         if scored.vector not in seen:
             seen.add(scored.vector)
             scores.append(
-                CvssScore(
+                _new_score(
                     scored.version, scored.vector, scored.base_score, scored.severity, advisory.id
                 )
             )

@@ -28,6 +28,7 @@ from seawall.model.advisory import (
     Reference,
     SeverityScore,
 )
+from seawall.model.frozen import builder
 from seawall.vulndb import index
 from seawall.vulndb.names import normalize_name
 
@@ -110,7 +111,7 @@ def summary(body: bytes) -> AdvisorySummary:
     severity = get("severity")
     affected = get("affected")
     references = get("references")
-    return AdvisorySummary(
+    return _new_summary(
         raw["id"],
         raw["modified"],
         get("published"),
@@ -165,7 +166,7 @@ def _advisory(raw: dict[str, Any], affected: tuple[AffectedPackage, ...]) -> Adv
     related = get("related")
     severity = get("severity")
     references = get("references")
-    return Advisory(
+    return _new_advisory(
         raw["id"],
         raw["modified"],
         get("published"),
@@ -283,8 +284,15 @@ _KINDS = {kind.value: kind for kind in EventKind}
 _TYPES = {kind.value: kind for kind in RangeType}
 
 
+# Every decoded record builds these (seawall.model.frozen).
+_new_advisory: Callable[..., Advisory] = builder(Advisory)
+_new_summary: Callable[..., AdvisorySummary] = builder(AdvisorySummary)
+_new_affected: Callable[..., AffectedPackage] = builder(AffectedPackage)
+_new_score: Callable[[str, str], SeverityScore] = builder(SeverityScore)
+
+
 def _scores(raw: list[dict[str, str]]) -> tuple[SeverityScore, ...]:
-    return tuple([SeverityScore(s["type"], s["score"]) for s in raw])
+    return tuple([_new_score(s["type"], s["score"]) for s in raw])
 
 
 def _affected(
@@ -292,7 +300,7 @@ def _affected(
 ) -> AffectedPackage:
     package = raw["package"]
     severity = raw.get("severity")
-    return AffectedPackage(
+    return _new_affected(
         package["ecosystem"],
         package["name"],
         package.get("purl"),

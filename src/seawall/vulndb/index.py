@@ -25,13 +25,14 @@ zstd-compressed when that is smaller; JSON always starts with `[`, a zstd
 frame never does.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
 import zstandard
 
 from seawall.model.advisory import AffectedPackage, AffectedRange, EventKind, RangeEvent, RangeType
+from seawall.model.frozen import builder
 
 COMPRESS_ABOVE = 160
 """Shorter data compresses too little to pay for a zstd frame."""
@@ -168,8 +169,13 @@ def _decode_range(raw: list[Any]) -> AffectedRange:
             events.append(_ZERO)
             index += 1
         else:
-            events.append(RangeEvent(_KINDS[code], flat[index + 1]))
+            events.append(_new_event(_KINDS[code], flat[index + 1]))
             index += 2
-    if database_specific is None:
-        return AffectedRange(_TYPES[flat[0]], tuple(events), repo)
-    return AffectedRange(_TYPES[flat[0]], tuple(events), repo, database_specific)
+    return _new_range(_TYPES[flat[0]], tuple(events), repo, database_specific or {})
+
+
+# Every range a scan meets is built here (seawall.model.frozen).
+_new_event: Callable[[EventKind, str], RangeEvent] = builder(RangeEvent)
+_new_range: Callable[
+    [RangeType, tuple[RangeEvent, ...], str | None, Mapping[str, Any]], AffectedRange
+] = builder(AffectedRange)

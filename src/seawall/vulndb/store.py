@@ -18,12 +18,17 @@ CVSS vectors come scored from the `cvss` table the import filled
 Decoding (zstd, JSON, the model's objects) costs far more than reading, and
 a process that scans several images reads the same records again (every
 Debian image asks for `glibc`, `openssl` …). Decoded summaries and records
-are therefore kept in bounded, process-wide LRUs keyed by the store file's
-identity (device, inode, size, modification time and the store's own
-`updated` stamp) and the record id: a store replaced by an update is another
-file, so its records are never confused with the old ones. Both are frozen
-values, so sharing them between stores of one file and between threads is
-safe.
+are therefore kept in bounded, process-wide LRUs per snapshot of the store
+file (its device, inode, size, modification time and the store's own
+`updated` stamp; the newest two snapshots) by record id: a store replaced by
+an update is another file, so its records are never confused with the old
+ones. Both are frozen values, so sharing them between stores of one file and
+between threads is safe. Entries, summaries and records build the model's
+frozen dataclasses through `seawall.model.frozen` (half the cost of their
+`__init__`).
+
+Across processes, `results_cache()` gives matchers a file beside the store
+for what they worked out (seawall.vulndb.results), for this snapshot only.
 """
 
 import os
@@ -40,12 +45,14 @@ from seawall.model.advisory import (
     Advisory,
     AdvisorySummary,
     AffectedEntry,
+    AffectedRange,
     EpssScore,
     KevEntry,
 )
 from seawall.model.finding import CvssScore, Severity
+from seawall.model.frozen import builder
 from seawall.model.scan import DatabaseInfo, DataSource
-from seawall.vulndb import codec, cvss, index, schema
+from seawall.vulndb import codec, cvss, index, results, schema
 from seawall.vulndb.names import normalize_name, prefix_matched
 
 STORE_FILE = "seawall.db"
@@ -53,6 +60,8 @@ DECODED_RECORDS = 16_384
 """Decoded records kept per process (about 4 KB each on average, so some 64 MB at most)."""
 DECODED_SUMMARIES = 16_384
 """Decoded summaries kept per process (a little less than a record each)."""
+SNAPSHOTS = 2
+"""Store versions whose decoded records are kept (the current one and the one before)."""
 _ROWS = "SELECT ecosystem, id, data FROM affected WHERE ecosystem = ? AND name = ?"
 _PREFIXED_ROWS = (
     "SELECT ecosystem, id, data FROM affected WHERE name = ? "
@@ -64,32 +73,49 @@ _VECTOR = "SELECT version, clean, base, severity, error FROM cvss WHERE vector =
 
 _Value = TypeVar("_Value")
 
+# An entry per index entry of every package matched (seawall.model.frozen).
+_new_entry: Callable[
+    [str, int, str, str, tuple[AffectedRange, ...], tuple[str, ...]], AffectedEntry
+] = builder(AffectedEntry)
+
 
 class _DecodedCache(Generic[_Value]):
-    """A bounded LRU of decoded values by (snapshot, record id), shared by every VulnStore."""
+    """Bounded LRUs of decoded values by record id, one per snapshot, shared by every VulnStore.
+
+    Only the newest `SNAPSHOTS` snapshots keep theirs (an update makes a new one).
+    """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[tuple[Hashable, str], _Value] = OrderedDict()
+        self._snapshots: OrderedDict[Hashable, OrderedDict[str, _Value]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Hashable, str]) -> _Value | None:
+    def found(self, snapshot: Hashable, ids: Sequence[str]) -> dict[str, _Value]:
+        """The values kept for those of `ids` that have one."""
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
+            items = self._snapshots.get(snapshot)
+            if not items:
+                return {}
+            found: dict[str, _Value] = {}
+            for record_id in ids:
+                value = items.get(record_id)
+                if value is not None:
+                    items.move_to_end(record_id)
+                    found[record_id] = value
             return found
 
-    def put(self, key: tuple[Hashable, str], value: _Value) -> None:
+    def keep(self, snapshot: Hashable, values: Mapping[str, _Value]) -> None:
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+            items = self._snapshots.get(snapshot)
+            if items is None:
+                items = self._snapshots[snapshot] = OrderedDict()
+                while len(self._snapshots) > SNAPSHOTS:
+                    self._snapshots.popitem(last=False)
+            else:
+                self._snapshots.move_to_end(snapshot)
+            items.update(values)
+            while len(items) > self.capacity:
+                items.popitem(last=False)
 
 
 DECODED: _DecodedCache[Advisory] = _DecodedCache(DECODED_RECORDS)
@@ -181,8 +207,11 @@ class VulnStore:
         self._kev_ids: frozenset[str] | None = None
         self._has_epss: bool | None = None
         self._epss_as_of: tuple[str | None] | None = None
+        self._results: results.ResultsCache | None = None
 
     def close(self) -> None:
+        if self._results is not None:
+            self._results.close()
         self._db.close()
 
     def __enter__(self) -> "VulnStore":
@@ -211,7 +240,7 @@ class VulnStore:
                 entries = decoded[stored] = self._index.decode(stored)
             for position, as_written, ranges, versions in entries:
                 found.append(
-                    AffectedEntry(record_id, position, written, as_written or key, ranges, versions)
+                    _new_entry(record_id, position, written, as_written or key, ranges, versions)
                 )
         if prefix_matched(ecosystem):
             found.sort(key=_entry_order)
@@ -219,39 +248,40 @@ class VulnStore:
 
     def summaries(self, ids: Sequence[str]) -> list[AdvisorySummary]:
         """The summaries of the records with these ids, in that order (see AdvisoryStore)."""
-        return self._bodies(
-            ids,
-            SUMMARIES,
-            lambda _id, dictionary, body: codec.summary(self._codec(dictionary).decompress(body)),
-        )
+        return self._bodies(ids, SUMMARIES, _summary)
 
     def records(self, ids: Sequence[str]) -> list[Advisory]:
         """The whole records with these ids, in that order (ids not stored are left out)."""
-        return self._bodies(ids, DECODED, self._decode)
+        return self._bodies(ids, DECODED, self._assemble)
 
     def _bodies(
         self,
         ids: Sequence[str],
         cache: "_DecodedCache[_Value]",
-        decode: Callable[[str, int, bytes], _Value],
+        decode: Callable[[str, bytes], _Value],
     ) -> list[_Value]:
-        """Each stored id's body decoded by `decode`, kept in `cache` per snapshot."""
+        """Each stored id's body decoded by `decode(id, decompressed body)`, kept in
+        `cache` per snapshot."""
         snapshot = self.snapshot
-        found: list[_Value] = []
-        execute = self._db.execute
-        for record_id in ids:
-            key = (snapshot, record_id)
-            value = cache.get(key)
-            if value is None:
+        found = cache.found(snapshot, ids)
+        if len(found) < len(ids):
+            decoded: dict[str, _Value] = {}
+            execute = self._db.execute
+            codecs = self._codecs
+            for record_id in ids:
+                if record_id in found or record_id in decoded:
+                    continue
                 # One statement, prepared once, per id: no cheaper than IN lists
                 # (measured), and simpler.
                 row = execute(_BODY, (record_id,)).fetchone()
                 if row is None:
                     continue
-                value = decode(record_id, row[0], row[1])
-                cache.put(key, value)
-            found.append(value)
-        return found
+                active = codecs.get(row[0]) or self._codec(row[0])
+                decoded[record_id] = decode(record_id, active.decompress(row[1]))
+            if decoded:
+                cache.keep(snapshot, decoded)
+                found.update(decoded)
+        return [found[record_id] for record_id in ids if record_id in found]
 
     def cvss(self, vector: str, v2: bool) -> CvssScore | str:
         """The score the import gave this vector, or why it was refused (see AdvisoryStore)."""
@@ -296,6 +326,13 @@ class VulnStore:
         return EpssScore(cve=row[0], score=row[1], percentile=row[2], date=self._epss_date())
 
     # -- beyond the protocol ------------------------------------------------
+
+    def results_cache(self) -> results.ResultsCache | None:
+        """Where matchers keep what they worked out for this snapshot across processes
+        (seawall.vulndb.results); None when the file changed while it was opened."""
+        if self._results is None and type(self.snapshot) is tuple:
+            self._results = results.ResultsCache(self.path, self.snapshot)
+        return self._results
 
     def advisories(self, ecosystem: str, name: str) -> list[Advisory]:
         """Every record (withdrawn ones included) with an `affected[]` entry for this package."""
@@ -377,7 +414,7 @@ class VulnStore:
             active = self._codecs[dict_id] = codec.Codec(row[0] if row else None)
         return active
 
-    def _decode(self, record_id: str, dict_id: int, body: bytes) -> Advisory:
+    def _assemble(self, record_id: str, body: bytes) -> Advisory:
         def index_entries(ecosystem: str, key: str) -> list[index.IndexedEntry]:
             row = self._db.execute(
                 "SELECT data FROM affected WHERE ecosystem = ? AND name = ? AND id = ?",
@@ -388,12 +425,16 @@ class VulnStore:
             return self._index.decode(row[0])
 
         try:
-            return codec.assemble(self._codec(dict_id).decompress(body), index_entries)
+            return codec.assemble(body, index_entries)
         except KeyError as error:
             raise InputError(
                 f"{self.path}: vulnerability database is damaged: record {record_id}: "
                 f"{error.args[0]}; run `seawall db update` or import it again"
             ) from None
+
+
+def _summary(_record_id: str, body: bytes) -> AdvisorySummary:
+    return codec.summary(body)
 
 
 def _entry_order(entry: AffectedEntry) -> tuple[str, int]:

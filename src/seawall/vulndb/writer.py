@@ -26,7 +26,7 @@ from typing import IO
 
 from seawall.errors import InputError
 from seawall.model.advisory import EpssScore, KevEntry
-from seawall.vulndb import codec, cvss, schema
+from seawall.vulndb import codec, cvss, results, schema
 from seawall.vulndb.index import IndexCodec
 from seawall.vulndb.prepare import Malformed, Prepared, Preparer
 from seawall.vulndb.reader import Item
@@ -161,6 +161,7 @@ class StoreWriter:
             os.fsync(stream.fileno())
         self._path.replace(self.target)
         _sync_directory(self.target.parent)
+        results.forget(self.target)
         self._committed = True
         self._release()
 
@@ -666,6 +667,7 @@ def install(built: Path, target: Path) -> None:
             os.fsync(stream.fileno())
         built.replace(target)
         _sync_directory(target.parent)
+        results.forget(target)
     finally:
         lock.close()
 
