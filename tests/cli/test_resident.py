@@ -104,12 +104,14 @@ def daemon() -> Iterator[Daemon]:
     directory = Path(tempfile.mkdtemp(prefix="swd-", dir="/tmp"))
     env = {**os.environ, "SEAWALL_DAEMON_DIR": str(directory / "run")}
     env.pop("SEAWALL_DAEMON", None)
-    pid = start_daemon(env)
     try:
-        yield Daemon(directory, env)
+        pid = start_daemon(env)
+        try:
+            yield Daemon(directory, env)
+        finally:
+            subprocess.run([*SEAWALL, "daemon", "stop"], env=env, capture_output=True, timeout=60)
+            assert wait_until_gone(pid), "the daemon outlived `seawall daemon stop`"
     finally:
-        subprocess.run([*SEAWALL, "daemon", "stop"], env=env, capture_output=True, timeout=60)
-        assert wait_until_gone(pid), "the daemon outlived `seawall daemon stop`"
         shutil.rmtree(directory, ignore_errors=True)
 
 
