@@ -19,6 +19,8 @@ from fsbuild import (
     pax_record,
     tar_bytes,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seawall.errors import InputError, LimitExceededError
 from seawall.fs.tarstream import CHUNK, TarMember, TarReader
@@ -434,3 +436,112 @@ def test_a_million_entries_stop_at_the_default_limit_quickly_in_bounded_memory()
     assert int(made) < 510_000  # stopped just past the limit; 512 MB were on offer
     assert float(seconds) < 60
     assert int(peak_kib) < 150 * 1024  # interpreter + a few chunks, nothing per entry
+
+
+# --- the common header read in one go, and reading data again ---------------------------
+
+
+class _GeneralOnly(TarReader):
+    """The reader with its one-go path for plain headers turned off: every header is
+    read the general way, which the one-go path must agree with."""
+
+    def _plain_member(self, block: bytes, pos: int) -> TarMember | None:
+        return None
+
+
+def _outcome(reader_type: type[TarReader], data: bytes) -> object:
+    problems: list[Problem] = []
+    try:
+        reader = reader_type(io.BytesIO(data), "layer 0", Limits(), problems)
+        return [(m, reader.read()) for m in reader], problems
+    except InputError as error:
+        return type(error), str(error)
+
+
+_SPELLINGS = (
+    "zero-filled, NUL",  # POSIX
+    "zero-filled, space",  # old writers
+    "space-filled",
+    "left-aligned, NULs",
+    "left-aligned, spaces",
+    "every byte a digit",
+    "blank",  # no digits at all: zero, read only by the general path
+    "a space inside",  # not a number: both ways refuse it
+)
+
+
+def _spelled(spelling: str, value: int, width: int) -> bytes:
+    digits = f"{value:o}"
+    spelled = {
+        "zero-filled, NUL": digits.zfill(width - 1) + "\0",
+        "zero-filled, space": digits.zfill(width - 1) + " ",
+        "space-filled": digits.rjust(width - 1) + "\0",
+        "left-aligned, NULs": digits.ljust(width, "\0"),
+        "left-aligned, spaces": digits.ljust(width),
+        "every byte a digit": digits.zfill(width),
+        "blank": " " * width if value == 0 else digits.zfill(width - 1) + "\0",
+        "a space inside": (digits[:1] + " " + digits[1:]).zfill(width - 1) + "\0",
+    }[spelling]
+    return spelled.encode()
+
+
+@st.composite
+def _headers(draw: st.DrawFn) -> bytes:
+    """A member whose numeric fields are spelled in the ways writers (and attackers) do."""
+    name = draw(st.text("abc/._-", min_size=1, max_size=12)).encode()
+    typeflag = draw(st.sampled_from([b"0", b"\0", b"5", b"2", b"1", b"7", b"3"]))
+    data = draw(st.binary(max_size=700)) if typeflag in (b"0", b"\0", b"7") else b""
+    block = bytearray(header(name, size=len(data), typeflag=typeflag, linkname=b"abc"))
+    for start, width, value in (
+        (100, 8, draw(st.sampled_from([0, 0o644, 0o4755]))),
+        (108, 8, draw(st.sampled_from([0, 1000, 0o7777777]))),
+        (124, 12, len(data)),
+        (136, 12, draw(st.sampled_from([0, 1_700_000_000, 8**11 - 1]))),
+    ):
+        block[start : start + width] = _spelled(draw(st.sampled_from(_SPELLINGS)), value, width)
+    if draw(st.booleans()):
+        block[345:350] = b"pre/x"  # a ustar prefix
+    block[148:156] = b"        "
+    checksum = sum(block) + draw(st.sampled_from([0, 0, 0, 1]))  # sometimes wrong
+    block[148:156] = f"{checksum:06o}".encode() + b"\0 "
+    return bytes(block) + padded(data)
+
+
+@given(st.lists(_headers(), max_size=6), st.sampled_from([END, bytes(512), b""]))
+def test_a_plain_header_reads_as_the_general_way_reads_it(members: list[bytes], end: bytes) -> None:
+    data = b"".join(members) + end
+    assert _outcome(TarReader, data) == _outcome(_GeneralOnly, data)
+
+
+class _ReadBack(io.BytesIO):
+    """A stream that can read earlier bytes again, as a local blob can."""
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        return self.getvalue()[offset : offset + size]
+
+
+def test_member_data_read_again_where_it_lies() -> None:
+    data = tar_bytes([File("a", b"A" * 700), File("b", b"bee")])
+    reader = TarReader(_ReadBack(data), "layer 0", Limits(), [])
+    spans = {m.name: (reader.bytes_read, m.size) for m in reader}
+    assert reader.random_access and reader.finished
+    assert reader.read_at(*spans["a"]) == b"A" * 700
+    assert reader.read_at(*spans["b"]) == b"bee"
+    with pytest.raises(ValueError, match="not read yet"):
+        reader.read_at(len(data), 1)
+    once = TarReader(io.BytesIO(data), "layer 0", Limits(), [])
+    list(once)
+    assert not once.random_access
+    with pytest.raises(ValueError, match="cannot be read again"):
+        once.read_at(0, 1)
+
+
+def test_member_data_shorter_when_read_again_is_an_error() -> None:
+    class Shrunk(_ReadBack):
+        def read_at(self, offset: int, size: int) -> bytes:
+            return super().read_at(offset, size)[:-1]
+
+    reader = TarReader(Shrunk(tar_bytes([File("a", b"abc")])), "layer 7", Limits(), [])
+    spans = [(reader.bytes_read, m.size) for m in reader]
+    with pytest.raises(InputError, match="layer 7: the tar stream ended inside member data"):
+        reader.read_at(*spans[0])

@@ -1,11 +1,14 @@
 """Layers read in worker processes: the same results as inline, and the real errors."""
 
 import os
+import signal
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 
@@ -29,8 +32,36 @@ def layer_jobs(layout: Path) -> Iterator[list[tuple[Layer, LayerOpener]]]:
         yield list(src.layer_openers())
 
 
+T = TypeVar("T")
+PARENT = os.getpid()
+"""The process the tests call `map_layers` in (each test process imports this module)."""
+SLOW_PARENT = 0.3
+"""Long enough for a worker to take every other job while the caller reads one."""
+
+
 def reduce_with_pid(layer: Layer, opener: LayerOpener) -> tuple[int, ReducedLayer]:
     return os.getpid(), reduce_layer(layer, opener, catalog_wants(), Limits())
+
+
+def reduce_slowly_in_the_caller(layer: Layer, opener: LayerOpener) -> tuple[int, ReducedLayer]:
+    if os.getpid() == PARENT:
+        time.sleep(SLOW_PARENT)
+    return reduce_with_pid(layer, opener)
+
+
+def slow_first_in_the_caller(
+    work: Callable[[Layer, LayerOpener], T],
+) -> Callable[[Layer, LayerOpener], T]:
+    """`work`, made slow for the caller's first layer only: a worker surely takes the others."""
+    calls: list[Layer] = []
+
+    def first_slowly(layer: Layer, opener: LayerOpener) -> T:
+        if os.getpid() == PARENT and not calls:
+            calls.append(layer)
+            time.sleep(SLOW_PARENT)
+        return work(layer, opener)
+
+    return first_slowly
 
 
 @pytest.fixture
@@ -44,16 +75,17 @@ def test_workers_give_what_the_parent_would(layout: Path) -> None:
         inline = {layer.index: reduce_with_pid(layer, opener)[1] for layer, opener in jobs}
         pooled = {
             layer.index: result
-            for layer, result in map_layers(reduce_with_pid, jobs, fork_safe=True)
+            for layer, result in map_layers(reduce_slowly_in_the_caller, jobs, fork_safe=True)
         }
     assert {index: reduced for index, (_, reduced) in pooled.items()} == inline
     assert b"var/lib/dpkg/status" in inline[0].tar  # real content, not empty results
     assert inline[1].findings  # the jar, cataloged while its layer streamed
-    pids = {pid for pid, _ in pooled.values()}
+    pids = [pid for pid, _ in pooled.values()]
     if usable_cores() >= 2:
-        assert os.getpid() not in pids  # every layer was read by a worker
+        # The caller read one layer (slowly) while a worker read the other two.
+        assert pids.count(os.getpid()) == 1 and len(set(pids)) == 2
     else:
-        assert pids == {os.getpid()}
+        assert set(pids) == {os.getpid()}
 
 
 def test_a_tampered_layer_fails_with_its_real_error(layout: Path) -> None:
@@ -78,6 +110,8 @@ def test_one_job_runs_in_the_parent(layout: Path) -> None:
 
 
 def stderr_identity(layer: Layer, opener: LayerOpener) -> tuple[int, int]:
+    if os.getpid() == PARENT:
+        time.sleep(SLOW_PARENT)
     return os.getpid(), id(sys.stderr)
 
 
@@ -86,8 +120,9 @@ def test_workers_write_through_stdio_of_their_own(layout: Path) -> None:
     # stderr lock at fork time; a worker using that same object could hang.
     with layer_jobs(layout) as jobs:
         seen = [result for _, result in map_layers(stderr_identity, jobs, fork_safe=True)]
+    workers = [ident for pid, ident in seen if pid != os.getpid()]
     if usable_cores() >= 2:
-        assert all(pid != os.getpid() and ident != id(sys.stderr) for pid, ident in seen)
+        assert workers and all(ident != id(sys.stderr) for ident in workers)
     else:
         assert seen == [(os.getpid(), id(sys.stderr))] * len(jobs)
 
@@ -121,3 +156,68 @@ def test_concurrent_callers_each_get_their_own_layers(layout: Path, tmp_path: Pa
     for thread in threads:
         thread.join()
     assert got == expected
+
+
+def dies_in_a_worker(layer: Layer, opener: LayerOpener) -> tuple[int, ReducedLayer]:
+    if os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)  # a worker dying mid-job, whatever the cause
+    return reduce_with_pid(layer, opener)
+
+
+@pytest.mark.skipif(usable_cores() < 2, reason="needs a worker")
+def test_a_layer_whose_worker_died_is_read_by_the_caller(layout: Path) -> None:
+    with layer_jobs(layout) as jobs:
+        inline = {layer.index: reduce_with_pid(layer, opener)[1] for layer, opener in jobs}
+        pooled = list(map_layers(slow_first_in_the_caller(dies_in_a_worker), jobs, fork_safe=True))
+    assert {layer.index: reduced for layer, (_, reduced) in pooled} == inline
+    assert {pid for _, (pid, _) in pooled} == {os.getpid()}
+
+
+def unpicklable_in_a_worker(layer: Layer, opener: LayerOpener) -> tuple[int, object]:
+    if os.getpid() == PARENT:
+        return os.getpid(), layer.index
+    return os.getpid(), lambda: layer.index  # a result that cannot travel back
+
+
+@pytest.mark.skipif(usable_cores() < 2, reason="needs a worker")
+def test_a_result_that_does_not_pickle_is_made_again_by_the_caller(layout: Path) -> None:
+    with layer_jobs(layout) as jobs:
+        work = slow_first_in_the_caller(unpicklable_in_a_worker)
+        pooled = list(map_layers(work, jobs, fork_safe=True))
+    assert sorted(cast(int, result) for _, (_, result) in pooled) == sorted(
+        layer.index for layer, _ in jobs
+    )
+    assert {pid for _, (pid, _) in pooled} == {os.getpid()}
+
+
+def children() -> set[int]:
+    """This process's live children (zombies included), from /proc."""
+    found: set[int] = set()
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid():
+            found.add(int(status.parent.name))
+    return found
+
+
+def fails_in_the_caller(layer: Layer, opener: LayerOpener) -> int:
+    if os.getpid() == PARENT:
+        raise ValueError(f"layer {layer.index} cannot be read here")
+    return layer.index
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_no_worker_outlives_an_error_or_an_abandoned_iteration(layout: Path) -> None:
+    before = children()
+    with layer_jobs(layout) as jobs:
+        with pytest.raises(ValueError, match="cannot be read here"):
+            list(map_layers(fails_in_the_caller, jobs, fork_safe=True))
+        assert children() == before
+        results = map_layers(reduce_with_pid, jobs, fork_safe=True)
+        assert isinstance(results, Generator)
+        next(results)
+        results.close()  # the caller stops after one layer
+        assert children() == before

@@ -2,18 +2,31 @@
 and the reduced tar reads back as written."""
 
 import io
+import os
 import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
+
+import pytest
 
 from seawall.fs import LayerView
+from seawall.fs.layer import read_members
 from seawall.fs.tarstream import TarReader
 from seawall.limits import Limits
 from seawall.model.image import Layer, LayerOpener
-from seawall.pipeline.reduce import ReducedLayer, Wants, _pax_record, _tar_header, reduce_layer
+from seawall.pipeline import reduce as reduce_module
+from seawall.pipeline.reduce import (
+    ReducedLayer,
+    Wants,
+    _pax_record,
+    _Reducer,
+    _tar_header,
+    reduce_layer,
+)
 from seawall.pipeline.sbom import catalog_wants
+from seawall.source.localblob import LocalBlob, PlainRange, open_blob
 
 ELF = Path("/bin/ls").read_bytes()
 MEMBERS = {
@@ -184,3 +197,119 @@ def test_a_size_past_eleven_octal_digits_goes_in_a_pax_record() -> None:
     reader = TarReader(io.BytesIO(stream), "layer 0", Limits(), [])
     first = next(iter(reader))
     assert (first.name, first.size, first.mode) == ("huge", size, 0o600)
+
+
+# --- one pass, hard links read back, and the remembered answers --------------------------
+
+
+def reduce_through_the_view(data: bytes, wants: Wants) -> ReducedLayer:
+    """The reduction as it was written over `LayerView`: an `Entry` per member, and a
+    second pass over the layer for the hard links' targets."""
+    layer = Layer(0, "application/vnd.oci.image.layer.v1.tar", None, None, len(data))
+    reducer = _Reducer(wants, layer.index)
+    view = LayerView(layer, _opener_of(data), Limits())
+    for entry in view:
+        reducer.add(entry)
+    if reducer.hardlinks:
+        cap = max(reader.MAX_FILE_BYTES for reader in wants.readers)
+        targets = read_members(
+            layer, _opener_of(data), set(reducer.hardlinks.values()), cap, Limits()
+        )
+        for path, target in sorted(reducer.hardlinks.items()):
+            content_cap, wanting = wants.content_cap(path)
+            content = targets.get(target, b"")
+            reducer.add_content(path, content, 0o644, content_cap, wants.local(path), wanting)
+    reducer.mark(view.whiteouts, view.opaque_dirs)
+    return reducer.finish(view.problems)
+
+
+def linked_layer() -> bytes:
+    """Wanted hard links (programs, a package list, metadata), whiteouts, a sparse file."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
+
+        def add(name: str, content: bytes | None = None, **fields: object) -> None:
+            info = tarfile.TarInfo(name)
+            for key, value in fields.items():
+                setattr(info, key, value)
+            if content is not None:
+                info.size = len(content)
+            tar.addfile(info, io.BytesIO(content) if content is not None else None)
+
+        add("usr/bin/ls", ELF, mode=0o755)
+        add("usr/bin/dir", type=tarfile.LNKTYPE, linkname="usr/bin/ls")
+        add("usr/bin/script", b"#!/bin/sh\n", mode=0o755)
+        add("usr/bin/script-too", type=tarfile.LNKTYPE, linkname="usr/bin/script")
+        add("var/lib/dpkg/status", b"Package: x\nStatus: install ok installed\nVersion: 1\n\n")
+        add("var/lib/dpkg/info/x.list", b"/.\n/usr\n/usr/bin/ls\n/usr/share/doc/x\n")
+        add(
+            "var/lib/dpkg/info/x-copy.list",
+            type=tarfile.LNKTYPE,
+            linkname="var/lib/dpkg/info/x.list",
+        )
+        add("srv/a/node_modules/p/package.json", b'{"name": "p", "version": "1.0.0"}')
+        add(
+            "srv/b/node_modules/p/package.json",
+            type=tarfile.LNKTYPE,
+            linkname="srv/a/node_modules/p/package.json",
+        )
+        add("usr/share/doc/x/copyright", b"License: MIT\n")
+        add("usr/share/doc/x/changelog", b"not wanted" * 100)
+        add(
+            "usr/share/doc/x/changelog.old",
+            type=tarfile.LNKTYPE,
+            linkname="usr/share/doc/x/changelog",
+        )
+        add("etc/.wh.gone")
+        add("opt/.wh..wh..opq")
+        add("usr/bin/link", type=tarfile.SYMTYPE, linkname="ls")
+    return buffer.getvalue()
+
+
+def test_one_pass_reduces_as_the_view_and_a_second_pass_did(tmp_path: Path) -> None:
+    data = linked_layer()
+    expected = reduce_through_the_view(data, catalog_wants())
+    with tarfile.open(fileobj=io.BytesIO(expected.tar)) as kept:
+        names = {m.name for m in kept}
+    assert {
+        "usr/bin/dir",
+        "var/lib/dpkg/info/x-copy.list",
+        "srv/b/node_modules/p/package.json",
+    } <= names
+    layer = Layer(0, "application/vnd.oci.image.layer.v1.tar", None, None, len(data))
+    # A stream read once: the targets come from a second pass.
+    assert reduce_layer(layer, _opener_of(data), catalog_wants(), Limits()) == expected
+    # A local blob: the targets are read back where they lie, in the same pass.
+    path = tmp_path / "layer.tar"
+    path.write_bytes(data)
+    blob = LocalBlob(path, 0, len(data))
+    opens: list[int] = []
+
+    @contextmanager
+    def blob_opener() -> Iterator[BinaryIO]:
+        fd, _ = open_blob(blob, what="test layer")
+        opens.append(fd)
+        try:
+            yield cast(BinaryIO, PlainRange(fd, blob))
+        finally:
+            os.close(fd)
+
+    assert reduce_layer(layer, blob_opener, catalog_wants(), Limits()) == expected
+    assert len(opens) == 1  # one pass
+
+
+def test_remembered_answers_are_the_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    listed = sorted(
+        line
+        for listing in sorted(Path("/var/lib/dpkg/info").glob("*.list"))[:200]
+        for line in listing.read_text(errors="surrogateescape").splitlines()
+    )
+    paths = [*listed, *(f"/{name}" for name in MEMBERS), "/srv/app/package-lock.json"]
+    fresh = [catalog_wants().wanted(path) for path in paths[:300]]  # nothing remembered yet
+    monkeypatch.setattr(reduce_module, "_MEMO_PATHS", 100)  # full before the end
+    wants = catalog_wants()
+    first = [wants.wanted(path) for path in paths]
+    again = [wants.wanted(path) for path in paths]
+    assert first == again and first[:300] == fresh
+    assert len(wants._index._memo) == 100
+    assert sum(bool(kept or local) for _, kept, local in first) > 10

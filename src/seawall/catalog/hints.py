@@ -117,7 +117,8 @@ class HintIndex:
             if hint.test is not None:
                 by_test.setdefault(hint.test, []).append(position)
         self._always = tuple(always)
-        self._by_name = {name: tuple(positions) for name, positions in by_name.items()}
+        self._by_name = {name: (*always, *positions) for name, positions in by_name.items()}
+        """Positions admitting a base name, those admitting every path included."""
         by_extension: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
         loose: list[tuple[str, tuple[int, ...]]] = []
         for suffix, positions in by_suffix.items():
@@ -137,7 +138,7 @@ class HintIndex:
     def admitted(self, path: str) -> tuple[int, ...]:
         """Positions of the hints admitting `path`, in increasing order."""
         base = path[path.rfind("/") + 1 :]
-        found = self._always + self._by_name.get(base, ())
+        found = self._by_name.get(base, self._always)
         dot = base.rfind(".")
         if dot >= 0:
             entries = self._by_extension.get(base[dot:].lower())

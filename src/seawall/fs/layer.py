@@ -5,10 +5,14 @@
 whiteout markers and checks hard links (OCI image spec layer.md: a hard link
 names an earlier member of the same layer). `LayerView` is the public view of a
 single layer: every entry it holds, including files a later layer deletes.
+`LayerScan` is the same pass for a reader that keeps few of the entries (the
+per-layer cache's reducer): the same checks, without an `Entry` per member.
 """
 
 from collections.abc import Collection, Iterator
+from contextlib import ExitStack
 from functools import partial
+from types import TracebackType
 from typing import BinaryIO, Self
 
 from seawall.fs import tarstream
@@ -91,6 +95,8 @@ class LayerReader:
         # Read once per member: kept as plain attributes (Limits is frozen).
         self._index = layer.index
         self._max_path_bytes = limits.max_path_bytes
+        self._short_path = limits.max_path_bytes // 4
+        """Characters a path may have without its encoded length being checked."""
         self._max_path_depth = limits.max_path_depth
         self._regular_files = 0
         self._regular_bytes = 0
@@ -140,34 +146,12 @@ class LayerReader:
         return path
 
     def _item(self, member: TarMember) -> Entry | Marker | None:
-        # Once per tar member: fields are unpacked once and FileInfo is built
-        # positionally (its keyword form costs a third more).
-        name, typeflag, mode, uid, gid, mtime, size, linkname, _, sparse, real_size = member
-        kind = _KINDS.get(typeflag)
-        if kind is None:
-            self._problem(
-                member, f"unsupported tar entry type {typeflag!r}; entry and data skipped"
-            )
-            return None
-        path = self._path(member, name, "name")
-        if path is None or path == "/":
-            return None  # the root itself (`./`) carries nothing a view needs
-        if ".wh." in path:
-            marker = classify(path)
-            if marker.kind is not MarkerKind.FILE:
-                return self._marker(member, marker)
-        link_target: str | None = None
-        if kind is _SYMLINK:
-            link_target = linkname
-        elif kind is _HARDLINK:
-            link_target = self._hardlink_target(member, path)
-            if link_target is None:
-                return None
-        seen = self._seen
-        previous = seen.get(path)
-        if previous is not None and not (previous is _DIRECTORY and kind is _DIRECTORY):
-            self._problem(member, "appears more than once in the layer; the later entry wins")
-        seen[path] = kind
+        checked = self._checked(member)
+        if checked is None or isinstance(checked, Marker):
+            return checked
+        path, kind, link_target = checked
+        # FileInfo is built positionally (its keyword form costs a third more).
+        _, _, mode, uid, gid, mtime, size, _, _, sparse, real_size = member
         if kind is not _REGULAR:
             info = FileInfo(path, kind, mode, 0, uid, gid, mtime, link_target, self._index)
             return Entry(info)
@@ -179,6 +163,39 @@ class LayerReader:
         if sparse:
             return Entry(info)
         return Entry(info, True, None, partial(_MemberReader, self._tar, self._tar.serial))
+
+    def _checked(self, member: TarMember) -> tuple[str, FileKind, str | None] | Marker | None:
+        """A member's path, kind and link target once every check has passed, or its
+        whiteout marker, or None (recorded when something was wrong with it)."""
+        kind = _KINDS.get(member[1])
+        if kind is None:
+            self._problem(
+                member, f"unsupported tar entry type {member[1]!r}; entry and data skipped"
+            )
+            return None
+        path = clean_name(member[0])
+        if path is None or len(path) > self._short_path or path.count("/") > self._max_path_depth:
+            # Not clean, or long or deep enough to check against the limits (rare).
+            path = self._path(member, member[0], "name")
+        if path is None or path == "/":
+            return None  # the root itself (`./`) carries nothing a view needs
+        if ".wh." in path:
+            marker = classify(path)
+            if marker.kind is not MarkerKind.FILE:
+                return self._marker(member, marker)
+        link_target: str | None = None
+        if kind is _SYMLINK:
+            link_target = member[7]
+        elif kind is _HARDLINK:
+            link_target = self._hardlink_target(member, path)
+            if link_target is None:
+                return None
+        seen = self._seen
+        previous = seen.get(path)
+        if previous is not None and not (previous is _DIRECTORY and kind is _DIRECTORY):
+            self._problem(member, "appears more than once in the layer; the later entry wins")
+        seen[path] = kind
+        return path, kind, link_target
 
     def _marker(self, member: TarMember, marker: Marker) -> Marker | None:
         if marker.kind is MarkerKind.AUFS_META:
@@ -247,6 +264,110 @@ class LayerView:
                 else:
                     self.whiteouts.append(item.target)
             self.stats = reader.stats()
+
+
+class LayerScan:
+    """One pass over a layer's entries for a reader that keeps few of them.
+
+    Use it as a context manager (the layer's stream is open inside) and
+    iterate once: each entry comes as `(path, kind, member, link_target)`,
+    after exactly the checks, problems and limits of `LayerView`, which
+    builds a `FileInfo` and an `Entry` from the same values. `read()` reads
+    the current member's data (a regular file that is not sparse); after
+    iteration `whiteouts` and `opaque_dirs` are as `LayerView` has them.
+
+    `read_back(paths, max_file_bytes)` gives, once the entries are read and
+    before the stream is closed, what `read_members` would read in a second
+    pass: contents of the first readable regular member at each path that is
+    no larger than `max_file_bytes` (a hard link's target). It reads them
+    again where they lie when the stream allows that (an uncompressed local
+    blob, still under verification), and answers None otherwise.
+    """
+
+    def __init__(self, layer: Layer, opener: LayerOpener, limits: Limits | None = None) -> None:
+        self.layer = layer
+        self._opener = opener
+        self._limits = limits or Limits()
+        self.problems: list[Problem] = []
+        self.whiteouts: list[str] = []
+        self.opaque_dirs: list[str] = []
+        self._stack = ExitStack()
+        self._reader: LayerReader | None = None
+        self._data_at: dict[str, tuple[int, int]] = {}
+        """Path -> (offset, size) of the first readable regular member's data there."""
+        self._more_data_at: dict[str, list[tuple[int, int]]] = {}
+        """The same for the later readable members of a path written more than once."""
+        self._started = False
+
+    def __enter__(self) -> Self:
+        with ExitStack() as stack:
+            stream = stack.enter_context(self._opener())
+            self._reader = LayerReader(self.layer, stream, self._limits, self.problems)
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        self._reader = None
+        return self._stack.__exit__(exc_type, exc, tb)
+
+    def __iter__(self) -> Iterator[tuple[str, FileKind, TarMember, str | None]]:
+        reader = self._reader
+        if reader is None:
+            raise RuntimeError("a LayerScan is read inside its `with` block")
+        if self._started:
+            raise RuntimeError("a LayerScan can be iterated only once; make a new one")
+        self._started = True
+        tar = reader._tar
+        checked = reader._checked
+        data_at = self._data_at if tar.random_access else None
+        for member in tar:
+            item = checked(member)
+            if item is None:
+                continue
+            if isinstance(item, Marker):
+                if item.kind is MarkerKind.OPAQUE:
+                    self.opaque_dirs.append(item.target)
+                else:
+                    self.whiteouts.append(item.target)
+                continue
+            path, kind, link_target = item
+            if data_at is not None and kind is _REGULAR and not member.sparse:
+                where = (tar.bytes_read, member.size)
+                if path in data_at:
+                    self._more_data_at.setdefault(path, []).append(where)
+                else:
+                    data_at[path] = where
+            yield path, kind, member, link_target
+
+    def read(self, size: int = -1) -> bytes:
+        """Read the current member's data (all that is left if `size` is negative)."""
+        if self._reader is None:
+            raise RuntimeError("a LayerScan is read inside its `with` block")
+        return self._reader._tar.read(size)
+
+    def read_back(self, paths: Collection[str], max_file_bytes: int) -> dict[str, bytes] | None:
+        """See the class: a hard link's target read again, or None when the stream cannot."""
+        reader = self._reader
+        if reader is None:
+            raise RuntimeError("a LayerScan is read inside its `with` block")
+        tar = reader._tar
+        if not tar.random_access:
+            return None
+        found: dict[str, bytes] = {}
+        for path in paths:
+            first = self._data_at.get(path)
+            if first is None:
+                continue
+            for offset, size in (first, *self._more_data_at.get(path, ())):
+                if size <= max_file_bytes:
+                    found[path] = tar.read_at(offset, size)
+                    break
+        return found
 
 
 def read_members(

@@ -16,23 +16,28 @@ hundreds of kilobytes to the few lines that name programs and metadata.
 
 import io
 import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from types import TracebackType
+from typing import ClassVar, Protocol, Self
 from zlib import adler32
 
 from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile
 from seawall.catalog.lang.binaries import looks_executable
 from seawall.catalog.os.filelists import list_lines
 from seawall.catalog.registry import HintIndex, PathHint
-from seawall.fs import DirectoryView, Entry, LayerView
-from seawall.fs.layer import read_members
+from seawall.fs import DirectoryView, Entry
+from seawall.fs.entry import ContentReader
+from seawall.fs.layer import LayerScan, read_members
 from seawall.limits import Limits
-from seawall.model.files import FileKind, Problem
+from seawall.model.files import FileInfo, FileKind, Problem
 from seawall.model.image import Layer, LayerOpener
 from seawall.model.package import Package, Relationship
 
 WHITEOUT_PREFIX = ".wh."
+_REGULAR_KIND = FileKind.REGULAR
+_HARDLINK_KIND = FileKind.HARDLINK
+_SYMLINK_KIND = FileKind.SYMLINK
 _MAGIC_BYTES = 8
 """Enough of a file for `looks_executable` to answer as it would on the whole file."""
 OPAQUE_MARKER = ".wh..wh..opq"
@@ -127,6 +132,12 @@ class Wants:
         return "".join(f"{line}\n" for line in kept).encode("utf-8", "surrogateescape")
 
 
+_NOBODY: tuple[list["Reader"], list[Cataloger]] = ([], [])
+"""`_PathIndex.both` for a path nobody wants (shared; never changed)."""
+_MEMO_PATHS = 1 << 16
+"""Paths whose answers `_PathIndex` remembers: enough for a big layer, bounded for a hostile one."""
+
+
 class _PathIndex:
     """The combined prefilter: which readers' hints admit a path, found without asking each.
 
@@ -148,6 +159,8 @@ class _PathIndex:
             for reader in wants.content
             if (hint := hints.get(reader.NAME)) is not None and hint.lists is not None
         }
+        self._context_readers = frozenset(id(reader) for reader in wants.context)
+        self._memo: dict[str, tuple[list[Reader], list[Cataloger]]] = {}
 
     def file_list(self, path: str, wanting: Sequence[Reader]) -> frozenset[str]:
         if not self._lists:
@@ -160,38 +173,49 @@ class _PathIndex:
 
     def wanted_by_others(self, path: str, readers: frozenset[str]) -> bool:
         """True when a cataloger (not a context reader) outside `readers` wants `path`."""
-        split, context = self._split, self._context
-        for position in self._hints.admitted(path):
-            if position < context:
-                continue
-            reader: Reader = (
-                self._kept[position] if position < split else self._local[position - split]
-            )
-            if reader.NAME not in readers and reader.wants(path):
-                return True
-        return False
-
-    def cataloged(self, path: str) -> bool:
-        context, split = self._context, self._split
-        return any(
-            context <= position < split and self._kept[position].wants(path)
-            for position in self._hints.admitted(path)
+        kept, local = self.both(path)
+        if not kept and not local:
+            return False  # most lines: nobody wants the path
+        context = self._context_readers
+        return any(r.NAME not in readers for r in local) or any(
+            r.NAME not in readers and id(r) not in context for r in kept
         )
 
+    def cataloged(self, path: str) -> bool:
+        context = self._context_readers
+        return any(id(reader) not in context for reader in self.both(path)[0])
+
     def both(self, path: str) -> tuple[list[Reader], list[Cataloger]]:
-        kept: list[Reader] = []
-        local: list[Cataloger] = []
-        split = self._split
-        for position in self._hints.admitted(path):
-            if position < split:
-                reader = self._kept[position]
-                if reader.wants(path):
-                    kept.append(reader)
-            else:
-                cataloger = self._local[position - split]
-                if cataloger.wants(path):
-                    local.append(cataloger)
-        return kept, local
+        """The readers wanting `path` whose bytes are kept, and the file-local ones.
+
+        Answers are remembered (up to `_MEMO_PATHS` paths): a layer's dpkg file
+        lists name the paths its members had, and assembling the inventory asks
+        about the reduced layers' paths again. The lists returned are shared:
+        callers do not change them.
+        """
+        answer = self._memo.get(path)
+        if answer is not None:
+            return answer
+        positions = self._hints.admitted(path)
+        if not positions:
+            answer = _NOBODY
+        else:
+            kept: list[Reader] = []
+            local: list[Cataloger] = []
+            split = self._split
+            for position in positions:
+                if position < split:
+                    reader = self._kept[position]
+                    if reader.wants(path):
+                        kept.append(reader)
+                else:
+                    cataloger = self._local[position - split]
+                    if cataloger.wants(path):
+                        local.append(cataloger)
+            answer = (kept, local) if kept or local else _NOBODY
+        if len(self._memo) < _MEMO_PATHS:
+            self._memo[path] = answer
+        return answer
 
     def kept(self, path: str) -> list[Reader]:
         return self.both(path)[0]
@@ -210,22 +234,38 @@ class _Reducer:
         self.findings: list[FileFindings] = []
         self.skipped: list[tuple[str, str]] = []
         self.hardlinks: dict[str, str] = {}
-        """Wanted hard links (path → target) whose bytes a second pass must fetch."""
+        """Wanted hard links (path → target) whose bytes are read back or fetched by a
+        second pass once the layer's members are all seen."""
 
     def add(self, entry: Entry) -> None:
+        """An entry of a directory view (a layer's members go through `add_file`)."""
         info = entry.info
-        if info.kind is FileKind.SYMLINK:
-            self._write(info.path, _SYMLINK, link=info.link_target or "", mode=info.mode)
-            return
-        if info.kind not in (FileKind.REGULAR, FileKind.HARDLINK):
-            return
-        cap, wanting, local = self._wants.wanted(info.path)
-        if not wanting and not local:
-            return
-        if info.kind is FileKind.HARDLINK and info.link_target:
+        kind = info.kind
+        if kind is _SYMLINK_KIND:
+            self.add_symlink(info.path, info.link_target or "", info.mode)
+        elif kind is _REGULAR_KIND or kind is _HARDLINK_KIND:
+            cap, wanting, local = self._wants.wanted(info.path)
+            if wanting or local:
+                opener = entry.open if entry.readable else None
+                self.add_file(info, opener, cap, wanting, local)
+
+    def add_symlink(self, path: str, target: str, mode: int) -> None:
+        self._write(path, _SYMLINK, link=target, mode=mode)
+
+    def add_file(
+        self,
+        info: "FileInfo | _MemberInfo",
+        opener: Callable[[], ContentReader] | None,
+        cap: int,
+        wanting: Sequence[Reader],
+        local: Sequence[Cataloger],
+    ) -> None:
+        """A regular file or hard link some reader wants (`Wants.wanted` gave the rest);
+        `opener` None: its contents cannot be read (sparse, or a link)."""
+        if info.kind is _HARDLINK_KIND and info.link_target:
             self.hardlinks[info.path] = info.link_target
             return
-        content = self._read(entry, cap, wanting, local)
+        content = self._read(info, opener, cap, wanting, local)
         if content is None:
             # Kept empty, so that this layer still hides lower versions of the path.
             self._write(info.path, _REGULAR, mode=info.mode)
@@ -253,18 +293,21 @@ class _Reducer:
         self._write(path, _REGULAR, content=content if keep else b"", mode=mode)
 
     def _read(
-        self, entry: Entry, cap: int, wanting: Sequence[Reader], local: Sequence[Cataloger]
+        self,
+        info: "FileInfo | _MemberInfo",
+        opener: Callable[[], ContentReader] | None,
+        cap: int,
+        wanting: Sequence[Reader],
+        local: Sequence[Cataloger],
     ) -> bytes | None:
         limit = max([cap, *(c.MAX_FILE_BYTES for c in local)])
-        size = entry.info.size
+        size = info.size
         for cataloger in wanting:
             if size > cataloger.MAX_FILE_BYTES:
-                self.skipped.append(
-                    (cataloger.NAME, f"{entry.info.path}: {size} bytes, over its limit")
-                )
-        if size > limit or not entry.readable:
+                self.skipped.append((cataloger.NAME, f"{info.path}: {size} bytes, over its limit"))
+        if size > limit or opener is None:
             return None
-        with entry.open() as reader:
+        with opener() as reader:
             if wanting or not all(c.NAME in self._wants.executables_only for c in local):
                 return reader.read()
             # Only executable readers want it (a program directory holds scripts and
@@ -384,23 +427,96 @@ def _pax_record(key: bytes, value: bytes) -> bytes:
     return b"%d" % length + body
 
 
+class _MemberInfo:
+    """What `_Reducer.add_file` reads of a wanted layer member (a `FileInfo` for directories)."""
+
+    __slots__ = ("kind", "link_target", "mode", "path", "size")
+
+    def __init__(
+        self, path: str, kind: FileKind, mode: int, size: int, link_target: str | None
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.mode = mode
+        self.size = size
+        self.link_target = link_target
+
+
+class _CurrentMember:
+    """The contents of the member a `LayerScan` is at, as a `ContentReader`."""
+
+    __slots__ = ("_scan",)
+
+    def __init__(self, scan: LayerScan) -> None:
+        self._scan = scan
+
+    def read(self, size: int = -1, /) -> bytes:
+        return self._scan.read(size)
+
+    def close(self) -> None:
+        """Nothing to release: unread data is skipped when the scan moves on."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 def reduce_layer(layer: Layer, opener: LayerOpener, wants: Wants, limits: Limits) -> ReducedLayer:
-    """Read one layer once and keep what the catalogers need from it."""
+    """Read one layer once and keep what the catalogers need from it.
+
+    The loop runs once per tar member, so it asks no more than it must: a
+    member that is not a symlink, a regular file or a hard link is passed
+    over, and one nobody wants costs the path index's look-up and nothing
+    else (no `Entry`, no `FileInfo`).
+    """
     reducer = _Reducer(wants, layer.index)
-    view = LayerView(layer, opener, limits)
-    for entry in view:
-        reducer.add(entry)
+    readers_of = wants._index.both
+    targets: dict[str, bytes] | None = None
+    with LayerScan(layer, opener, limits) as scan:
+        current = _CurrentMember(scan)
+
+        def open_current() -> ContentReader:
+            return current
+
+        for path, kind, member, link_target in scan:
+            if kind is _REGULAR_KIND or kind is _HARDLINK_KIND:
+                wanting, local = readers_of(path)  # `Wants.wanted`, one call less a member
+                if not wanting and not local:
+                    continue
+                cap = max([reader.MAX_FILE_BYTES for reader in wanting]) if wanting else 0
+                sparse = member.sparse
+                size = member.real_size if sparse and member.real_size is not None else member.size
+                if kind is _HARDLINK_KIND:
+                    size = 0
+                info = _MemberInfo(path, kind, member.mode, size, link_target)
+                readable = kind is _REGULAR_KIND and not sparse
+                reducer.add_file(info, open_current if readable else None, cap, wanting, local)
+            elif kind is _SYMLINK_KIND:
+                reducer.add_symlink(path, link_target or "", member.mode)
+        if reducer.hardlinks:
+            # Hard links name an earlier member, whose bytes went by unkept: read
+            # again where they lie while the stream is still open and verified.
+            cap = max(reader.MAX_FILE_BYTES for reader in wants.readers)
+            targets = scan.read_back(set(reducer.hardlinks.values()), cap)
     if reducer.hardlinks:
-        # Hard links name an earlier member, whose bytes went by unkept: a
-        # second pass over this layer only, for just those targets.
-        cap = max(reader.MAX_FILE_BYTES for reader in wants.readers)
-        targets = read_members(layer, opener, set(reducer.hardlinks.values()), cap, limits)
+        if targets is None:
+            # A stream that cannot be read again (compressed): a second pass
+            # over this layer only, for just those targets.
+            cap = max(reader.MAX_FILE_BYTES for reader in wants.readers)
+            targets = read_members(layer, opener, set(reducer.hardlinks.values()), cap, limits)
         for path, target in sorted(reducer.hardlinks.items()):
             content_cap, wanting = wants.content_cap(path)
             content = targets.get(target, b"")
             reducer.add_content(path, content, 0o644, content_cap, wants.local(path), wanting)
-    reducer.mark(view.whiteouts, view.opaque_dirs)
-    return reducer.finish(view.problems)
+    reducer.mark(scan.whiteouts, scan.opaque_dirs)
+    return reducer.finish(scan.problems)
 
 
 def reduce_directory(view: DirectoryView, wants: Wants) -> ReducedLayer:

@@ -10,6 +10,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from seawall.source.errors import MalformedDocumentError
 
@@ -23,9 +24,12 @@ class LocalBlob:
     size: int
 
 
-@dataclass(frozen=True, slots=True)
-class FileState:
-    """What changes when a file is written to: compared before and after reading it."""
+class FileState(NamedTuple):
+    """What changes when a file is written to: compared before and after reading it.
+
+    (A named tuple: every run that opens a local blob imports this module, and a
+    dataclass costs ~1 ms to create.)
+    """
 
     device: int
     inode: int
@@ -62,8 +66,9 @@ class PlainRange(io.RawIOBase):
     """Reads a blob's range with `pread`, so another process may share the descriptor.
 
     `skip_bytes` moves past bytes without reading them: the tar reader uses it
-    to pass over member data nobody asked for. The descriptor is not owned:
-    whoever opened it closes it.
+    to pass over member data nobody asked for, and `read_at` to read an
+    earlier member's data again (a hard link's target). The descriptor is not
+    owned: whoever opened it closes it.
     """
 
     def __init__(self, fd: int, blob: LocalBlob) -> None:
@@ -91,6 +96,22 @@ class PlainRange(io.RawIOBase):
         count = os.preadv(self._fd, [view], self._start + self._position)
         self._position += count
         return count
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        """Up to `size` bytes at `offset` of the range (fewer only at its end); the
+        position `read` continues from does not move."""
+        if offset < 0:
+            raise ValueError("a negative offset is outside the blob")
+        size = max(0, min(size, self._size - offset))
+        parts: list[bytes] = []
+        while size > 0:
+            data = os.pread(self._fd, size, self._start + offset)
+            if not data:
+                break  # the file is shorter than it was: the caller sees too few bytes
+            parts.append(data)
+            offset += len(data)
+            size -= len(data)
+        return b"".join(parts)
 
     def skip_bytes(self, count: int) -> int:
         """Move up to `count` bytes ahead; returns how many (fewer only at the end)."""
