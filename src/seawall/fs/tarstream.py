@@ -132,6 +132,15 @@ class TarReader:
         self.entries = 0
         self.finished = False
 
+    def _too_many_entries(self) -> LimitExceededError:
+        """The error for an archive past `max_layer_entries` (the comparison stays inline:
+        it runs once per member)."""
+        return LimitExceededError(
+            f"{self.where}: more than {self._max_entries} entries",
+            "max_layer_entries",
+            self._max_entries,
+        )
+
     # -- public ---------------------------------------------------------------------------
 
     @property
@@ -379,11 +388,7 @@ class TarReader:
         self._pos = pos + BLOCK
         self.entries += 1
         if self.entries > self._max_entries:
-            raise LimitExceededError(
-                f"{self.where}: more than {self._limits.max_layer_entries} entries",
-                "max_layer_entries",
-                self._limits.max_layer_entries,
-            )
+            raise self._too_many_entries()
         member: TarMember = _new_tuple(
             TarMember,
             (
@@ -578,12 +583,8 @@ class TarReader:
         else:
             self._remaining, self._padding = data_size, -data_size % BLOCK
         self.entries += 1
-        if self.entries > self._limits.max_layer_entries:
-            raise LimitExceededError(
-                f"{self.where}: more than {self._limits.max_layer_entries} entries",
-                "max_layer_entries",
-                self._limits.max_layer_entries,
-            )
+        if self.entries > self._max_entries:
+            raise self._too_many_entries()
         # tuple.__new__ skips the named tuple's Python-level constructor (hot path).
         member: TarMember = _new_tuple(
             TarMember,
