@@ -6,16 +6,13 @@ The image is built in the formats dpkg and apk write: a status database, the
 and packages pip installed, which no distribution package owns.
 """
 
-import io
 import json
 import shutil
-import tarfile
 from pathlib import Path
 
 import pytest
 
 from seawall.model.package import Ecosystem, Inventory, Package
-from seawall.pipeline.layercache import LayerCache
 from seawall.pipeline.sbom import sbom
 from seawall.source.base import SourceOptions
 from tests.catalog.os.os_rpmdb_builders import (
@@ -28,6 +25,7 @@ from tests.catalog.os.os_rpmdb_builders import (
     sqlite_bytes,
     write_bdb,
 )
+from tests.pipeline.reduced import reduced_members
 from tests.support.imagebuild import (
     Dir,
     File,
@@ -189,20 +187,6 @@ def test_without_its_dpkg_package_a_file_list_owns_nothing(tmp_path: Path) -> No
     )
     found = by_name(scan(tmp_path, base, rewritten))
     assert found["six"].owner is None and found["negotiator"].owner is None
-
-
-def reduced_members(cache: Path) -> dict[str, bytes]:
-    members: dict[str, bytes] = {}
-    layers = LayerCache(cache)
-    for entry in (cache / "layers").iterdir():
-        reduced = layers.load(entry.name.removesuffix(".layer"))
-        assert reduced is not None
-        with tarfile.open(fileobj=io.BytesIO(reduced.tar)) as tar:
-            for member in tar.getmembers():
-                extracted = tar.extractfile(member) if member.isfile() else None
-                if extracted is not None:
-                    members[member.name] = extracted.read()
-    return members
 
 
 def test_the_reduced_layer_keeps_only_the_listed_paths_a_language_cataloger_reads(

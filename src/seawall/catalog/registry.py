@@ -112,7 +112,7 @@ _MIB = 1024 * 1024
 _LANG = "seawall.catalog.lang"
 
 _DECLARED: tuple[tuple[str, int, int, str], ...] = (
-    ("os/dpkg", 2, 64 * _MIB, "seawall.catalog.os.dpkg:DpkgCataloger"),
+    ("os/dpkg", 3, 64 * _MIB, "seawall.catalog.os.dpkg:DpkgCataloger"),
     ("os/apk", 2, 128 * _MIB, "seawall.catalog.os.apk:ApkCataloger"),
     ("os/rpm", 2, 256 * _MIB, "seawall.catalog.os.rpm:RpmCataloger"),
     ("python/installed", 1, 16 * _MIB, f"{_LANG}.python.installed:InstalledCataloger"),
@@ -178,7 +178,7 @@ def path_hints() -> "dict[str, PathHint]":
     from seawall.catalog.hints import PathHint
     from seawall.catalog.lang.binaries import may_be_program
     from seawall.catalog.lang.paths import is_conda_meta_record, is_requirements_file
-    from seawall.catalog.os.filelists import DPKG_INFO, is_dpkg_file_list
+    from seawall.catalog.os.filelists import DPKG_INFO, DPKG_STATUS_D, is_dpkg_file_list
     from seawall.catalog.os.release import RELEASE_PATHS
 
     def named(*names: str) -> PathHint:
@@ -188,8 +188,8 @@ def path_hints() -> "dict[str, PathHint]":
     return {
         RELEASE.NAME: named(*(path.rpartition("/")[2] for path in RELEASE_PATHS)),
         "os/dpkg": PathHint(
-            names=frozenset({"status", "copyright"}),
-            prefixes=("/var/lib/dpkg/status.d/", DPKG_INFO),
+            names=frozenset({"status", "copyright", "diversions"}),
+            prefixes=(DPKG_STATUS_D, DPKG_INFO),
             lists=is_dpkg_file_list,
         ),
         "os/apk": named("installed"),

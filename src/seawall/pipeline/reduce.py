@@ -7,11 +7,17 @@ squashed view of the wanted files (OCI image spec, layer.md "Whiteouts").
 Large files read by file-local catalogers (binaries, archives) are cataloged
 while the layer is read; the reduced tar keeps an empty placeholder at their
 path, so that visibility still decides whether what was found in them counts.
-A distribution package's file list (dpkg's `info/<package>.list`, marked by
-its reader's `PathHint.lists`) is kept with only the lines naming a path
-some other cataloger wants: its reader needs no more to say which package
-owns a language package's files, and a Debian layer's lists shrink from
-hundreds of kilobytes to the few lines that name programs and metadata.
+A distribution package's file list (dpkg's `info/<package>.list` and the
+`.md5sums` files, marked by its reader's `PathHint.lists`) is kept with only
+the lines naming a path some other cataloger wants, and the lines that are
+malformed (its reader reports them): its reader needs no more to say which
+package owns a language package's files, and a Debian layer's lists shrink
+from hundreds of kilobytes to the few lines that name programs and metadata.
+An `info/<package>.md5sums` whose `info/<package>.list` the same layer holds
+is left out: the dpkg cataloger reads the md5sums only where the `.list` is
+missing, and dpkg writes both at once, so filtering them would be work for
+nothing (it is kept back until the layer's end, since tar order is
+arbitrary).
 """
 
 import io
@@ -24,7 +30,7 @@ from zlib import adler32
 
 from seawall.catalog.base import CatalogContext, Cataloger, CatalogFile
 from seawall.catalog.lang.binaries import looks_executable
-from seawall.catalog.os.filelists import list_lines
+from seawall.catalog.os.filelists import list_entries, superseding_list
 from seawall.catalog.registry import HintIndex, PathHint
 from seawall.fs import DirectoryView, Entry
 from seawall.fs.entry import ContentReader
@@ -125,10 +131,15 @@ class Wants:
         """NAMEs of the readers in `wanting` for which `path` is a file list (`PathHint.lists`)."""
         return self._index.file_list(path, wanting)
 
-    def keep_listed(self, content: bytes, readers: frozenset[str]) -> bytes:
-        """A file list reduced to the lines naming a path a cataloger outside `readers` wants."""
+    def keep_listed(self, path: str, content: bytes, readers: frozenset[str]) -> bytes:
+        """The file list at `path` reduced to the lines naming a path a cataloger outside
+        `readers` wants, and the malformed lines (problems its readers report)."""
         wanted = self._index.wanted_by_others
-        kept = [line for line in list_lines(content) if wanted(line, readers)]
+        kept = [
+            line
+            for line, listed in list_entries(path, content)
+            if listed is None or wanted(listed, readers)
+        ]
         return "".join(f"{line}\n" for line in kept).encode("utf-8", "surrogateescape")
 
 
@@ -236,6 +247,11 @@ class _Reducer:
         self.hardlinks: dict[str, str] = {}
         """Wanted hard links (path → target) whose bytes are read back or fetched by a
         second pass once the layer's members are all seen."""
+        self._lists: set[str] = set()
+        """File lists kept (reduced) in this layer."""
+        self._pending: dict[str, tuple[bytes, int, frozenset[str]]] = {}
+        """File lists that another list of this layer may make redundant
+        (`filelists.superseding_list`): path → (bytes, mode, readers), settled in `finish`."""
 
     def add(self, entry: Entry) -> None:
         """An entry of a directory view (a layer's members go through `add_file`)."""
@@ -289,7 +305,11 @@ class _Reducer:
         if listing and len(listing) == len(wanting):
             # Only when every reader of the file takes it as a list: one that
             # wants it whole still gets it whole.
-            content = self._wants.keep_listed(content, listing)
+            if superseding_list(path) is not None:
+                self._pending[path] = (content, mode, listing)
+                return
+            self._lists.add(path)
+            content = self._wants.keep_listed(path, content, listing)
         self._write(path, _REGULAR, content=content if keep else b"", mode=mode)
 
     def _read(
@@ -360,6 +380,10 @@ class _Reducer:
             write(_padding(len(content)))
 
     def finish(self, problems: Iterable[Problem]) -> ReducedLayer:
+        for path, (content, mode, listing) in self._pending.items():
+            if superseding_list(path) not in self._lists:
+                kept = self._wants.keep_listed(path, content, listing)
+                self._write(path, _REGULAR, content=kept, mode=mode)
         self._buffer.write(_END_OF_ARCHIVE)
         return ReducedLayer(
             tar=self._buffer.getvalue(),

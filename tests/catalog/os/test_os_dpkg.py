@@ -11,6 +11,7 @@ from seawall.catalog.os.dpkg import DpkgCataloger, copyright_licenses
 from seawall.model.package import Distro, Ecosystem, Location
 
 STATUS = "/var/lib/dpkg/status"
+MD5 = b"0123456789abcdef0123456789ABCDEF"
 DEBIAN_12 = Distro(id="debian", version_id="12", version_codename="bookworm")
 
 
@@ -133,7 +134,7 @@ def test_distroless_status_d() -> None:
             b"Source: glibc\nStatus: install ok installed\n",
             1,
         ),
-        CatalogFile(base + "libc6.md5sums", b"0123 lib/x86_64-linux-gnu/libc.so.6\n", 1),
+        CatalogFile(base + "libc6.md5sums", MD5 + b"  lib/x86_64-linux-gnu/libc.so.6\n", 1),
         # Older distroless control files carry no Status line.
         CatalogFile(base + "tzdata", b"Package: tzdata\nVersion: 2024a-0+deb12u1\n", 1),
         CatalogFile(
@@ -144,10 +145,10 @@ def test_distroless_status_d() -> None:
         ),
     ]
     cataloger = DpkgCataloger()
-    assert [cataloger.wants(f.path) for f in files] == [True, False, True, True]
+    assert [cataloger.wants(f.path) for f in files] == [True, True, True, True]
     result = catalog(*files)
     assert result.problems == ()
-    assert result.files_read == 2
+    assert result.files_read == 2  # the md5sums add owners, not packages
     got = {p.name: p for p in result.packages}
     assert set(got) == {"libc6", "tzdata"}
     assert (got["libc6"].source_name, got["libc6"].source_version) == ("glibc", "2.36-9+deb12u4")
@@ -156,6 +157,7 @@ def test_distroless_status_d() -> None:
         Location(base + "tzdata", 1),
         Location("/usr/share/doc/tzdata/copyright", 1),
     )
+    assert result.owned == (("/lib/x86_64-linux-gnu/libc.so.6", got["libc6"].purl),)
 
 
 def test_copyright_comes_from_lookup_when_not_among_the_files() -> None:
@@ -271,7 +273,7 @@ def test_file_lists_name_the_installed_owner_of_each_listed_path() -> None:
     purl = {p.name: p.purl for p in result.packages}
     assert set(purl) == {"python3-six", "libc6"}
     assert result.owned == (
-        ("/.", purl["python3-six"]),
+        ("/", purl["python3-six"]),  # `/.`, normalised
         ("/usr", purl["python3-six"]),
         (egg, purl["python3-six"]),
         ("/usr/bin/ldd", purl["libc6"]),
@@ -279,13 +281,26 @@ def test_file_lists_name_the_installed_owner_of_each_listed_path() -> None:
     assert result.files_read == 1  # the status file; lists add owners, not packages
 
 
-def test_wants_file_lists_only() -> None:
+def test_wants_file_lists_md5sums_and_diversions_only() -> None:
     cataloger = DpkgCataloger()
     assert cataloger.wants("/var/lib/dpkg/info/bash.list")
     assert cataloger.wants("/var/lib/dpkg/info/libc6:amd64.list")
-    assert not cataloger.wants("/var/lib/dpkg/info/bash.md5sums")
-    assert not cataloger.wants("/var/lib/dpkg/info/sub/x.list")
-    assert not cataloger.wants("/etc/apt/sources.list")
+    assert cataloger.wants("/var/lib/dpkg/info/bash.md5sums")
+    assert cataloger.wants("/var/lib/dpkg/info/libc6:amd64.md5sums")
+    assert cataloger.wants("/var/lib/dpkg/status.d/libssl3-1a2b3c.md5sums")
+    assert cataloger.wants("/var/lib/dpkg/diversions")
+    for path in (
+        "/var/lib/dpkg/info/sub/x.list",
+        "/var/lib/dpkg/info/.md5sums",
+        "/var/lib/dpkg/info/:amd64.md5sums",
+        "/var/lib/dpkg/info/bash.conffiles",
+        "/var/lib/dpkg/status.d/.md5sums",
+        "/var/lib/dpkg/status.d/sub/x.md5sums",
+        "/var/lib/dpkg/diversions-old",
+        "/etc/diversions",
+        "/etc/apt/sources.list",
+    ):
+        assert not cataloger.wants(path), path
 
 
 def test_this_machines_file_lists_agree_with_dpkg_search(real_status: Path) -> None:

@@ -13,16 +13,24 @@ Policy §5.6.1); without it the source is the binary package itself, and
 without a version in parentheses the source version is the binary's, exactly
 as dpkg-query's `${source:Package}` and `${source:Version}` compute them.
 
-Distroless images (GoogleContainerTools/distroless) have no `status` file but
-one control stanza per package in `status.d/<name>`, next to `<name>.md5sums`
-files, which are skipped.
+Distroless images (GoogleContainerTools/distroless, PACKAGE_METADATA.md)
+have no `status` file but one control stanza per package in
+`status.d/<name>`, next to `<name>.md5sums`.
 
-Ownership: the visible `info/<package>[:<arch>].list` files say which
-package installed which path; the pipeline keeps of them only the lines
-naming files another cataloger reads (a dist-info, a package.json, a
-program), and the cataloger reports each as owned by the installed package
-the list belongs to (`CatalogResult.owned`). A list whose package the status
-database does not show installed owns nothing.
+Ownership (`CatalogResult.owned`): which installed package put a path on
+disk, so that a language package whose metadata a Debian package installed
+names it as its owner. The paths come from each package's file list
+(filelists.py): `info/<package>[:<arch>].list`, else, where that is
+missing, `info/<package>[:<arch>].md5sums`, and for distroless
+`status.d/<name>.md5sums`, which belongs to the package whose stanza is in
+`status.d/<name>` (the file's name need not be the package's: newer
+distroless images add a suffix). The pipeline keeps of these files only the
+lines naming files another cataloger reads (a dist-info, a package.json, a
+program). A file list whose package the status database does not show
+installed owns nothing. Diversions (`/var/lib/dpkg/diversions`,
+diversions.py) move a listed path to where dpkg unpacked it: the owner of a
+diverted path is the diverting package, and the other packages' versions are
+owned at the diverted-to path.
 
 Licences are best effort, from `/usr/share/doc/<package>/copyright`: the
 `License:` fields of a machine-readable file (DEP-5, copyright-format 1.0)
@@ -32,18 +40,33 @@ files a free-form copyright file refers to.
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.os.deb822 import StanzaReport, iter_stanzas
+from seawall.catalog.os.diversions import DIVERSIONS_PATH, Diversion, parse_diversions
 from seawall.catalog.os.ecosystems import OsIdentity, os_identity, os_purl
-from seawall.catalog.os.filelists import dpkg_list_package, is_dpkg_file_list, list_lines
+from seawall.catalog.os.filelists import (
+    DPKG_STATUS_D,
+    dpkg_list_package,
+    is_dpkg_file_list,
+    is_status_d_md5sums,
+    list_entries,
+    malformed_reason,
+    shown,
+    status_d_stanza_file,
+    superseding_list,
+)
 from seawall.model.package import Location, Package
 
 STATUS_PATH = "/var/lib/dpkg/status"
-STATUS_D = "/var/lib/dpkg/status.d/"
+STATUS_D = DPKG_STATUS_D
 DOC_DIR = "/usr/share/doc/"
+MAX_LISTED_FILES = 1_000_000
+"""File-list entries read in one call: several times the ~250,000 files of a big system."""
+MAX_LISTED_BYTES = 128 * 1024 * 1024
+"""Bytes of file lists read in one call."""
 
 _NOT_ON_DISK = frozenset({"not-installed", "config-files"})
 _SOURCE = re.compile(r"^(?P<name>\S+)(?:\s*\((?P<version>[^)]*)\))?\s*$")
@@ -92,11 +115,16 @@ class DpkgCataloger:
     """Installed Debian and Ubuntu packages, with their source packages."""
 
     NAME: ClassVar[str] = "os/dpkg"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     MAX_FILE_BYTES: ClassVar[int] = 64 * 1024 * 1024
 
     def wants(self, path: str) -> bool:
-        return _is_status_file(path) or _is_copyright(path) or is_dpkg_file_list(path)
+        return (
+            _is_status_file(path)
+            or _is_copyright(path)
+            or is_dpkg_file_list(path)
+            or path == DIVERSIONS_PATH
+        )
 
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         identity = os_identity(context.distro, "deb")
@@ -109,11 +137,14 @@ class DpkgCataloger:
         packages: dict[tuple[str, str, str | None], Package] = {}
         problems: list[str] = []
         files_read = 0
+        stanza_files: dict[str, list[Package]] = {}
         for file in sorted(files, key=lambda item: (item.path != STATUS_PATH, item.path)):
             if not _is_status_file(file.path):
                 continue
             files_read += 1
-            for package in _parse_status(file, identity, find_copyright, problems):
+            parsed = _parse_status(file, identity, find_copyright, problems)
+            stanza_files[file.path] = parsed
+            for package in parsed:
                 key = (package.name, package.version, package.arch)
                 if key in packages:
                     known = packages[key]
@@ -121,33 +152,131 @@ class DpkgCataloger:
                     packages[key] = dataclasses.replace(known, locations=merged)
                 else:
                     packages[key] = package
+        owned = _owned(files, packages.values(), stanza_files, problems)
         return CatalogResult(
             packages=tuple(packages.values()),
             problems=tuple(problems),
             files_read=files_read,
-            owned=_owned(files, packages.values()),
+            owned=owned,
         )
 
 
 def _owned(
-    files: Sequence[CatalogFile], packages: Iterable[Package]
+    files: Sequence[CatalogFile],
+    packages: Iterable[Package],
+    stanza_files: Mapping[str, list[Package]],
+    problems: list[str],
 ) -> tuple[tuple[str, str], ...]:
-    """(path, owner purl) for each line of the file lists of installed packages."""
+    """(path, owner purl) for each path the file lists of installed packages name,
+    where diversions put it."""
     by_name: dict[str, list[Package]] = {}
     for package in packages:
         by_name.setdefault(package.name, []).append(package)
-    owned: list[tuple[str, str]] = []
+    present = {file.path for file in files}
+    diversions: dict[str, Diversion] = {}
+    listed: list[tuple[str, Package]] = []
+    entries_left, bytes_left = MAX_LISTED_FILES, MAX_LISTED_BYTES
+    over_budget: list[str] = []
     for file in files:
+        if file.path == DIVERSIONS_PATH:
+            read = parse_diversions(file.content, file.path)
+            diversions = read.by_source
+            problems.extend(read.problems)
+            continue
         if not is_dpkg_file_list(file.path):
             continue
-        name, arch = dpkg_list_package(file.path)
-        # `<name>.list` belongs to the one installed architecture of a package
-        # that is not `Multi-Arch: same`; `<name>:<arch>.list` names it.
-        candidates = [p for p in by_name.get(name, ()) if arch is None or p.arch == arch]
-        if candidates:
-            owner = candidates[0].purl
-            owned.extend((path, owner) for path in list_lines(file.content))
-    return tuple(owned)
+        owner = _list_owner(file.path, present, by_name, stanza_files, problems)
+        if owner is None:
+            continue
+        if len(file.content) > bytes_left or entries_left <= 0:
+            over_budget.append(file.path)
+            continue
+        bytes_left -= len(file.content)
+        paths, file_problems = _listed_paths(file)
+        if len(paths) > entries_left:
+            over_budget.append(file.path)
+            del paths[entries_left:]
+        entries_left -= len(paths)
+        listed.extend((path, owner) for path in paths)
+        problems.extend(file_problems)
+    if over_budget:
+        problems.append(
+            f"file lists hold more than {MAX_LISTED_FILES} entries or {MAX_LISTED_BYTES} "
+            f"bytes in all: the entries of {len(over_budget)} file(s) past that (first "
+            f"{over_budget[0]}) were skipped, and their files are not marked as owned"
+        )
+    if not diversions:
+        return tuple((path, owner.purl) for path, owner in listed)
+    # dpkg unpacks a diverted path at the diverted-to path unless the package
+    # being unpacked owns the diversion (diversions.py).
+    return tuple(
+        (
+            diversion.path_for(owner.name) if (diversion := diversions.get(path)) else path,
+            owner.purl,
+        )
+        for path, owner in listed
+    )
+
+
+def _list_owner(
+    path: str,
+    present: set[str],
+    by_name: Mapping[str, list[Package]],
+    stanza_files: Mapping[str, list[Package]],
+    problems: list[str],
+) -> Package | None:
+    """The installed package the file list at `path` belongs to, if any."""
+    superseded_by = superseding_list(path)
+    if superseded_by is not None and superseded_by in present:
+        return None  # the `.list` names every path the md5sums do, and more
+    name, arch = dpkg_list_package(path)
+    if is_status_d_md5sums(path):
+        stanza_file = status_d_stanza_file(path)
+        if stanza_file in stanza_files:
+            # The stanza in the file of the same name, whatever the package is called.
+            installed = stanza_files[stanza_file]
+            if len(installed) > 1:
+                named = [p for p in installed if name in (p.name, f"{p.name}:{p.arch}")]
+                if len(named) != 1:
+                    problems.append(
+                        f"{path}: {stanza_file} describes {len(installed)} installed packages "
+                        "but not one the file is named after; its files are not marked as owned"
+                    )
+                    return None
+                installed = named
+            return installed[0] if installed else None
+        # Without its stanza file: the package of that name, as syft looks it up.
+        name, _, arch_part = name.partition(":")
+        arch = arch_part or None
+    # `<name>.list` belongs to the one installed architecture of a package that
+    # is not `Multi-Arch: same`; `<name>:<arch>.list` names it.
+    candidates = [p for p in by_name.get(name, ()) if arch is None or p.arch == arch]
+    return candidates[0] if candidates else None
+
+
+def _listed_paths(file: CatalogFile) -> tuple[list[str], list[str]]:
+    """The normalised paths a file list names, and its problems."""
+    paths: list[str] = []
+    file_problems: list[str] = []
+    for line, path in list_entries(file.path, file.content):
+        if path is not None:
+            paths.append(path)
+        else:
+            file_problems.append(
+                f"{file.path}: line {shown(line)} {malformed_reason(file.path, line)}; ignored"
+            )
+    return paths, _capped(file.path, file_problems)
+
+
+def _capped(where: str, file_problems: list[str]) -> list[str]:
+    """At most `_MAX_PROBLEMS_PER_FILE` problems of one file, and how many more there were."""
+    if len(file_problems) <= _MAX_PROBLEMS_PER_FILE:
+        return file_problems
+    dropped = len(file_problems) - _MAX_PROBLEMS_PER_FILE
+    return [
+        *file_problems[:_MAX_PROBLEMS_PER_FILE],
+        f"{where}: {dropped} more problem(s) not listed",
+    ]
 
 
 def _parse_status(
@@ -227,9 +356,5 @@ def _parse_status(
     if stanzas == 0 and text.strip():
         # An empty database is valid (nothing installed); text without a stanza is not.
         file_problems.append(f"{file.path}: no package stanza found")
-    if len(file_problems) > _MAX_PROBLEMS_PER_FILE:
-        dropped = len(file_problems) - _MAX_PROBLEMS_PER_FILE
-        file_problems = file_problems[:_MAX_PROBLEMS_PER_FILE]
-        file_problems.append(f"{file.path}: {dropped} more problem(s) not listed")
-    problems.extend(file_problems)
+    problems.extend(_capped(file.path, file_problems))
     return found
