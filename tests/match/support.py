@@ -98,6 +98,9 @@ class MemoryStore:
         }
         return [found[key] for key in sorted(found)]
 
+    def entries_of(self, packages: Sequence[tuple[str, str]]) -> list[Sequence[AffectedEntry]]:
+        return [self.entries(ecosystem, name) for ecosystem, name in packages]
+
     def summaries(self, ids: Sequence[str]) -> Sequence[AdvisorySummary]:
         return [AdvisorySummary.of(self._by_id[i]) for i in ids if i in self._by_id]
 
@@ -111,6 +114,9 @@ class MemoryStore:
 
     def epss(self, cve: str) -> EpssScore | None:
         return self._epss.get(cve)
+
+    def epss_of(self, cves: Sequence[str]) -> dict[str, EpssScore]:
+        return {cve: self._epss[cve] for cve in cves if cve in self._epss}
 
 
 def record(data: dict[str, Any]) -> Advisory:

@@ -147,3 +147,17 @@ def test_a_read_only_results_file_is_read_but_not_written(tmp_path: Path) -> Non
         cache.keep({"b": b"2"})  # refused by SQLite (unless run as root): no error either way
     finally:
         path.chmod(0o644)
+
+
+def test_many_keys_are_found_at_once_with_missing_and_repeated_ones(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    cache = _cache(store)
+    # More keys than SQLite's 999 variables; keys with quotes, colons and non-ASCII.
+    kept = {
+        f'prefix:["PyPI", "pkg-{number}", "1.0-\u00e9"]': b"%d" % number for number in range(1500)
+    }
+    cache.keep(kept)
+    asked = [*reversed(kept), "missing", *list(kept)[:3]]
+    assert cache.found(asked) == kept
+    assert cache.found(["missing"]) == {}
+    assert cache.found([]) == {}

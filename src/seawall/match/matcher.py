@@ -15,11 +15,14 @@ Which name and version a package is matched by:
 
 A record matches when it is not withdrawn and one of its `affected[]` entries
 for this package contains the version (seawall.match.ranges). The store's
-package index gives those entries (`AdvisoryStore.entries`) without the rest
-of their records; only for the entries that match is a record read, as its
-summary (`AdvisoryStore.summaries`: no ranges, no other package's index
+package index gives those entries (`AdvisoryStore.entries_of`) without the
+rest of their records; only for the entries that match is a record read, as
+its summary (`AdvisoryStore.summaries`: no ranges, no other package's index
 rows), for the finding's text, severity and the fields below; CVSS vectors
-come scored by the store (`AdvisoryStore.cvss`). Ecosystem-
+come scored by the store (`AdvisoryStore.cvss`). Each of those reads is made
+once per batch of subjects (`BATCH`), not once per package: one statement
+reads every package's index rows, one every matched record, one the EPSS
+scores of their CVEs (`AdvisoryStore.epss_of`). Ecosystem-
 specific fields that change what a range means are read here:
 `database_specific.status` of Debian tracker records (`<unfixed>`,
 `<end-of-life>`: no fixed event, so every version is affected and the finding
@@ -36,7 +39,7 @@ not parse is skipped with a problem; GIT ranges are counted and skipped.
 
 import gc
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +47,13 @@ from typing import Any
 from seawall.errors import InputError
 from seawall.match import fingerprint, persist
 from seawall.match.cache import MatchCache, Subject, SubjectResult, cache_for
-from seawall.match.merge import RecordMatch, build_finding, group, new_finding
+from seawall.match.merge import (
+    RecordMatch,
+    build_finding,
+    exploitation_ids,
+    group,
+    new_finding,
+)
 from seawall.match.ranges import (
     Fix,
     PreparedRange,
@@ -86,6 +95,12 @@ _Judged = tuple[AffectedRange, str, PreparedRange | None, str | None, tuple[Fix,
 """What a range of an entry says about the installed version: (the range, the entry's
 ecosystem, the range prepared (None for a GIT range), the decision when the version
 is in it, every fix above the version)."""
+_Hit = tuple[AffectedEntry, MatchReason, list[_Judged]]
+"""An entry that holds the installed version, why, and its ranges that could be judged."""
+
+BATCH = 1024
+"""Subjects whose index entries (and then matched records) are read at once: few
+statements, and a bound on what one batch holds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +181,10 @@ class Matcher:
                 owned += 1
             else:
                 planned.append((package, _subject(package)))
-        kept = self._kept_results([subject for _, subject in planned if subject is not None])
-        fresh: dict[str, bytes] = {}
         # Binary packages built from one source share its matches and findings
         # (libssl3, openssl → openssl): built once, then given each package.
-        by_subject: dict[Subject, SubjectResult | None] = {}
+        by_subject = self._subject_results(planned)
+        reported: set[Subject] = set()
         for package, subject in planned:
             if subject is None:
                 run.problem(
@@ -179,13 +193,18 @@ class Matcher:
                 )
                 unmatched += 1
                 continue
-            if subject in by_subject:
-                built = by_subject[subject]
-            else:
-                built = by_subject[subject] = self._subject_result(
-                    package, subject, run, kept, fresh
-                )
-            if built is None:
+            built = by_subject[subject]
+            if subject not in reported:
+                # What matching the subject met is told to every run that matches it.
+                reported.add(subject)
+                if isinstance(built, str):
+                    run.problem(built)
+                else:
+                    for problem in built.problems:
+                        run.problem(problem)
+                    run.dropped += built.problems_dropped
+                    run.git_ranges_skipped += built.git_ranges_skipped
+            if isinstance(built, str):
                 unmatched += 1
                 continue
             if not built.findings:
@@ -204,8 +223,6 @@ class Matcher:
                 if part is None:
                     part = fingerprint.package_part(package)
                 found.append(_for_package(template, package, part))
-        if fresh and self._kept is not None:
-            self._kept.results.keep(fresh)
         findings: list[VulnerabilityFinding] = []
         for order in sorted(by_package):
             found = by_package[order]
@@ -220,51 +237,91 @@ class Matcher:
             owned,
         )
 
+    def _subject_results(
+        self, planned: list[tuple[Package, Subject | None]]
+    ) -> dict[Subject, SubjectResult | str]:
+        """The result of every subject of `planned` (or, for one that cannot be matched,
+        the problem saying why): kept by this process or another, or worked out now,
+        for the first package of the inventory matched by it."""
+        first: dict[Subject, Package] = {}
+        for package, subject in planned:
+            if subject is not None and subject not in first:
+                first[subject] = package
+        results: dict[Subject, SubjectResult | str] = {}
+        new: list[Subject] = []
+        for subject in first:
+            built = self._cache.subject(subject)
+            if built is None:
+                new.append(subject)
+            else:
+                results[subject] = built
+        kept = self._kept_results(new)
+        todo: list[tuple[Subject, Package]] = []
+        for subject in new:
+            built = persist.decode(kept[subject], first[subject]) if subject in kept else None
+            if built is None:
+                todo.append((subject, first[subject]))
+            else:
+                self._cache.keep_subject(subject, built)
+                results[subject] = built
+        fresh: dict[str, bytes] = {}
+        for start in range(0, len(todo), BATCH):
+            results.update(self._work_out(todo[start : start + BATCH], fresh))
+        if fresh and self._kept is not None:
+            self._kept.results.keep(fresh)
+        return results
+
     def _kept_results(self, subjects: list[Subject]) -> dict[Subject, bytes]:
-        """What other processes kept for those of `subjects` this process has not met."""
-        if self._kept is None:
+        """What other processes kept for `subjects`."""
+        if self._kept is None or not subjects:
             return {}
-        keys = {
-            self._kept.key(subject): subject
-            for subject in dict.fromkeys(subjects)
-            if self._cache.subject(subject) is None
-        }
+        keys = {self._kept.key(subject): subject for subject in subjects}
         return {keys[key]: data for key, data in self._kept.results.found(list(keys)).items()}
 
-    def _subject_result(
-        self,
-        package: Package,
-        subject: Subject,
-        run: _Run,
-        kept: dict[Subject, bytes],
-        fresh: dict[str, bytes],
-    ) -> SubjectResult | None:
-        """The findings of `subject`: kept by this process or another, or worked out now
-        (and then added to `fresh`, for other processes, when results are kept)."""
-        built = self._cache.subject(subject)
-        if built is None and subject in kept:
-            built = persist.decode(kept[subject], package)
-            if built is not None:
-                self._cache.keep_subject(subject, built)
-        if built is None:
+    def _work_out(
+        self, todo: list[tuple[Subject, Package]], fresh: dict[str, bytes]
+    ) -> dict[Subject, SubjectResult | str]:
+        """Match each (subject, its first package) of `todo` against the store: the index
+        entries of all of them read at once, then the summaries of every record that
+        matched one of them. Each result is kept in the cache, and added to `fresh` (for
+        other processes) when results are kept."""
+        results: dict[Subject, SubjectResult | str] = {}
+        work: list[tuple[Subject, Package, Any]] = []
+        for subject, package in todo:
             ecosystem, _, version = subject
             try:
                 installed = self._version_key(ecosystem, version)
             except InputError as error:
                 if getattr(error, "version", None) is None:
                     # No comparator for the ecosystem: one problem for all its packages.
-                    run.problem(f"{ecosystem} packages not matched: {error}")
+                    results[subject] = f"{ecosystem} packages not matched: {error}"
                 else:
-                    run.problem(f"{package.purl} not matched: {error}")
-                return None
+                    results[subject] = f"{package.purl} not matched: {error}"
+                continue
+            work.append((subject, package, installed))
+        if not work:
+            return results
+        entries = self._store.entries_of([(subject[0], subject[1]) for subject, _, _ in work])
+        found: list[tuple[_Run, list[_Hit]]] = []
+        wanted: dict[str, None] = {}
+        for (subject, _, installed), subject_entries in zip(work, entries, strict=True):
             notes = _Run()
-            matches = self._match_subject(*subject, installed, notes)
+            hits = self._hits(subject[0], subject[2], installed, subject_entries, notes)
+            found.append((notes, hits))
+            for entry, _, _ in hits:
+                wanted[entry.record] = None
+        # Only now are records read: the index decided which ones match.
+        records = {summary.id: summary for summary in self._store.summaries(list(wanted))}
+        # The EPSS scores every finding of the batch can take, also read at once.
+        scores = self._store.epss_of(exploitation_ids(records.values()))
+        for (subject, package, _), (notes, hits) in zip(work, found, strict=True):
+            matches = self._record_matches(hits, records, notes)
             part = fingerprint.package_part(package) if matches else ""
             built = SubjectResult(
                 tuple(
                     [
-                        build_finding(found, package, self._store, part)
-                        for found in group(matches, package)
+                        build_finding(group_found, package, self._store, scores, part)
+                        for group_found in group(matches, package)
                     ]
                 ),
                 tuple(notes.problems),
@@ -274,24 +331,26 @@ class Matcher:
             self._cache.keep_subject(subject, built)
             if self._kept is not None:
                 fresh[self._kept.key(subject)] = persist.encode(built, part)
-        # What matching the subject met is told to every run that matches it.
-        for problem in built.problems:
-            run.problem(problem)
-        run.dropped += built.problems_dropped
-        run.git_ranges_skipped += built.git_ranges_skipped
-        return built
+            results[subject] = built
+        return results
 
-    def _match_subject(
-        self, ecosystem: str, name: str, version: str, installed: Any, run: _Run
-    ) -> list[RecordMatch]:
+    def _hits(
+        self,
+        ecosystem: str,
+        version: str,
+        installed: Any,
+        entries: Sequence[AffectedEntry],
+        run: _Run,
+    ) -> list[_Hit]:
+        """The entries of a package's index `entries` that hold the installed version."""
         # What each distinct range says about the installed version: records of one
         # package often share their ranges (every Debian record of `linux` fixed in
         # the same upload), and the store hands those out as one object.
         judged: dict[int, _Judged] = {}
         comparators = (f"{ecosystem} comparator", f"SemVer precedence, {ecosystem} comparator")
-        hits: list[tuple[AffectedEntry, MatchReason, list[_Judged]]] = []
+        hits: list[_Hit] = []
         decided = ""
-        for entry in self._store.entries(ecosystem, name):
+        for entry in entries:
             if entry.record == decided:
                 continue  # one reason per record and package: its first entry that matched
             reason: MatchReason | None = None
@@ -330,13 +389,11 @@ class Matcher:
             if reason is not None:
                 hits.append((entry, reason, usable))
                 decided = entry.record
-        if not hits:
-            return []
-        # Only now are records read: the index decided which ones match.
-        records = {
-            summary.id: summary
-            for summary in self._store.summaries([entry.record for entry, _, _ in hits])
-        }
+        return hits
+
+    def _record_matches(
+        self, hits: list[_Hit], records: Mapping[str, AdvisorySummary], run: _Run
+    ) -> list[RecordMatch]:
         matches: list[RecordMatch] = []
         for entry, reason, usable in hits:
             advisory = records.get(entry.record)

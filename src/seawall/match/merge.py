@@ -22,7 +22,7 @@ scores (seawall.match.severity); references, reasons and fixed versions are
 the union over the group.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -240,18 +240,22 @@ def build_finding(
     found: _Group,
     package: Package,
     store: AdvisoryStore,
+    epss_scores: Mapping[str, EpssScore],
     package_part: str | None = None,
 ) -> VulnerabilityFinding:
     """The finding of one group of matched records.
 
-    `package_part`: `fingerprint.package_part(package)`, when the caller has it.
+    `epss_scores`: the EPSS scores (`AdvisoryStore.epss_of`) of the CVEs among the ids,
+    aliases and related ids of its records (`exploitation_ids`), read at once for
+    many groups. `package_part`: `fingerprint.package_part(package)`, when the caller
+    has it.
     """
     ids = found.ids
     matches = found.matches
     if package_part is None:
         package_part = fingerprint.package_part(package)
     if len(matches) == 1:
-        return _one_record(found, matches[0], package, store, package_part)
+        return _one_record(found, matches[0], package, store, epss_scores, package_part)
     own = _best_first([match for match in matches if match.advisory.id in ids])
     folded = _best_first([match for match in matches if match.advisory.id not in ids])
     # A folded bundle's text describes several CVEs: the group's own records come first.
@@ -275,7 +279,7 @@ def build_finding(
                 scores.append(score)
         labels.extend(severity.labels)
 
-    kev, epss = _exploitation(store, _exploited(cves, found.bundled_cves))
+    kev, epss = _exploitation(store, epss_scores, _exploited(cves, found.bundled_cves))
     references = tuple(dict.fromkeys(url for m in ranked for url in m.advisory.references))
     published = min((m.advisory.published for m in ranked if m.advisory.published), default=None)
     modified = max((m.advisory.modified for m in ranked if m.advisory.modified), default=None)
@@ -300,7 +304,12 @@ def build_finding(
 
 
 def _one_record(
-    found: _Group, match: RecordMatch, package: Package, store: AdvisoryStore, package_part: str
+    found: _Group,
+    match: RecordMatch,
+    package: Package,
+    store: AdvisoryStore,
+    epss_scores: Mapping[str, EpssScore],
+    package_part: str,
 ) -> VulnerabilityFinding:
     """`build_finding` of a group of one record (most groups), with less work."""
     advisory = match.advisory
@@ -313,7 +322,7 @@ def _one_record(
     severity = match.severity
     scores = severity.scores  # one record's scores name each vector once
     labels = severity.labels
-    kev, epss = _exploitation(store, _exploited(cves, found.bundled_cves))
+    kev, epss = _exploitation(store, epss_scores, _exploited(cves, found.bundled_cves))
     fixed = match.fixed
     return new_finding(
         preferred,
@@ -402,14 +411,25 @@ def _text_of(ranked: Sequence[RecordMatch]) -> str | None:
 
 
 def _exploitation(
-    store: AdvisoryStore, cves: Sequence[str]
+    store: AdvisoryStore, scores: Mapping[str, EpssScore], cves: Sequence[str]
 ) -> tuple[KevEntry | None, EpssScore | None]:
     kev: KevEntry | None = None
     epss: EpssScore | None = None
     for cve in cves:
         if kev is None:
             kev = store.kev(cve)
-        score = store.epss(cve)
+        score = scores.get(cve)
         if score is not None and (epss is None or score.score > epss.score):
             epss = score
     return kev, epss
+
+
+def exploitation_ids(advisories: Iterable[AdvisorySummary]) -> list[str]:
+    """Every CVE whose EPSS score a finding of these records can take (`build_finding`'s
+    `epss_scores`): their ids, aliases and related ids that are CVEs."""
+    found: dict[str, None] = {}
+    for advisory in advisories:
+        for identifier in (advisory.id, *advisory.aliases, *advisory.related):
+            if identifier.startswith("CVE-"):
+                found[identifier] = None
+    return list(found)

@@ -205,6 +205,11 @@ class AdvisoryStore(Protocol):
         """
         ...
 
+    def entries_of(self, packages: Sequence[tuple[str, str]]) -> Sequence[Sequence[AffectedEntry]]:
+        """`entries(ecosystem, name)` of each (ecosystem, name) of `packages`, in that order:
+        what the matcher asks, for many packages at once."""
+        ...
+
     def summaries(self, ids: Sequence[str]) -> Sequence[AdvisorySummary]:
         """The summaries of the records with these ids, in that order; ids it does not
         hold are left out. What the matcher reads of a record that matched."""
@@ -224,3 +229,8 @@ class AdvisoryStore(Protocol):
     def kev(self, cve: str) -> KevEntry | None: ...
 
     def epss(self, cve: str) -> EpssScore | None: ...
+
+    def epss_of(self, cves: Sequence[str]) -> Mapping[str, EpssScore]:
+        """`epss(cve)` of each of `cves` that has a score, by CVE: what the matcher asks,
+        for many CVEs at once."""
+        ...

@@ -24,6 +24,7 @@ oldest entries go first) and holds only what the matcher wrote, which the
 matcher checks again when it reads it.
 """
 
+import json
 import logging
 import sqlite3
 import threading
@@ -49,6 +50,8 @@ CREATE TABLE IF NOT EXISTS results (
     value BLOB NOT NULL
 );
 """
+
+_FOUND = "SELECT r.key, r.value FROM json_each(?) AS j CROSS JOIN results AS r ON r.key = j.value"
 
 
 def path_for(store: Path) -> Path:
@@ -111,10 +114,10 @@ class ResultsCache:
         try:
             if self._token(db) != self.token:
                 return {}
-            for key in keys:
-                row = db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-                if row is not None and type(row[0]) is bytes:
-                    found[key] = row[0]
+            # Every key in one statement, as one JSON array (no limit on SQL variables).
+            for key, value in db.execute(_FOUND, (json.dumps(list(keys)),)):
+                if type(value) is bytes:
+                    found[key] = value
         except sqlite3.Error as error:
             self._failed("read", error)
             return {}
@@ -165,14 +168,21 @@ class ResultsCache:
             self._broken = True
             return None
         try:
+            # A cache, rebuilt when lost: never worth waiting for the disk (a new
+            # file's creation included).
+            db.execute("PRAGMA synchronous = OFF")
             (application_id,) = db.execute("PRAGMA application_id").fetchone()
             if application_id != APPLICATION_ID:
                 (tables,) = db.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 if application_id != 0 or tables:
                     raise sqlite3.DatabaseError("not a seawall results file")
-                # A new file (or one another process is creating: the same statements).
-                db.executescript(f"PRAGMA application_id = {APPLICATION_ID};" + _SCHEMA)
-            db.execute("PRAGMA synchronous = OFF")
+                # A new file (or one another process is creating: the same statements),
+                # in one transaction.
+                db.executescript(
+                    f"BEGIN IMMEDIATE; PRAGMA application_id = {APPLICATION_ID};"
+                    + _SCHEMA
+                    + "COMMIT;"
+                )
         except sqlite3.Error as error:
             log.debug("results cache %s: not usable: %s", self.path, error)
             db.close()

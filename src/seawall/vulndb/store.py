@@ -11,6 +11,10 @@ match. Of the records that match, matching reads only the summary
 (`summaries`: the body decoded into what a finding shows, no index row
 read); whole records (`records`, `advisory`, `advisories`) are assembled from
 the body and every index row of the record, for callers that show one.
+Matching asks for many packages, records and EPSS scores at once
+(`entries_of`, `summaries`, `epss_of`): each such read is one statement over
+a JSON array of the keys (`json_each`), so there is no limit on SQL
+variables to mind and no statement per key.
 
 CVSS vectors come scored from the `cvss` table the import filled
 (seawall.vulndb.cvss), so scans never load the scoring library.
@@ -38,7 +42,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+import orjson
 
 from seawall.errors import InputError
 from seawall.model.advisory import (
@@ -68,7 +74,22 @@ _PREFIXED_ROWS = (
     "AND (ecosystem = ? OR (ecosystem >= ? AND ecosystem < ?))"
 )
 _LIVE = " AND withdrawn = 0"
-_BODY = "SELECT dict_id, body FROM records WHERE id = ?"
+# Batched reads: one statement for many keys, given as one JSON array (no limit on
+# the number of SQL variables to mind). CROSS JOIN keeps the array as the outer
+# loop, so each key is one primary-key search.
+_MANY_ROWS = (
+    "SELECT j.key, a.ecosystem, a.id, a.data FROM json_each(?) AS j "
+    "CROSS JOIN affected AS a ON a.ecosystem = json_extract(j.value, '$[0]') "
+    "AND a.name = json_extract(j.value, '$[1]') WHERE a.withdrawn = 0"
+)
+_MANY_BODIES = (
+    "SELECT r.id, r.dict_id, r.body FROM json_each(?) AS j "
+    "CROSS JOIN records AS r ON r.id = j.value"
+)
+_MANY_EPSS = (
+    "SELECT e.cve, e.score, e.percentile FROM json_each(?) AS j "
+    "CROSS JOIN epss AS e ON e.cve = j.value"
+)
 _VECTOR = "SELECT version, clean, base, severity, error FROM cvss WHERE vector = ? AND v2 = ?"
 
 _Value = TypeVar("_Value")
@@ -229,21 +250,52 @@ class VulnStore:
 
     def entries(self, ecosystem: str, name: str) -> list[AffectedEntry]:
         """The index's entries for this package, in records not withdrawn (see AdvisoryStore)."""
-        key = normalize_name(ecosystem, name)
-        found: list[AffectedEntry] = []
+        return self.entries_of([(ecosystem, name)])[0]
+
+    def entries_of(self, packages: Sequence[tuple[str, str]]) -> list[list[AffectedEntry]]:
+        """`entries` of each (ecosystem, name), in that order (see AdvisoryStore)."""
+        keys = [(ecosystem, normalize_name(ecosystem, name)) for ecosystem, name in packages]
+        found: list[list[AffectedEntry]] = [[] for _ in keys]
+        # (package numbers, key name, ecosystem as written, record id, data) of every row.
+        rows: list[tuple[list[int], str, str, str, bytes]] = []
+        exact: dict[tuple[str, str], list[int]] = {}
+        prefixed: list[int] = []
+        for number, (ecosystem, key) in enumerate(keys):
+            if prefix_matched(ecosystem):
+                prefixed.append(number)
+                numbers = [number]
+                rows.extend(
+                    (numbers, key, *row)
+                    for row in self._index_rows(ecosystem, key, withdrawn=False)
+                )
+            else:
+                exact.setdefault((ecosystem, key), []).append(number)
+        if exact:
+            # One statement for every exact key (a package asked for twice is read
+            # once); each key's rows come from one search of the primary key, so in
+            # record id order, as `_index_rows` gives them.
+            wanted = [(key, exact[key]) for key in exact]
+            for place, written, record_id, stored in self._db.execute(
+                _MANY_ROWS, (_json_text([key for key, _ in wanted]),)
+            ):
+                key, numbers = wanted[place]
+                rows.append((numbers, key[1], written, record_id, stored))
+        # Rows often hold the same ranges (every Debian record of a source fixed in
+        # one upload): those are decoded once.
         decoded: dict[bytes, list[index.IndexedEntry]] = {}
-        for written, record_id, stored in self._index_rows(ecosystem, key, withdrawn=False):
-            # Rows of one package often hold the same ranges (every Debian record
-            # of a source fixed in one upload): those are decoded once.
+        for numbers, key, written, record_id, stored in rows:
             entries = decoded.get(stored)
             if entries is None:
                 entries = decoded[stored] = self._index.decode(stored)
-            for position, as_written, ranges, versions in entries:
-                found.append(
-                    _new_entry(record_id, position, written, as_written or key, ranges, versions)
-                )
-        if prefix_matched(ecosystem):
-            found.sort(key=_entry_order)
+            built = [
+                _new_entry(record_id, position, written, as_written or key, ranges, versions)
+                for position, as_written, ranges, versions in entries
+            ]
+            for number in numbers:
+                found[number].extend(built)
+        for number in prefixed:
+            # Rows of several streams: a record's entries for them by position.
+            found[number].sort(key=_entry_order)
         return found
 
     def summaries(self, ids: Sequence[str]) -> list[AdvisorySummary]:
@@ -265,19 +317,15 @@ class VulnStore:
         snapshot = self.snapshot
         found = cache.found(snapshot, ids)
         if len(found) < len(ids):
+            missing = [record_id for record_id in dict.fromkeys(ids) if record_id not in found]
+            # Every missing body in one statement, fetched before any is decoded
+            # (`decode` may read the store too).
+            rows = self._db.execute(_MANY_BODIES, (_json_text(missing),)).fetchall()
             decoded: dict[str, _Value] = {}
-            execute = self._db.execute
             codecs = self._codecs
-            for record_id in ids:
-                if record_id in found or record_id in decoded:
-                    continue
-                # One statement, prepared once, per id: no cheaper than IN lists
-                # (measured), and simpler.
-                row = execute(_BODY, (record_id,)).fetchone()
-                if row is None:
-                    continue
-                active = codecs.get(row[0]) or self._codec(row[0])
-                decoded[record_id] = decode(record_id, active.decompress(row[1]))
+            for record_id, dict_id, body in rows:
+                active = codecs.get(dict_id) or self._codec(dict_id)
+                decoded[record_id] = decode(record_id, active.decompress(body))
             if decoded:
                 cache.keep(snapshot, decoded)
                 found.update(decoded)
@@ -314,16 +362,19 @@ class VulnStore:
         return KevEntry(*row) if row else None
 
     def epss(self, cve: str) -> EpssScore | None:
+        return self.epss_of([cve]).get(cve)
+
+    def epss_of(self, cves: Sequence[str]) -> dict[str, EpssScore]:
+        """The EPSS scores of those of `cves` that have one (see AdvisoryStore)."""
         if self._has_epss is None:
             self._has_epss = self._db.execute("SELECT 1 FROM epss LIMIT 1").fetchone() is not None
-        if not self._has_epss:
-            return None
-        row = self._db.execute(
-            "SELECT cve, score, percentile FROM epss WHERE cve = ?", (cve,)
-        ).fetchone()
-        if row is None:
-            return None
-        return EpssScore(cve=row[0], score=row[1], percentile=row[2], date=self._epss_date())
+        if not self._has_epss or not cves:
+            return {}
+        date = self._epss_date()
+        return {
+            cve: EpssScore(cve=cve, score=score, percentile=percentile, date=date)
+            for cve, score, percentile in self._db.execute(_MANY_EPSS, (_json_text(list(cves)),))
+        }
 
     # -- beyond the protocol ------------------------------------------------
 
@@ -435,6 +486,12 @@ class VulnStore:
 
 def _summary(_record_id: str, body: bytes) -> AdvisorySummary:
     return codec.summary(body)
+
+
+def _json_text(values: list[Any]) -> str:
+    """`values` as JSON text for `json_each` (as bytes SQLite would take it for a BLOB,
+    which newer SQLite reads as its binary JSONB)."""
+    return orjson.dumps(values).decode()
 
 
 def _entry_order(entry: AffectedEntry) -> tuple[str, int]:
