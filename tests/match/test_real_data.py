@@ -224,6 +224,21 @@ def test_go_modules_with_or_without_v_and_stdlib_with_kev() -> None:
     assert all(f.kev is None for f in stdlib if f is not crypt32)
 
 
+def test_a_go_main_module_built_from_a_checkout_is_left_unmatched_quietly() -> None:
+    store = real_store("Go")
+    # A module the records name, so a version would have had findings to give.
+    devel = package(Ecosystem.GO, "golang.org/x/net", "(devel)")
+    unversioned = package(Ecosystem.GO, "golang.org/x/net", "")
+    bad = package(Ecosystem.GO, "golang.org/x/net", "v1.2.x")
+    quiet = match_inventory(Inventory((devel, unversioned)), store, key)
+    assert (quiet.findings, quiet.problems, quiet.unmatched_packages) == ((), (), 2)
+    # A version that is there but wrong is still a problem.
+    loud = match_inventory(Inventory((devel, bad)), store, key)
+    assert loud.unmatched_packages == 2
+    assert [p for p in loud.problems if "v1.2.x" in p] != []
+    assert not any("(devel)" in p for p in loud.problems)
+
+
 def test_crates_io_with_cvss_from_rustsec() -> None:
     store = real_store("crates.io")
     result = match_inventory(

@@ -33,7 +33,10 @@ RustSec's `informational` kind do not change the range; the latter is noted
 in the reason.
 
 Matching never raises on bad data: an installed version the ecosystem rejects
-leaves the package unmatched with a problem; a range whose event versions do
+leaves the package unmatched with a problem, while a package that has no
+version to compare (none at all, or Go's `(devel)`: a main module built from a
+checkout, as `go version -m` shows it) is left unmatched quietly, as Grype and
+Trivy leave it, since no range can hold it and no input is wrong; a range whose event versions do
 not parse is skipped with a problem; GIT ranges are counted and skipped.
 """
 
@@ -79,7 +82,13 @@ from seawall.model.advisory import (
 )
 from seawall.model.finding import CvssScore, MatchReason, VulnerabilityFinding
 from seawall.model.frozen import builder
-from seawall.model.package import DISTRO_ECOSYSTEMS, Inventory, Package
+from seawall.model.package import (
+    DISTRO_ECOSYSTEMS,
+    GO_DEVEL_VERSION,
+    Ecosystem,
+    Inventory,
+    Package,
+)
 
 # One per matched record (seawall.model.frozen).
 _new_reason: Callable[[str, str, str, str, str], MatchReason] = builder(MatchReason)
@@ -110,7 +119,8 @@ class MatchResult:
     findings: tuple[VulnerabilityFinding, ...]
     problems: tuple[str, ...]
     unmatched_packages: int
-    """Packages that could not be matched at all (no comparator, unknown release, bad version)."""
+    """Packages that could not be matched at all (no comparator, unknown release, bad version,
+    no version)."""
     git_ranges_skipped: int = 0
     """GIT ranges met in entries for the inventory's packages: not matchable by version."""
     owned_skipped: int = 0
@@ -179,6 +189,8 @@ class Matcher:
         for package in inventory.packages:
             if package.owner is not None and package.ecosystem not in DISTRO_ECOSYSTEMS:
                 owned += 1
+            elif _unversioned(package):
+                unmatched += 1
             else:
                 planned.append((package, _subject(package)))
         # Binary packages built from one source share its matches and findings
@@ -545,6 +557,13 @@ def _subject(package: Package) -> Subject | None:
         version = package.source_version or package.version
         return package.osv_ecosystem, name, version
     return package.osv_ecosystem, package.name, package.version
+
+
+def _unversioned(package: Package) -> bool:
+    """True for a package with no version any range could hold."""
+    return not package.version or (
+        package.ecosystem is Ecosystem.GO and package.version == GO_DEVEL_VERSION
+    )
 
 
 def _package_order(package: Package) -> tuple[str, ...]:

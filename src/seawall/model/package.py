@@ -46,6 +46,10 @@ DISTRO_ECOSYSTEMS = frozenset(
     }
 )
 
+GO_DEVEL_VERSION = "(devel)"
+"""The version Go records for a module built from a checkout rather than a tagged
+download (`go version -m`): no release, so no advisory range can hold it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Distro:

@@ -34,13 +34,12 @@ from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.go.buildinfo import BuildInfoError, find_build_info
 from seawall.catalog.lang.go.modinfo import BuildInfo, ModInfoError, Module, parse_modinfo
 from seawall.catalog.lang.packages import PackageFactory
-from seawall.model.package import Ecosystem, Location, Package
+from seawall.model.package import GO_DEVEL_VERSION, Ecosystem, Location, Package
 
 NAME = "go/binary"
 _TOOLCHAIN = re.compile(r"go(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(rc|beta)(\d+))?$")
 
 
-DEVEL = "(devel)"
 """The version Go records for a module built from a local directory, not a release."""
 
 
@@ -50,7 +49,7 @@ def golang_purl(module_path: str, version: str) -> str:
     The last path element is the purl name.
     """
     namespace, _, name = module_path.rpartition("/")
-    release = version if version and version != DEVEL else None
+    release = version if version and version != GO_DEVEL_VERSION else None
     return PackageURL(
         type="golang", namespace=namespace or None, name=name, version=release
     ).to_string()
@@ -85,7 +84,7 @@ def compiled_module(module: Module) -> tuple[str, str]:
     if replacement is None:
         return module.path, module.version
     if _is_local_path(replacement.path):
-        return module.path, replacement.version or DEVEL
+        return module.path, replacement.version or GO_DEVEL_VERSION
     return replacement.path, replacement.version
 
 

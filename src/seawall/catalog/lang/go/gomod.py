@@ -20,8 +20,8 @@ from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Findings, gather
-from seawall.catalog.lang.go.binary import DEVEL, golang_package
-from seawall.model.package import Location
+from seawall.catalog.lang.go.binary import golang_package
+from seawall.model.package import GO_DEVEL_VERSION, Location
 
 NAME = "go/mod"
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|//.*|[^\s"`]+')
@@ -176,7 +176,7 @@ def _apply_replace(replaces: Sequence[Replacement], path: str, version: str) -> 
     wide = [r for r in replaces if r.old_path == path and r.old_version is None]
     for replacement in exact[-1:] or wide[-1:]:
         if replacement.new_version is None:
-            return path, DEVEL
+            return path, GO_DEVEL_VERSION
         return replacement.new_path, replacement.new_version
     return path, version
 
