@@ -72,6 +72,16 @@ def test_an_entry_reads_back_exactly(tmp_path: Path) -> None:
     assert LayerCache(None).load("k") is None
 
 
+def test_without_a_directory_nothing_is_even_encoded(tmp_path: Path) -> None:
+    unencodable = ReducedLayer(
+        tar=b"",
+        findings=(FileFindings("go/binary", "/app", (object(),), (), ()),),  # type: ignore[arg-type]
+    )
+    with pytest.raises(AttributeError):
+        LayerCache(tmp_path).store("k", unencodable)  # encoding it fails ...
+    LayerCache(None).store("k", unencodable)  # ... and `--no-cache` never tries
+
+
 def entry(header: object, tar: bytes = b"") -> bytes:
     raw = orjson.dumps(header)
     return zstandard.ZstdCompressor().compress(struct.pack(">I", len(raw)) + raw + tar)

@@ -2,6 +2,7 @@
 
 import io
 import json
+import random
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from seawall.model.package import Inventory, Package
 from seawall.pipeline.sbom import sbom
 from seawall.source.base import SourceOptions
+from seawall.source.errors import DigestMismatchError
 from tests.support.imagebuild import (
     ConfigSpec,
     Dir,
@@ -217,3 +219,51 @@ def test_directory_tree_with_lockfiles(tmp_path: Path) -> None:
         ("pkg:npm/lodash@4.17.15", "/web/package-lock.json"),
     }
     assert all(loc.layer is None for p in result.inventory.packages for loc in p.locations)
+
+
+def _big_layer_image() -> ImageSpec:
+    """BASE with two uncompressed layers past `MIN_SIDE_BYTES`, whose digests are
+    checked ahead of reading them (`ImageSource.verify_ahead`)."""
+    from seawall.source.sideverify import MIN_SIDE_BYTES
+
+    noise = random.Random(11).randbytes(MIN_SIDE_BYTES + 4321)
+    return ImageSpec(
+        steps=[
+            BASE,
+            LayerSpec(
+                [File("opt/big1.bin", noise), *dist_info("flask", "2.0.0")],
+                created_by="pip install flask",
+                compression="none",
+            ),
+            LayerSpec(
+                [File("opt/big2.bin", noise[::-1]), *dist_info("click", "8.0.0")],
+                created_by="pip install click",
+                compression="none",
+            ),
+        ]
+    )
+
+
+def test_big_layers_read_while_their_digests_are_checked(tmp_path: Path) -> None:
+    layout = write_oci_layout(tmp_path / "layout", [(build_image(_big_layer_image()), "v1")])
+    cache = tmp_path / "cache"
+    result = sbom(f"oci-dir:{layout}:v1", SourceOptions(cache_dir=cache))
+    found = packages(result.inventory)
+    assert found[("python/installed", "flask")].locations[0].layer == 1
+    assert found[("python/installed", "click")].locations[0].layer == 2
+    assert result.layers_read == 3
+    assert len(list((cache / "layers").iterdir())) == 3
+
+
+def test_a_tampered_big_layer_fails_the_scan_and_caches_nothing(tmp_path: Path) -> None:
+    built = build_image(_big_layer_image())
+    layout = write_oci_layout(tmp_path / "layout", [(built, "v1")])
+    blob = layout / "blobs/sha256" / built.layers[2].digest.removeprefix("sha256:")
+    data = bytearray(blob.read_bytes())
+    data[4096] ^= 0x01  # inside opt/big2.bin, which no reader reads
+    blob.write_bytes(bytes(data))
+    cache = tmp_path / "cache"
+    with pytest.raises(DigestMismatchError, match=f"layer 2 \\({built.layers[2].digest}\\)"):
+        sbom(f"oci-dir:{layout}:v1", SourceOptions(cache_dir=cache))
+    stored = [*cache.glob("layers/*"), *cache.glob("inventories/*")]
+    assert stored == []  # not even the layers that were sound: nothing of a failed scan is kept

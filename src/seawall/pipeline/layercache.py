@@ -57,12 +57,14 @@ class LayerCache:
 
     def __init__(self, root: Path | None) -> None:
         self._files = CacheFiles(root / "layers" if root is not None else None, ".layer")
+        self._enabled = root is not None
 
     def load(self, key: str) -> "ReducedLayer | None":
         return self._files.load(key, _decode)
 
     def store(self, key: str, reduced: "ReducedLayer") -> None:
-        self._files.store(key, _encode(reduced))
+        if self._enabled:  # else not even encoded (`--no-cache`: ~5 ms a layer)
+            self._files.store(key, _encode(reduced))
 
 
 def _encode(reduced: "ReducedLayer") -> bytes:

@@ -33,7 +33,9 @@ from seawall.source.target import parse_target
 
 if TYPE_CHECKING:
     from seawall.fs import DirectoryView
+    from seawall.model.progress import ProgressTask
     from seawall.pipeline.inventory import Lookup
+    from seawall.pipeline.layercache import LayerCache
     from seawall.pipeline.reduce import Reader, ReducedLayer, Wants
 
 _CONTEXT = (RELEASE,)
@@ -93,13 +95,7 @@ def sbom(target: str, options: SourceOptions) -> SbomResult:
         cached = inventories.load(whole) if whole is not None else None
         if cached is not None:
             return SbomResult(image=image, inventory=cached)
-        from seawall.pipeline.inventory import build_inventory
-
-        wants = catalog_wants()
-        layers, read = _reduced_layers(source, keys, wants, options)
-        inventory = build_inventory(
-            layers, wants, options.limits, layered=True, platform=image.platform
-        )
+        inventory, read = _cold(source, keys, options)
         if whole is not None:
             inventories.store(whole, inventory)
         return SbomResult(image=image, inventory=inventory, layers_read=read)
@@ -145,51 +141,96 @@ def _reader(view: "DirectoryView", wants: "Wants") -> "Lookup":
     return read
 
 
-def _reduced_layers(
-    source: ImageSource, keys: Sequence[str | None], wants: "Wants", options: SourceOptions
-) -> "tuple[list[ReducedLayer], int]":
-    """Every layer reduced, bottom first, from the cache where it holds them.
+def _cold(
+    source: ImageSource, keys: Sequence[str | None], options: SourceOptions
+) -> tuple[Inventory, int]:
+    """The inventory of an image whose inventory is not cached, and how many layers were read.
 
-    `keys` are the layers' cache keys (None: not cacheable), in layer order.
-    Layers missing from the cache are read in parallel (`layerpool`).
+    Layers missing from the layer cache are read in parallel (`layerpool`),
+    while their digests are checked by child processes started before any of
+    them is read (`ImageSource.verify_ahead`): the inventory is assembled as
+    the hashing finishes, and nothing read is kept in the cache or returned
+    before every digest has been confirmed. When assembling fails, the digests
+    are checked first, so a layer that is not what the image says is the error
+    reported (as when each reader waited for its own layer's digest).
     """
+    from seawall.pipeline.inventory import build_inventory
     from seawall.pipeline.layercache import LayerCache
+    from seawall.pipeline.layerpool import usable_cores
+
+    image = source.image
+    wants = catalog_wants()
+    cache = LayerCache(options.cache_dir)
+    reduced, missing = _cached_layers(source, keys, cache)
+    waiting = [layer for layer, _opener in missing]
+    with source.verify_ahead(waiting, processes=usable_cores()) as ahead:
+        progress = options.progress.task("Cataloging layers", total=len(image.layers))
+        try:
+            progress.advance(len(reduced))
+            # Local sources open a fresh file handle per layer; a registry source
+            # shares connections, which forked readers must not use.
+            local = image.source_kind is not SourceKind.REGISTRY
+            fresh = _read_layers(missing, wants, options, progress, fork_safe=local)
+        finally:
+            progress.close()
+        reduced.update(fresh)
+        try:
+            inventory = build_inventory(
+                [reduced[layer.index] for layer in image.layers],
+                wants,
+                options.limits,
+                layered=True,
+                platform=image.platform,
+            )
+        except Exception:
+            ahead.check()
+            raise
+        ahead.check()
+    for layer, key in zip(image.layers, keys, strict=True):
+        if key is not None and layer.index in fresh:
+            cache.store(key, fresh[layer.index])
+    return inventory, len(missing)
+
+
+def _cached_layers(
+    source: ImageSource, keys: Sequence[str | None], cache: "LayerCache"
+) -> "tuple[dict[int, ReducedLayer], list[tuple[Layer, LayerOpener]]]":
+    """The layers the cache holds (and the foreign ones, which are never read) by index,
+    and the others with their openers, bottom first. `keys` are in layer order."""
+    openers = {layer.index: opener for layer, opener in source.layer_openers()}
+    reduced: dict[int, ReducedLayer] = {}
+    missing: list[tuple[Layer, LayerOpener]] = []
+    for layer, key in zip(source.image.layers, keys, strict=True):
+        opener = openers.get(layer.index)
+        if opener is None:
+            reduced[layer.index] = _foreign(layer)
+        elif key is not None and (cached := cache.load(key)) is not None:
+            reduced[layer.index] = cached
+        else:
+            missing.append((layer, opener))
+    return reduced, missing
+
+
+def _read_layers(
+    missing: Sequence[tuple[Layer, LayerOpener]],
+    wants: "Wants",
+    options: SourceOptions,
+    progress: "ProgressTask",
+    *,
+    fork_safe: bool,
+) -> "dict[int, ReducedLayer]":
+    """`missing` layers read and reduced, in parallel where it pays, by index."""
     from seawall.pipeline.layerpool import map_layers
     from seawall.pipeline.reduce import reduce_layer
 
-    cache = LayerCache(options.cache_dir)
-    openers = {layer.index: opener for layer, opener in source.layer_openers()}
-    key_of = {layer.index: key for layer, key in zip(source.image.layers, keys, strict=True)}
-    progress = options.progress.task("Cataloging layers", total=len(source.image.layers))
-    reduced: dict[int, ReducedLayer] = {}
-    missing: list[tuple[Layer, LayerOpener]] = []
-    try:
-        for layer in source.image.layers:
-            opener = openers.get(layer.index)
-            key = key_of[layer.index]
-            if opener is None:
-                reduced[layer.index] = _foreign(layer)
-            elif key is not None and (cached := cache.load(key)) is not None:
-                reduced[layer.index] = cached
-            else:
-                missing.append((layer, opener))
-                continue
-            progress.advance(1)
+    def work(layer: Layer, opener: LayerOpener) -> "ReducedLayer":
+        return reduce_layer(layer, opener, wants, options.limits)
 
-        def work(layer: Layer, opener: LayerOpener) -> "ReducedLayer":
-            return reduce_layer(layer, opener, wants, options.limits)
-
-        # Local sources open a fresh file handle per layer; a registry source shares connections.
-        local = source.image.source_kind is not SourceKind.REGISTRY
-        for layer, fresh in map_layers(work, missing, fork_safe=local):
-            key = key_of[layer.index]
-            if key is not None:
-                cache.store(key, fresh)
-            reduced[layer.index] = fresh
-            progress.advance(1)
-    finally:
-        progress.close()
-    return [reduced[layer.index] for layer in source.image.layers], len(missing)
+    fresh: dict[int, ReducedLayer] = {}
+    for layer, reduced in map_layers(work, missing, fork_safe=fork_safe):
+        fresh[layer.index] = reduced
+        progress.advance(1)
+    return fresh
 
 
 def _foreign(layer: Layer) -> "ReducedLayer":

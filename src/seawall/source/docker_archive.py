@@ -31,7 +31,7 @@ from seawall.source.errors import (
     ImageNotFoundError,
     MalformedDocumentError,
 )
-from seawall.source.layerstream import verified_layer_stream
+from seawall.source.layerstream import StoredLayer, open_stored_layer
 from seawall.source.manifest import (
     Descriptor,
     ImageIndex,
@@ -299,6 +299,9 @@ class DockerArchiveSource(ImageSource):
         )
 
     def open_layer(self, layer: Layer) -> AbstractContextManager[BinaryIO]:
+        return open_stored_layer(self._stored_layer(layer), self.options.limits, self._ahead)
+
+    def _stored_layer(self, layer: Layer) -> StoredLayer:
         what = f"{self._what} layer {layer.index} ({layer.digest or layer.diff_id})"
         if layer.foreign:
             raise InputError(
@@ -306,14 +309,13 @@ class DockerArchiveSource(ImageSource):
                 f"it is only referenced at {', '.join(layer.urls) or 'no URL'}"
             )
         path = self._layer_paths[layer.index]
-        return verified_layer_stream(
+        return StoredLayer(
             self._archive.locate(path),
             media_type=layer.media_type,
             digest=layer.digest,
             size=layer.size,
             diff_id=layer.diff_id,
             what=what,
-            limits=self.options.limits,
         )
 
 

@@ -11,13 +11,16 @@ layer cannot pass just because its reader stopped at the tar end marker.
 A blob that is a range of a local file (`LocalBlob`) of at least
 `MIN_SIDE_BYTES` is hashed by a child process while the caller reads it
 (`sideverify`); an uncompressed one is then read with `pread`, and member data
-nobody asks for is skipped rather than read.
+nobody asks for is skipped rather than read. A caller that started the hashing
+of such blobs before reading them (`watch_ahead`, `AheadVerification`) passes
+it as `ahead`: the reader then only checks that the file is the one being
+hashed, and the caller's `check()` gives the verdict.
 """
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import BinaryIO, cast
+from contextlib import AbstractContextManager, contextmanager
+from typing import BinaryIO, NamedTuple, cast
 
 from seawall.errors import LimitExceededError
 from seawall.limits import Limits
@@ -27,15 +30,66 @@ from seawall.source.compression import (
     open_layer_stream,
 )
 from seawall.source.digest import Digest, VerifyingReader, parse_digest
-from seawall.source.localblob import LocalBlob, PlainRange, open_blob
+from seawall.source.localblob import FileState, LocalBlob, PlainRange, open_blob
 from seawall.source.mediatypes import Compression, layer_type
 from seawall.source.sideverify import (
     MIN_SIDE_BYTES,
+    AheadVerification,
     SideVerification,
+    changed_while_read,
     side_verification_available,
 )
 
 _DRAIN_CHUNK = 1 << 20
+
+
+class StoredLayer(NamedTuple):
+    """A layer's stored blob as a range of a local file, and what it must hash to."""
+
+    blob: LocalBlob
+    media_type: str | None
+    digest: str | None
+    size: int | None
+    diff_id: str | None
+    what: str
+
+
+def watch_ahead(ahead: AheadVerification, layer: StoredLayer) -> None:
+    """Have `ahead` hash `layer`'s blob when a reader would hash it in a child process.
+
+    Other blobs (small ones, and compressed ones known only by the digest of
+    their inflated bytes) are left to their readers, which hash them inline.
+    """
+    fd, state = open_blob(layer.blob, what=layer.what)
+    try:
+        side = _side_check(
+            fd, layer.blob, layer.media_type, layer.digest, layer.diff_id, layer.what
+        )
+    except BaseException:
+        os.close(fd)
+        raise
+    if side is None:
+        os.close(fd)
+        return
+    _compression, expected, checked = side
+    expected_size = layer.size if layer.digest is not None else None
+    ahead.watch(fd, state, layer.blob, expected, expected_size=expected_size, what=checked)
+
+
+def open_stored_layer(
+    layer: StoredLayer, limits: Limits, ahead: AheadVerification | None
+) -> AbstractContextManager[BinaryIO]:
+    """`verified_layer_stream` of a stored layer: what a local source's `open_layer` gives."""
+    return verified_layer_stream(
+        layer.blob,
+        media_type=layer.media_type,
+        digest=layer.digest,
+        size=layer.size,
+        diff_id=layer.diff_id,
+        what=layer.what,
+        limits=limits,
+        ahead=ahead,
+    )
 
 
 @contextmanager
@@ -48,12 +102,15 @@ def verified_layer_stream(
     diff_id: str | None,
     what: str,
     limits: Limits,
+    ahead: AheadVerification | None = None,
 ) -> Iterator[BinaryIO]:
     """The uncompressed tar stream of the blob in `raw` (closed on exit).
 
     `media_type` None detects the compression from the bytes. At least one of
     `digest` (stored blob) and `diff_id` (uncompressed tar) should be given;
-    with neither, nothing can be verified and the caller must say so.
+    with neither, nothing can be verified and the caller must say so. When
+    `ahead` is hashing this blob, nothing read is trusted until the caller's
+    `ahead.check()` has passed.
     """
     if not isinstance(raw, LocalBlob):
         with _inline(raw, media_type, digest, size, diff_id, what, limits) as stream:
@@ -72,13 +129,16 @@ def verified_layer_stream(
                 raise LimitExceededError(
                     f"{what}: uncompressed size", "max_layer_bytes", limits.max_layer_bytes
                 )
+            expected_size = size if digest is not None else None
+            watched = None if ahead is None else ahead.state_of(raw, expected, expected_size)
+            if watched is not None:
+                with _watched_ahead(
+                    fd, (state, watched), raw, compression, (what, checked), limits
+                ) as stream:
+                    yield stream
+                return
             verification = SideVerification(
-                fd,
-                state,
-                raw,
-                expected,
-                expected_size=size if digest is not None else None,
-                what=checked,
+                fd, state, raw, expected, expected_size=expected_size, what=checked
             )
             with verification:
                 with _plain_or_inflated(fd, raw, compression, what, limits) as stream:
@@ -112,6 +172,32 @@ def _side_check(
     if diff_id is not None and compression is Compression.NONE:
         return compression, parse_digest(diff_id, what=what), f"{what} (diff_id)"
     return None
+
+
+@contextmanager
+def _watched_ahead(
+    fd: int,
+    states: tuple[FileState, FileState],
+    blob: LocalBlob,
+    compression: Compression,
+    names: tuple[str, str],
+    limits: Limits,
+) -> Iterator[BinaryIO]:
+    """The tar stream of a blob an `AheadVerification` hashes.
+
+    `states` are the file's as this reader opened it and as it was watched:
+    the reader must read the file being hashed, unchanged (the verification
+    checks it once more at the end). `names` are the layer's and its blob's
+    as the verification names it (the diff_id's, for a legacy archive).
+    """
+    state, watched = states
+    what, checked = names
+    if state != watched:
+        raise changed_while_read(checked)
+    with _plain_or_inflated(fd, blob, compression, what, limits) as stream:
+        yield stream
+    if FileState.of(fd) != watched:
+        raise changed_while_read(checked)
 
 
 @contextmanager

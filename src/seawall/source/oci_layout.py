@@ -23,7 +23,7 @@ from seawall.source.errors import (
     MalformedDocumentError,
     UnsafeArchiveError,
 )
-from seawall.source.layerstream import verified_layer_stream
+from seawall.source.layerstream import StoredLayer, open_stored_layer
 from seawall.source.localblob import LocalBlob
 from seawall.source.manifest import Descriptor, ImageIndex, load_object, parse_index, read_bounded
 from seawall.source.platform import available_platforms, candidates, choose_manifest
@@ -200,6 +200,9 @@ class OciLayoutSource(ImageSource):
         return tuple(checked)
 
     def open_layer(self, layer: Layer) -> AbstractContextManager[BinaryIO]:
+        return open_stored_layer(self._stored_layer(layer), self.options.limits, self._ahead)
+
+    def _stored_layer(self, layer: Layer) -> StoredLayer:
         what = f"{self._what} layer {layer.index} ({layer.digest})"
         if layer.foreign:
             raise BlobNotFoundError(
@@ -207,14 +210,13 @@ class OciLayoutSource(ImageSource):
                 f"it is only referenced at {', '.join(layer.urls) or 'no URL'}"
             )
         assert layer.digest is not None
-        return verified_layer_stream(
+        return StoredLayer(
             self._store.locate(_blob_name(layer.digest, what=what)),
             media_type=layer.media_type,
             digest=layer.digest,
             size=layer.size,
             diff_id=layer.diff_id,
             what=what,
-            limits=self.options.limits,
         )
 
     def close(self) -> None:
