@@ -3,15 +3,15 @@
 from functools import lru_cache
 
 from packageurl import PackageURL
-from packaging.utils import canonicalize_name
 
 from seawall.catalog.lang.packages import PackageFactory
+from seawall.model.names import pep503_name
 from seawall.model.package import Ecosystem
 
 
 def normalize(name: str) -> str:
     """PEP 503: lower-case, every run of `-`, `_` and `.` becomes one `-`."""
-    return canonicalize_name(name)
+    return pep503_name(name)
 
 
 @lru_cache(maxsize=16384)
