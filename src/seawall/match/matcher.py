@@ -488,9 +488,12 @@ def _collector_paused() -> Iterator[None]:
     makes no reference cycles (its objects are freed by reference counting
     alone, as tests/match/test_cache.py checks), so there is nothing for the
     collector to find meanwhile. Afterwards it runs again (unless the caller
-    had it off), and the young generation it would have walked at the next
-    allocation anyway is collected here, so the match pays for it. Another
-    thread allocating meanwhile only has its cycles collected a little later.
+    had it off); when the young generation has grown past the caller's
+    threshold, so that the collector would walk it at the next allocation
+    anyway, it is collected here and the match pays for it. Under a raised
+    threshold (the CLI's, cli/app.py) it is left for the collector's own
+    schedule. Another thread allocating meanwhile only has its cycles
+    collected a little later.
     """
     if not gc.isenabled():
         yield
@@ -500,7 +503,8 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-        gc.collect(0)
+        if gc.get_count()[0] >= gc.get_threshold()[0]:
+            gc.collect(0)
 
 
 def _notes(database_specific: Mapping[str, Any]) -> list[str]:
