@@ -112,6 +112,9 @@ class MemoryStore:
     def kev(self, cve: str) -> KevEntry | None:
         return self._kev.get(cve)
 
+    def kev_of(self, cves: Sequence[str]) -> dict[str, KevEntry]:
+        return {cve: self._kev[cve] for cve in cves if cve in self._kev}
+
     def epss(self, cve: str) -> EpssScore | None:
         return self._epss.get(cve)
 

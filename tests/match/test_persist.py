@@ -14,8 +14,8 @@ import orjson
 import pytest
 
 from seawall.match import Matcher, persist
-from seawall.match.cache import MatchCache, SubjectResult
-from seawall.match.fingerprint import package_part, vulnerability_fingerprint
+from seawall.match.cache import MatchCache, Subject, SubjectResult
+from seawall.match.fingerprint import vulnerability_fingerprint
 from seawall.model.package import Distro, Ecosystem, Inventory, Package
 from seawall.versions import key
 from seawall.vulndb import results
@@ -105,74 +105,100 @@ def test_a_later_process_reads_the_kept_results_and_gets_the_same_answer(
     )
 
 
-def test_kept_results_given_another_package_take_its_fingerprints(
-    store: Path, inventory: Inventory
-) -> None:
+def _decoded(data: bytes, package: Package, store: VulnStore) -> SubjectResult | None:
+    """`data` read back as `Matcher` reads it."""
+    parts = persist.split(data)
+    if parts is None:
+        return None
+    cves, rest = parts
+    return persist.decode(cves, rest, package, persist.exploitation_of(store, cves))
+
+
+def _kept_bytes(store: Path, inventory: Inventory) -> list[tuple[Subject, SubjectResult, bytes]]:
+    """(subject, result, the bytes kept for it) of every subject with several findings."""
+    _fresh(store)
     with VulnStore(store) as opened:
         cache = MatchCache()
         Matcher(opened, key, cache=cache).match(inventory)
-    kept = [
-        result
-        for result in cache._subjects.values()  # what matching kept
-        if len(result.findings) > 1
-    ]
+        kept = persist.kept_for(opened, key)
+        assert kept is not None
+        subjects = [s for s, result in cache._subjects.items() if len(result.findings) > 1]
+        found = kept.results.found(kept.keys(subjects))
+        return [
+            (subject, cache._subjects[subject], found[name])
+            for subject, name in zip(subjects, kept.keys(subjects), strict=True)
+        ]
+
+
+def test_kept_results_given_another_package_take_its_fingerprints(
+    store: Path, inventory: Inventory
+) -> None:
+    kept = _kept_bytes(store, inventory)
     assert len(kept) > 20
-    for result in kept:
-        first = result.findings[0].package
-        data = persist.encode(result, package_part(first))
-        assert persist.decode(data, first) == result
-        other = dataclasses.replace(first, name="other", locations=())
-        moved = persist.decode(data, other)
-        assert moved is not None
-        assert [f.package for f in moved.findings] == [other] * len(result.findings)
-        assert [f.fingerprint for f in moved.findings] == [
-            vulnerability_fingerprint(f.id, other) for f in result.findings
-        ]
-        assert [dataclasses.replace(f, package=first, fingerprint="") for f in moved.findings] == [
-            dataclasses.replace(f, fingerprint="") for f in result.findings
-        ]
+    with VulnStore(store) as opened:
+        for _, result, data in kept:
+            first = result.findings[0].package
+            assert _decoded(data, first, opened) == result
+            other = dataclasses.replace(first, name="other", locations=())
+            moved = _decoded(data, other, opened)
+            assert moved is not None
+            assert [f.package for f in moved.findings] == [other] * len(result.findings)
+            assert [f.fingerprint for f in moved.findings] == [
+                vulnerability_fingerprint(f.id, other) for f in result.findings
+            ]
+            assert [
+                dataclasses.replace(f, package=first, fingerprint="") for f in moved.findings
+            ] == [dataclasses.replace(f, fingerprint="") for f in result.findings]
 
 
 def _damaged(data: bytes) -> list[bytes]:
-    part, findings, problems, dropped, git = orjson.loads(data)
+    head, _, rest = data.partition(b"\n")
+    part, findings, problems, dropped, git = orjson.loads(rest)
     row = findings[0]
     bad_rows = [
         [*row[:3], "dire", *row[4:]],  # no such severity
         [*row[:1], [1, 2], *row[2:]],  # aliases not strings
+        [*row[:1], "CVE-1", *row[2:]],  # aliases not a list
         [*row[:7], [["only", "three", "fields"]], *row[8:]],  # a reason cut short
-        [*row[:11], ["CVE-1", None], *row[12:]],  # a KEV entry cut short
-        [*row[:12], ["CVE-1", "high", 0.5, None], *row[13:]],  # an EPSS score not a number
+        [*row[:11], ["CVE-1", None], *row[12:]],  # an exploited CVE not a string
+        [*row[:11], "CVE-1", *row[12:]],  # exploited CVEs not a list
+        [*row[:12], [["only", "two"]], *row[13:]],  # a severity label cut short
         row[:-1],
         [*row, "extra"],
     ]
-    return [
+    lines = [
         b"",
         b"not json",
-        data[: len(data) // 2],
         orjson.dumps({"findings": findings}),
+        orjson.dumps([part, findings, problems, dropped]),
         orjson.dumps([part, findings, "problems", dropped, git]),
         orjson.dumps([part, findings, problems, "0", git]),
+        orjson.dumps([part, "findings", problems, dropped, git]),
         *(orjson.dumps([part, [bad, *findings[1:]], problems, dropped, git]) for bad in bad_rows),
+    ]
+    return [
+        data[: len(data) // 2],
+        rest,  # no first line
+        b"[1, 2]\n" + rest,  # CVEs not strings
+        b"[]\n" + rest,  # a finding's CVE missing from the first line
+        *(head + b"\n" + line for line in lines),
     ]
 
 
 def test_damaged_kept_results_are_misses_and_matching_works_them_out_again(
     store: Path, inventory: Inventory
 ) -> None:
-    with VulnStore(store) as opened:
-        cache = MatchCache()
-        expected = Matcher(opened, key, cache=cache).match(inventory)
-    subject, result = next(
-        (subject, result) for subject, result in cache._subjects.items() if len(result.findings) > 1
-    )
+    subject, result, data = _kept_bytes(store, inventory)[0]
     first = result.findings[0].package
-    data = persist.encode(result, package_part(first))
+    with VulnStore(store) as opened:
+        expected = Matcher(opened, key, cache=MatchCache()).match(inventory)
+        assert _decoded(data, first, opened) == result
     for damaged in _damaged(data):
-        assert persist.decode(damaged, first) is None, damaged[:200]
         with VulnStore(store) as opened:
+            assert _decoded(damaged, first, opened) is None, damaged[:200]
             kept = persist.kept_for(opened, key)
             assert kept is not None
-            kept.results.keep({kept.key(subject): damaged})
+            kept.results.keep({kept.keys([subject])[0]: damaged})
             again = Matcher(opened, key, cache=MatchCache()).match(inventory)
         assert again == expected
 
@@ -190,12 +216,12 @@ def test_results_are_only_kept_for_the_code_and_the_version_keys_that_made_them(
             for p in inventory.packages
             if p.ecosystem is Ecosystem.CRATES_IO and p.name != "bad-version"
         ]
-        assert len(kept.results.found([kept.key(s) for s in subjects])) == len(subjects)
+        assert len(kept.results.found(kept.keys(subjects))) == len(subjects)
         # Another version of seawall, or an edited module, reads none of them.
         monkeypatch.setattr(persist, "_code", lambda: "another seawall")
         other = persist.kept_for(opened, key)
         assert other is not None
-        assert other.results.found([other.key(s) for s in subjects]) == {}
+        assert other.results.found(other.keys(subjects)) == {}
         # A version-key function without a module-level name has no results kept.
         assert persist.kept_for(opened, lambda ecosystem, version: key(ecosystem, version)) is None
 
@@ -213,7 +239,8 @@ def test_a_store_without_kept_results_matches_as_before(store: Path, inventory: 
         results.path_for(store).rmdir()
 
 
-def test_an_empty_result_round_trips() -> None:
+def test_an_empty_result_round_trips(store: Path) -> None:
     empty = SubjectResult((), ("a problem",), 2, 3)
     owner = package(Ecosystem.PYPI, "demo", "1.0")
-    assert persist.decode(persist.encode(empty, ""), owner) == empty
+    with VulnStore(store) as opened:
+        assert _decoded(persist.encode(empty, "", []), owner, opened) == empty

@@ -1,4 +1,4 @@
-"""Results kept beside a store: one snapshot's only, bounded, gone with every write, never fatal."""
+"""Results kept beside a store: under its token, bounded, gone with a new lineage, never fatal."""
 
 import sqlite3
 from pathlib import Path
@@ -55,37 +55,41 @@ def test_results_are_kept_for_the_next_process_of_the_same_snapshot(tmp_path: Pa
         assert again.found(["a"]) == {"a": b"three"}
 
 
-def test_every_write_of_the_store_deletes_its_results(tmp_path: Path) -> None:
+def test_an_update_keeps_the_results_and_a_new_lineage_deletes_them(tmp_path: Path) -> None:
     store = _store(tmp_path)
     _cache(store).keep({"a": b"one"})
-    assert results.path_for(store).is_file()
+    # Which results an update left valid, the stamps in their keys say (seawall.match.persist).
     _store(tmp_path, fixed="3.0", modified="2024-02-01T00:00:00Z")
+    assert _cache(store).found(["a"]) == {"a": b"one"}
+    zipped = write_zip(tmp_path / "again.zip", {"PYSEC-1.json": b'{"id": "PYSEC-1"}'})
+    import_paths(store, [zipped], fresh=True)
     assert not results.path_for(store).exists()
     assert _cache(store).found(["a"]) == {}
 
 
-def test_results_of_another_snapshot_are_never_found_and_are_replaced(tmp_path: Path) -> None:
+def test_results_under_another_token_are_never_found_and_are_replaced(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    ResultsCache(store, "lineage a").keep({"a": b"now"})
+    other = ResultsCache(store, "lineage b")
+    assert other.found(["a"]) == {}
+    # The first write under another token empties the file.
+    other.keep({"b": b"other"})
+    assert other.found(["a", "b"]) == {"b": b"other"}
+    assert ResultsCache(store, "lineage a").found(["a", "b"]) == {}
+
+
+def test_results_bound_to_a_replaced_store_file_are_not_kept(tmp_path: Path) -> None:
     store = _store(tmp_path)
     with VulnStore(store) as opened:
         snapshot = opened.snapshot
     assert type(snapshot) is tuple
-    ResultsCache(store, snapshot).keep({"a": b"now"})
-    other = ResultsCache(store, (*snapshot[:4], "another updated stamp"))
-    assert other.found(["a"]) == {}
-    # The first write for another snapshot empties the file.
-    other.keep({"b": b"other"})
-    assert other.found(["a", "b"]) == {"b": b"other"}
-    assert ResultsCache(store, snapshot).found(["a", "b"]) == {}
-
-
-def test_a_store_replaced_since_it_was_opened_keeps_nothing(tmp_path: Path) -> None:
-    store = _store(tmp_path)
-    with VulnStore(store) as opened:
-        kept = opened.results_cache()
-        assert kept is not None
-        _store(tmp_path, fixed="3.0", modified="2024-02-01T00:00:00Z")
-        kept.keep({"a": b"of the old data"})
-    assert not results.path_for(store).exists()
+    bound = ResultsCache(store, repr(snapshot), snapshot[:4])
+    free = ResultsCache(store, repr(snapshot))
+    _store(tmp_path, fixed="3.0", modified="2024-02-01T00:00:00Z")
+    bound.keep({"a": b"of the old data"})
+    assert free.found(["a"]) == {}
+    free.keep({"b": b"kept"})
+    assert free.found(["a", "b"]) == {"b": b"kept"}
 
 
 def test_results_are_bounded_the_oldest_going_first(

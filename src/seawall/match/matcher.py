@@ -53,6 +53,7 @@ from seawall.match.cache import MatchCache, Subject, SubjectResult, cache_for
 from seawall.match.merge import (
     RecordMatch,
     build_finding,
+    exploitation_cves,
     exploitation_ids,
     group,
     new_finding,
@@ -267,10 +268,12 @@ class Matcher:
                 new.append(subject)
             else:
                 results[subject] = built
-        kept = self._kept_results(new)
+        # Each new subject's key among the kept results (none when nothing is kept).
+        keys = dict(zip(new, self._kept.keys(new), strict=True)) if self._kept and new else {}
+        kept = self._kept_results(keys, first)
         todo: list[tuple[Subject, Package]] = []
         for subject in new:
-            built = persist.decode(kept[subject], first[subject]) if subject in kept else None
+            built = kept.get(subject)
             if built is None:
                 todo.append((subject, first[subject]))
             else:
@@ -278,25 +281,45 @@ class Matcher:
                 results[subject] = built
         fresh: dict[str, bytes] = {}
         for start in range(0, len(todo), BATCH):
-            results.update(self._work_out(todo[start : start + BATCH], fresh))
+            results.update(self._work_out(todo[start : start + BATCH], keys, fresh))
         if fresh and self._kept is not None:
             self._kept.results.keep(fresh)
         return results
 
-    def _kept_results(self, subjects: list[Subject]) -> dict[Subject, bytes]:
-        """What other processes kept for `subjects`."""
-        if self._kept is None or not subjects:
+    def _kept_results(
+        self, keys: dict[Subject, str], first: dict[Subject, Package]
+    ) -> dict[Subject, SubjectResult]:
+        """What other processes kept for the subjects of `keys`, built for each one's first
+        package with the KEV and EPSS entries the store has now (one read of the EPSS
+        scores of all of them)."""
+        if self._kept is None or not keys:
             return {}
-        keys = {self._kept.key(subject): subject for subject in subjects}
-        return {keys[key]: data for key, data in self._kept.results.found(list(keys)).items()}
+        subjects = {key: subject for subject, key in keys.items()}
+        found: dict[Subject, tuple[list[str], bytes]] = {}
+        for key, data in self._kept.results.found(list(subjects)).items():
+            parts = persist.split(data)
+            if parts is not None:
+                found[subjects[key]] = parts
+        entries = persist.exploitation_of(
+            self._store, [cve for cves, _ in found.values() for cve in cves]
+        )
+        built: dict[Subject, SubjectResult] = {}
+        for subject, (cves, rest) in found.items():
+            result = persist.decode(cves, rest, first[subject], entries)
+            if result is not None:
+                built[subject] = result
+        return built
 
     def _work_out(
-        self, todo: list[tuple[Subject, Package]], fresh: dict[str, bytes]
+        self,
+        todo: list[tuple[Subject, Package]],
+        keys: Mapping[Subject, str],
+        fresh: dict[str, bytes],
     ) -> dict[Subject, SubjectResult | str]:
         """Match each (subject, its first package) of `todo` against the store: the index
         entries of all of them read at once, then the summaries of every record that
-        matched one of them. Each result is kept in the cache, and added to `fresh` (for
-        other processes) when results are kept."""
+        matched one of them. Each result is kept in the cache, and added to `fresh` under
+        its key of `keys` (for other processes) when it has one."""
         results: dict[Subject, SubjectResult | str] = {}
         work: list[tuple[Subject, Package, Any]] = []
         for subject, package in todo:
@@ -329,11 +352,12 @@ class Matcher:
         for (subject, package, _), (notes, hits) in zip(work, found, strict=True):
             matches = self._record_matches(hits, records, notes)
             part = fingerprint.package_part(package) if matches else ""
+            groups = group(matches, package)
             built = SubjectResult(
                 tuple(
                     [
                         build_finding(group_found, package, self._store, scores, part)
-                        for group_found in group(matches, package)
+                        for group_found in groups
                     ]
                 ),
                 tuple(notes.problems),
@@ -341,8 +365,10 @@ class Matcher:
                 notes.git_ranges_skipped,
             )
             self._cache.keep_subject(subject, built)
-            if self._kept is not None:
-                fresh[self._kept.key(subject)] = persist.encode(built, part)
+            key = keys.get(subject)
+            if key is not None:
+                exploited = [exploitation_cves(group_found) for group_found in groups]
+                fresh[key] = persist.encode(built, part, exploited)
             results[subject] = built
         return results
 

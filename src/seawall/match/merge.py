@@ -279,7 +279,7 @@ def build_finding(
                 scores.append(score)
         labels.extend(severity.labels)
 
-    kev, epss = _exploitation(store, epss_scores, _exploited(cves, found.bundled_cves))
+    kev, epss = exploitation(store.kev, epss_scores, _exploited(cves, found.bundled_cves))
     references = tuple(dict.fromkeys(url for m in ranked for url in m.advisory.references))
     published = min((m.advisory.published for m in ranked if m.advisory.published), default=None)
     modified = max((m.advisory.modified for m in ranked if m.advisory.modified), default=None)
@@ -322,7 +322,7 @@ def _one_record(
     severity = match.severity
     scores = severity.scores  # one record's scores name each vector once
     labels = severity.labels
-    kev, epss = _exploitation(store, epss_scores, _exploited(cves, found.bundled_cves))
+    kev, epss = exploitation(store.kev, epss_scores, _exploited(cves, found.bundled_cves))
     fixed = match.fixed
     return new_finding(
         preferred,
@@ -354,6 +354,11 @@ def _cves(ids: set[str]) -> list[tuple[int, int, str]]:
     if len(found) > 1:
         found.sort()
     return found
+
+
+def exploitation_cves(found: _Group) -> list[str]:
+    """The CVEs whose KEV and EPSS entries the finding of `found` takes (`build_finding`)."""
+    return _exploited(_cves(found.ids), found.bundled_cves)
 
 
 def _exploited(cves: list[tuple[int, int, str]], bundled: set[str]) -> list[str]:
@@ -410,14 +415,16 @@ def _text_of(ranked: Sequence[RecordMatch]) -> str | None:
     return None
 
 
-def _exploitation(
-    store: AdvisoryStore, scores: Mapping[str, EpssScore], cves: Sequence[str]
+def exploitation(
+    kev_of: Callable[[str], KevEntry | None], scores: Mapping[str, EpssScore], cves: Sequence[str]
 ) -> tuple[KevEntry | None, EpssScore | None]:
+    """The KEV entry (`kev_of(cve)`) of the first of `cves` in the catalogue, and the
+    highest EPSS score among theirs (`scores`, read beforehand)."""
     kev: KevEntry | None = None
     epss: EpssScore | None = None
     for cve in cves:
         if kev is None:
-            kev = store.kev(cve)
+            kev = kev_of(cve)
         score = scores.get(cve)
         if score is not None and (epss is None or score.score > epss.score):
             epss = score

@@ -5,19 +5,27 @@ never pickle, so a damaged or tampered file can at worst make its entry
 unreadable, which `decode` reports as a miss (None). The findings are kept
 without their package, which `decode` gives them: the package the subject is
 matched for (its fingerprints are worked out again unless it is the package
-they were kept for).
+they were kept for). Nor are their KEV and EPSS entries kept: the catalogue
+and the scores change daily while the records of most packages do not, so
+each finding keeps the CVEs it takes them from and `decode` looks those up
+in the store it reads now.
 
-Layout: `[package part, findings, problems, problems dropped, GIT ranges
-skipped]`, each finding `[id, aliases, fixed versions, severity, cvss,
-summary, references, reasons, fingerprint, published, modified, kev, epss,
-severity labels, related]`: the finding's fields less its package, the
-model's nested values (scores, reasons, KEV and EPSS entries, labels) as
-arrays of their fields in order, severities as their values. The package
-part (seawall.match.fingerprint) says which package the fingerprints are of.
+Layout: two lines (JSON never holds a raw newline). The first is the CVEs
+whose KEV and EPSS entries the findings take, all of them, so that those are
+read at once for many results before any is built; the second is `[package
+part, findings, problems, problems dropped, GIT ranges skipped]`, each finding
+`[id, aliases, fixed versions, severity, cvss, summary, references, reasons,
+fingerprint, published, modified, exploited CVEs, severity labels, related]`:
+the finding's fields less its package, KEV and EPSS, the model's nested
+values (scores, reasons, labels) as arrays of their fields in order,
+severities as their values. The package part (seawall.match.fingerprint)
+says which package the fingerprints are of.
 
 Where: a store that offers `results_cache()` (seawall.vulndb.store.VulnStore:
-a file beside the store, for its current snapshot only, emptied by every
-write of the store) gets a `KeptResults`. Entries are keyed by the subject
+a file beside the store, seawall.vulndb.results) gets a `Kept`. Entries are
+keyed by the subject, by the stamp of its package in the store (`stamps_of`:
+moved on by every write that changes a record naming the package, so a
+result is found again only while the records it came from are as they were),
 and by what else decides a result: seawall's version and the size and
 modification time of every module of the matcher, the comparators, the store
 and the model (so neither an upgrade nor an edit reads results another code
@@ -27,18 +35,18 @@ qualifies).
 
 import hashlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 
 import seawall
 from seawall.match import fingerprint
 from seawall.match.cache import Subject, SubjectResult
-from seawall.match.merge import new_finding
+from seawall.match.merge import exploitation, new_finding
 from seawall.match.ranges import VersionKeyFunc
 from seawall.model.advisory import AdvisoryStore, EpssScore, KevEntry
 from seawall.model.finding import (
@@ -67,29 +75,41 @@ class KeptResults(Protocol):
     def keep(self, values: Mapping[str, bytes]) -> None: ...
 
 
+Stamps = Callable[[Sequence[tuple[str, str]]], list[int]]
+"""`stamps_of((ecosystem, name), …)`: each package's stamp in the store (seawall.vulndb.store)."""
+
+
 class Kept:
     """The results kept for a store, for one version-key function."""
 
-    def __init__(self, results: KeptResults, prefix: str) -> None:
+    def __init__(self, results: KeptResults, prefix: str, stamps: Stamps) -> None:
         self.results = results
         self._prefix = prefix
+        self._stamps = stamps
 
-    def key(self, subject: Subject) -> str:
-        return self._prefix + orjson.dumps(subject).decode()
+    def keys(self, subjects: Sequence[Subject]) -> list[str]:
+        """The key of each subject's result, in that order (one read of the store)."""
+        stamps = self._stamps([(ecosystem, name) for ecosystem, name, _ in subjects])
+        prefix = self._prefix
+        return [
+            prefix + orjson.dumps((*subject, stamp)).decode()
+            for subject, stamp in zip(subjects, stamps, strict=True)
+        ]
 
 
 def kept_for(store: AdvisoryStore, version_key: VersionKeyFunc) -> Kept | None:
     """The results kept for `store` (see the module docstring), or None."""
     opener = getattr(store, "results_cache", None)
+    stamps = getattr(store, "stamps_of", None)
     module = getattr(version_key, "__module__", None)
     name = getattr(version_key, "__qualname__", "")
-    if not callable(opener) or not isinstance(module, str) or "<" in name:
+    if not callable(opener) or not callable(stamps) or not isinstance(module, str) or "<" in name:
         return None
     results = opener()
     if results is None:
         return None
     prefix = hashlib.sha256(f"{_code()}\0{module}.{name}".encode()).hexdigest()[:24]
-    return Kept(results, prefix + ":")
+    return Kept(results, prefix + ":", stamps)
 
 
 @cache
@@ -109,23 +129,24 @@ def _code() -> str:
     return "\n".join(parts)
 
 
-def encode(result: SubjectResult, part: str) -> bytes:
+def encode(result: SubjectResult, part: str, exploited: Sequence[Sequence[str]]) -> bytes:
     """`result` as bytes for `decode`; `part`: `fingerprint.package_part` of the package
-    its findings were built for."""
-    return orjson.dumps(
+    its findings were built for; `exploited`: for each finding, the CVEs whose KEV and
+    EPSS entries it takes (seawall.match.merge.exploitation_cves)."""
+    cves = orjson.dumps(sorted({cve for cves in exploited for cve in cves}))
+    rest = orjson.dumps(
         [
             part,
-            [_row(finding) for finding in result.findings],
+            [_row(finding, cves) for finding, cves in zip(result.findings, exploited, strict=True)],
             result.problems,
             result.problems_dropped,
             result.git_ranges_skipped,
         ]
     )
+    return cves + _NEWLINE + rest
 
 
-def _row(f: VulnerabilityFinding) -> tuple[Any, ...]:
-    kev = f.kev
-    epss = f.epss
+def _row(f: VulnerabilityFinding, exploited: Sequence[str]) -> tuple[Any, ...]:
     return (
         f.id,
         f.aliases,
@@ -140,8 +161,7 @@ def _row(f: VulnerabilityFinding) -> tuple[Any, ...]:
         f.fingerprint,
         f.published,
         f.modified,
-        None if kev is None else _KEV_FIELDS(kev),
-        None if epss is None else _EPSS_FIELDS(epss),
+        exploited,
         list(map(_LABEL_FIELDS, f.severity_labels)),
         f.related,
     )
@@ -150,36 +170,75 @@ def _row(f: VulnerabilityFinding) -> tuple[Any, ...]:
 # Each value's fields in order, read in one call.
 _REASON_FIELDS = attrgetter("record", "ecosystem", "package", "range", "decision")
 _LABEL_FIELDS = attrgetter("source", "scheme", "label")
-_KEV_FIELDS = attrgetter(
-    "cve",
-    "vendor",
-    "product",
-    "name",
-    "date_added",
-    "due_date",
-    "required_action",
-    "known_ransomware_use",
-)
-_EPSS_FIELDS = attrgetter("cve", "score", "percentile", "date")
+
+_NEWLINE = b"\n"
 
 
-def decode(data: bytes, package: Package) -> SubjectResult | None:
-    """The result `encode` wrote, its findings given `package`; None if `data` is not one."""
+def split(data: bytes) -> tuple[list[str], bytes] | None:
+    """(the CVEs on its first line, the rest) of the kept result `data`; None if `data`
+    is not one. The CVEs are those whose KEV and EPSS entries its findings take."""
+    head, newline, rest = data.partition(_NEWLINE)
     try:
-        written_part, findings, problems, dropped, git = orjson.loads(data)
-        if type(findings) is not list or type(dropped) is not int or type(git) is not int:
+        cves = orjson.loads(head)
+        if newline and type(cves) is list:
+            _JOIN(cves)
+            return cves, rest
+    except (orjson.JSONDecodeError, TypeError):
+        pass
+    return None
+
+
+class Exploitation(NamedTuple):
+    """The KEV and EPSS entries a store has now for the CVEs of some kept results."""
+
+    kev: Mapping[str, KevEntry]
+    epss: Mapping[str, EpssScore]
+    known: frozenset[str]
+    """The CVEs with either: findings of others take neither."""
+
+
+def exploitation_of(store: AdvisoryStore, cves: Iterable[str]) -> Exploitation:
+    """The KEV and EPSS entries `store` has now of `cves` (those of some kept results,
+    `split`): one read of each for all of them, before any result is decoded."""
+    wanted = list(dict.fromkeys(cves))
+    if not wanted:
+        return Exploitation({}, {}, frozenset())
+    kev = store.kev_of(wanted)
+    epss = store.epss_of(wanted)
+    return Exploitation(kev, epss, frozenset(kev).union(epss))
+
+
+def decode(
+    cves: list[str], rest: bytes, package: Package, entries: Exploitation
+) -> SubjectResult | None:
+    """The result `encode` wrote (`split` into `cves` and `rest`), its findings given
+    `package` and the KEV and EPSS entries of `entries` (`exploitation_of` the CVEs);
+    None if it is not one."""
+    try:
+        written_part, findings, problems, dropped, git = orjson.loads(rest)
+        if type(written_part) is not str or type(findings) is not list:
+            return None
+        if type(dropped) is not int or type(git) is not int:
             return None
         part = fingerprint.package_part(package) if findings else ""
         # The fingerprints kept are those of the package the results were worked out
         # for: the same package in a later scan (the usual case) keeps them.
         same = part == written_part
-        built = tuple([_built(item, package, part, same) for item in findings])
+        listed = frozenset(cves)
+        built = tuple([_built(item, package, part, same, listed, entries) for item in findings])
         return SubjectResult(built, _texts(problems), dropped, git)
     except (orjson.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
 
-def _built(item: list[Any], package: Package, part: str, same: bool) -> VulnerabilityFinding:
+def _built(
+    item: list[Any],
+    package: Package,
+    part: str,
+    same: bool,
+    listed: frozenset[str],
+    entries: Exploitation,
+) -> VulnerabilityFinding:
     (
         identifier,
         aliases,
@@ -192,16 +251,32 @@ def _built(item: list[Any], package: Package, part: str, same: bool) -> Vulnerab
         kept_fingerprint,
         published,
         modified,
-        kev,
-        epss,
+        exploited,
         labels,
         related,
     ) = item
+    if not (
+        type(aliases) is list
+        and type(fixed) is list
+        and type(cvss) is list
+        and type(references) is list
+        and type(reasons) is list
+        and type(exploited) is list
+        and type(labels) is list
+        and type(related) is list
+    ):
+        raise TypeError("not a list")
     # `str.join` refuses anything but strings: one C call checks a whole list.
-    _JOIN((identifier, kept_fingerprint, *aliases, *fixed, *references, *related))
+    _JOIN((identifier, kept_fingerprint, *aliases, *fixed, *references, *related, *exploited))
     for value in (summary, published, modified):
         if value is not None and type(value) is not str:
             raise TypeError("not a string")
+    if not listed.issuperset(exploited):
+        raise ValueError("exploited CVEs not in the first line")
+    if exploited and not entries.known.isdisjoint(exploited):
+        kev, epss = exploitation(entries.kev.get, entries.epss, exploited)
+    else:
+        kev = epss = None
     return new_finding(
         identifier,
         tuple(aliases),
@@ -215,8 +290,8 @@ def _built(item: list[Any], package: Package, part: str, same: bool) -> Vulnerab
         kept_fingerprint if same else fingerprint.fingerprint_with(identifier, part),
         published,
         modified,
-        None if kev is None else _kev(kev),
-        None if epss is None else _epss(epss),
+        kev,
+        epss,
         tuple([_label(label) for label in labels]) if labels else (),
         tuple(related),
     )
@@ -241,22 +316,6 @@ def _score(raw: list[Any]) -> CvssScore:
 def _label(raw: list[Any]) -> SeverityLabel:
     _JOIN(raw)
     return _new_label(*raw)
-
-
-def _kev(raw: list[Any]) -> KevEntry:
-    cve, *fields = raw
-    _JOIN([cve, *[field for field in fields if field is not None]])
-    if len(fields) != 7:
-        raise TypeError("not a KEV entry")
-    return KevEntry(cve, *fields)
-
-
-def _epss(raw: list[Any]) -> EpssScore:
-    cve, score, percentile, date = raw
-    _JOIN((cve,) if date is None else (cve, date))
-    if type(score) is not float or type(percentile) is not float:
-        raise TypeError("not a score")
-    return EpssScore(cve, score, percentile, date)
 
 
 def _texts(values: Any) -> tuple[str, ...]:

@@ -228,6 +228,10 @@ class AdvisoryStore(Protocol):
 
     def kev(self, cve: str) -> KevEntry | None: ...
 
+    def kev_of(self, cves: Sequence[str]) -> Mapping[str, KevEntry]:
+        """`kev(cve)` of each of `cves` in the catalogue, by CVE: many CVEs at once."""
+        ...
+
     def epss(self, cve: str) -> EpssScore | None: ...
 
     def epss_of(self, cves: Sequence[str]) -> Mapping[str, EpssScore]:

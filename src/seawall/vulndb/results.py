@@ -7,14 +7,18 @@ file next to the store (`seawall.db.results`), as opaque bytes by key (the
 matcher decides both: seawall.match.persist), so a later scan of the same or
 a similar inventory reads them instead.
 
-The kept results are only valid for one version of the store's data:
+Which results a file may hold is the store's to say, by a token the file
+records (results kept under another token are never returned, and the first
+write under a new token empties the file):
 
-- the file records the store's snapshot token (device, inode, size,
-  modification time and the store's own `updated` stamp); results kept for
-  another token are never returned, and the first write for a new token
-  empties the file;
-- every write of the store (`StoreWriter.commit`, a bundle's `install`)
-  deletes the file (`forget`), so no result outlives the data it came from.
+- a store with a lineage (seawall.vulndb.schema) gives its lineage: results
+  stay valid across its updates, because the matcher keys each by the stamp
+  of the package it is for, which every write that changes one of the
+  package's records moves on (seawall.match.persist); a new store, a fresh
+  import or an installed bundle (`forget`) starts with none;
+- a store without one gives its snapshot (device, inode, size, modification
+  time, `updated` stamp) and the file's identity: results hold for that one
+  version of the data, and none are kept once the file was replaced.
 
 It is a cache and never more: a file that cannot be created or read (a
 read-only directory, another process writing, a damaged file) means no
@@ -60,7 +64,7 @@ def path_for(store: Path) -> Path:
 
 
 def forget(store: Path) -> None:
-    """Delete the results kept for `store` (its data changed)."""
+    """Delete the results kept for `store` (it begins a new lineage, or has none)."""
     try:
         path_for(store).unlink(missing_ok=True)
     except OSError as error:
@@ -70,14 +74,17 @@ def forget(store: Path) -> None:
 
 
 class ResultsCache:
-    """The results kept for one snapshot of one store. Opened on first use."""
+    """The results kept for one store under one token. Opened on first use."""
 
-    def __init__(self, store: Path, snapshot: tuple[Hashable, ...]) -> None:
-        """`snapshot`: the store's (device, inode, size, modification time, `updated`)."""
+    def __init__(
+        self, store: Path, token: str, identity: tuple[Hashable, ...] | None = None
+    ) -> None:
+        """`identity`: the store file's (device, inode, size, modification time) when the
+        results hold for that file only; nothing is kept once it is another."""
         self.store = store
         self.path = path_for(store)
-        self.snapshot = snapshot
-        self.token = repr(snapshot)
+        self.token = token
+        self._identity = identity
         self._db: sqlite3.Connection | None = None
         self._broken = False
         self._lock = threading.Lock()
@@ -99,11 +106,11 @@ class ResultsCache:
     def keep(self, values: Mapping[str, bytes]) -> None:
         """Keep these results (in place of any kept under the same keys), within the bounds.
 
-        Nothing is kept once the store's path names another file (an update
-        replaced it): these results are of the data it had.
+        With an identity, nothing is kept once the store's path names another file
+        (an update replaced it): these results are of the data it had.
         """
         with self._lock:
-            if _identity(self.store) == self.snapshot[:4]:
+            if self._identity is None or _identity(self.store) == self._identity:
                 self._keep(values)
 
     def _found(self, keys: Sequence[str]) -> dict[str, bytes]:

@@ -21,9 +21,22 @@ One file holds everything (DESIGN.md §3). Tables keyed by text ids are
 - `kev`, `epss`: CISA KEV entries and EPSS scores by CVE.
 - `sources`: one row per source with its counts, dates and HTTP validators.
 - `dictionaries`: zstd dictionaries for `records.body`.
-- `meta`: `schema_version`, `created`.
+- `stamps`: per package (ecosystem as a match looks it up, `Debian:12` or
+  `PyPI`, but `Red Hat` for all its streams: seawall.vulndb.names; normalised
+  name), the store generation whose write last changed a record naming it;
+  a package missing here has not changed since the store's lineage began.
+  Kept results (seawall.vulndb.results) are keyed by it, so an update leaves
+  the results of every package it did not touch valid.
+- `meta`: `schema_version`, `created`, `updated`; `lineage`, a random id a new
+  store gets (stamps are only comparable within one lineage), and
+  `generation`, the number of writes that changed records since.
+
+`stamps` and the two meta keys came after schema 3 without a new version:
+a store without them is read as before (results kept for one snapshot only),
+and the first writer of this seawall adds them (`add_stamps`).
 """
 
+import secrets
 import sqlite3
 
 SCHEMA_VERSION = 3
@@ -67,6 +80,14 @@ CREATE TABLE cvss (
 ) WITHOUT ROWID;
 """
 """Scored vectors: what an upgrade from schema 1 or 2 adds."""
+STAMPS = """
+CREATE TABLE IF NOT EXISTS stamps (
+    ecosystem TEXT NOT NULL,
+    name TEXT NOT NULL,
+    stamp INTEGER NOT NULL,
+    PRIMARY KEY (ecosystem, name)
+) WITHOUT ROWID;
+"""
 
 TABLES = (
     AFFECTED
@@ -124,4 +145,14 @@ def create(connection: sqlite3.Connection, created: str) -> None:
     connection.executemany(
         "INSERT INTO meta (key, value) VALUES (?, ?)",
         [("schema_version", str(SCHEMA_VERSION)), ("created", created)],
+    )
+    add_stamps(connection)
+
+
+def add_stamps(connection: sqlite3.Connection) -> None:
+    """Give a store its `stamps` table and a lineage, unless it has them."""
+    connection.executescript(STAMPS)
+    connection.executemany(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+        [("lineage", secrets.token_hex(16)), ("generation", "0")],
     )

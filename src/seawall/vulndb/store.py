@@ -32,7 +32,10 @@ frozen dataclasses through `seawall.model.frozen` (half the cost of their
 `__init__`).
 
 Across processes, `results_cache()` gives matchers a file beside the store
-for what they worked out (seawall.vulndb.results), for this snapshot only.
+for what they worked out (seawall.vulndb.results). In a store with a lineage
+(seawall.vulndb.schema, `stamps`), results are kept for the lineage and
+keyed by each package's stamp (`stamps_of`), so they outlive updates that
+leave the package alone; in a store without one, for this snapshot only.
 """
 
 import os
@@ -59,7 +62,7 @@ from seawall.model.finding import CvssScore, Severity
 from seawall.model.frozen import builder
 from seawall.model.scan import DatabaseInfo, DataSource
 from seawall.vulndb import codec, cvss, index, results, schema
-from seawall.vulndb.names import normalize_name, prefix_matched
+from seawall.vulndb.names import normalize_name, prefix_matched, stamped_ecosystem
 
 STORE_FILE = "seawall.db"
 DECODED_RECORDS = 16_384
@@ -89,6 +92,11 @@ _MANY_BODIES = (
 _MANY_EPSS = (
     "SELECT e.cve, e.score, e.percentile FROM json_each(?) AS j "
     "CROSS JOIN epss AS e ON e.cve = j.value"
+)
+_MANY_STAMPS = (
+    "SELECT j.key, s.stamp FROM json_each(?) AS j "
+    "CROSS JOIN stamps AS s ON s.ecosystem = json_extract(j.value, '$[0]') "
+    "AND s.name = json_extract(j.value, '$[1]')"
 )
 _VECTOR = "SELECT version, clean, base, severity, error FROM cvss WHERE vector = ? AND v2 = ?"
 
@@ -219,7 +227,7 @@ class VulnStore:
             # file is never written in place, so the lock keeps no writer waiting.
             self._db.execute("BEGIN")
             self.schema_version = check_store(self._db, path)
-            self.snapshot = self._snapshot(before)
+            self.snapshot, self.lineage = self._snapshot(before)
         except BaseException:
             self._db.close()
             raise
@@ -348,11 +356,7 @@ class VulnStore:
         return CvssScore(version, clean, base, Severity(severity), "")
 
     def kev(self, cve: str) -> KevEntry | None:
-        if self._kev_ids is None:
-            # Most CVEs are not in the catalogue (about 1,400 entries): one read of
-            # its ids saves a query per CVE of every finding.
-            self._kev_ids = frozenset(row[0] for row in self._db.execute("SELECT cve FROM kev"))
-        if cve not in self._kev_ids:
+        if cve not in self._kev_catalogue():
             return None
         row = self._db.execute(
             "SELECT cve, vendor, product, name, date_added, due_date, required_action, "
@@ -360,6 +364,23 @@ class VulnStore:
             (cve,),
         ).fetchone()
         return KevEntry(*row) if row else None
+
+    def kev_of(self, cves: Sequence[str]) -> dict[str, KevEntry]:
+        """The KEV entries of those of `cves` in the catalogue (see AdvisoryStore)."""
+        listed = self._kev_catalogue()
+        found: dict[str, KevEntry] = {}
+        for cve in [cve for cve in cves if cve in listed]:
+            entry = self.kev(cve)
+            if entry is not None:
+                found[cve] = entry
+        return found
+
+    def _kev_catalogue(self) -> frozenset[str]:
+        if self._kev_ids is None:
+            # Most CVEs are not in the catalogue (about 1,400 entries): one read of
+            # its ids saves a query per CVE of every finding.
+            self._kev_ids = frozenset(row[0] for row in self._db.execute("SELECT cve FROM kev"))
+        return self._kev_ids
 
     def epss(self, cve: str) -> EpssScore | None:
         return self.epss_of([cve]).get(cve)
@@ -379,11 +400,32 @@ class VulnStore:
     # -- beyond the protocol ------------------------------------------------
 
     def results_cache(self) -> results.ResultsCache | None:
-        """Where matchers keep what they worked out for this snapshot across processes
-        (seawall.vulndb.results); None when the file changed while it was opened."""
+        """Where matchers keep what they worked out across processes (seawall.vulndb.results):
+        for the store's lineage, or without one for this snapshot; None when the file
+        changed while it was opened."""
         if self._results is None and type(self.snapshot) is tuple:
-            self._results = results.ResultsCache(self.path, self.snapshot)
+            if self.lineage is not None:
+                self._results = results.ResultsCache(self.path, f"lineage {self.lineage}")
+            else:
+                self._results = results.ResultsCache(
+                    self.path, repr(self.snapshot), self.snapshot[:4]
+                )
         return self._results
+
+    def stamps_of(self, packages: Sequence[tuple[str, str]]) -> list[int]:
+        """The stamp of each (ecosystem, name), in that order: the generation of the last
+        write that changed a record naming the package (seawall.vulndb.schema), 0 when no
+        write did since the lineage began, and always 0 in a store without a lineage."""
+        found = [0] * len(packages)
+        if self.lineage is None or not packages:
+            return found
+        keys = [
+            (stamped_ecosystem(ecosystem), normalize_name(ecosystem, name))
+            for ecosystem, name in packages
+        ]
+        for place, stamp in self._db.execute(_MANY_STAMPS, (_json_text(keys),)):
+            found[place] = stamp
+        return found
 
     def advisories(self, ecosystem: str, name: str) -> list[Advisory]:
         """Every record (withdrawn ones included) with an `affected[]` entry for this package."""
@@ -430,18 +472,23 @@ class VulnStore:
             self._epss_as_of = (row[0] if row else None,)
         return self._epss_as_of[0]
 
-    def _snapshot(self, before: tuple[int, ...] | None) -> Hashable:
-        """What identifies the version of the file this connection reads.
+    def _snapshot(self, before: tuple[int, ...] | None) -> tuple[Hashable, str | None]:
+        """What identifies the version of the file this connection reads, and the store's
+        lineage (None in a store without one).
 
         The file as seen before and after opening must be the same one, with the
         same size and modification time; otherwise (an update renamed a new file
         in meanwhile) the store gets a key of its own, shared with nobody.
         """
         after = _file_identity(self.path)
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'updated'").fetchone()
+        meta = dict(
+            self._db.execute("SELECT key, value FROM meta WHERE key IN ('updated', 'lineage')")
+        )
+        lineage = meta.get("lineage")
+        known = lineage if isinstance(lineage, str) and lineage else None
         if before is None or before != after:
-            return object()
-        return (*before, row[0] if row else None)
+            return object(), known
+        return (*before, meta.get("updated")), known
 
     def _index_rows(
         self, ecosystem: str, key: str, *, withdrawn: bool

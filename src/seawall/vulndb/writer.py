@@ -10,6 +10,13 @@ writer at a time holds `<store>.lock`.
 A store written by an older seawall (`schema.UPGRADABLE`) is upgraded in the
 copy, so `db update` and `db import` bring it to the current schema; readers
 refuse it until then (seawall.vulndb.store.check_store).
+
+Every commit that changes records moves the store's generation on and stamps
+every package a changed record names, before or after the change, with it
+(seawall.vulndb.schema, `stamps`): results kept for other packages stay
+valid (seawall.vulndb.results). A record imported again as it is stored
+(same `modified`, body and index rows, as a full export mostly is) is not
+written again and changes nothing.
 """
 
 import fcntl
@@ -28,6 +35,7 @@ from seawall.errors import InputError
 from seawall.model.advisory import EpssScore, KevEntry
 from seawall.vulndb import codec, cvss, results, schema
 from seawall.vulndb.index import IndexCodec
+from seawall.vulndb.names import stamped_ecosystem
 from seawall.vulndb.prepare import Malformed, Prepared, Preparer
 from seawall.vulndb.reader import Item
 from seawall.vulndb.store import check_store, connect_read_only, stored_schema_version
@@ -96,6 +104,8 @@ class _Stored:
     modified: str
     keys: tuple[tuple[str, str], ...]
     aliases: tuple[str, ...]
+    body: bytes
+    """The body decompressed: canonical JSON (seawall.vulndb.codec)."""
 
 
 @dataclass(slots=True)
@@ -119,8 +129,10 @@ class StoreWriter:
         self._lock = _acquire_lock(target)
         self._path = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
         self._committed = False
+        self._changed: set[tuple[str, str]] = set()
+        """(stamped ecosystem, normalised name) of every package a changed record names."""
         try:
-            self._db = self._open_copy(fresh)
+            self._db, self._new_lineage = self._open_copy(fresh)
         except BaseException:
             self._release()
             raise
@@ -130,6 +142,8 @@ class StoreWriter:
         self._scored_here = 0
         self._codec: codec.Codec | None = None
         self._dict_id = 0
+        self._codecs: dict[int, codec.Codec] = {}
+        """Every dictionary's codec, for reading stored bodies."""
         self._load_dictionary()
 
     # -- lifecycle ---------------------------------------------------------
@@ -154,6 +168,7 @@ class StoreWriter:
         self._db.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('updated', ?)", (now_rfc3339(),)
         )
+        self._stamp()
         self._db.commit()
         self._db.execute("PRAGMA optimize")
         self._db.close()
@@ -161,9 +176,26 @@ class StoreWriter:
             os.fsync(stream.fileno())
         self._path.replace(self.target)
         _sync_directory(self.target.parent)
-        results.forget(self.target)
+        if self._new_lineage:
+            results.forget(self.target)
         self._committed = True
         self._release()
+
+    def _stamp(self) -> None:
+        """Stamp every package a changed record names with the next generation.
+
+        A new lineage needs none: its packages are all unchanged since it began.
+        """
+        if self._new_lineage or not self._changed:
+            return
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        generation = int(row[0]) + 1
+        self._db.executemany(
+            "INSERT INTO stamps (ecosystem, name, stamp) VALUES (?, ?, ?) "
+            "ON CONFLICT (ecosystem, name) DO UPDATE SET stamp = excluded.stamp",
+            [(ecosystem, name, generation) for ecosystem, name in sorted(self._changed)],
+        )
+        self._db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
 
     def abort(self) -> None:
         """Drop the new file; the store stays as it was."""
@@ -177,8 +209,10 @@ class StoreWriter:
         self._preparer.close()
         self._lock.close()
 
-    def _open_copy(self, fresh: bool) -> sqlite3.Connection:
+    def _open_copy(self, fresh: bool) -> tuple[sqlite3.Connection, bool]:
+        """The new file's connection, and whether it begins a new lineage."""
         db = sqlite3.connect(self._path, isolation_level=None)
+        new_lineage = True
         try:
             # Safe without a journal: this file is renamed into place only once complete.
             db.execute("PRAGMA journal_mode = OFF")
@@ -198,6 +232,8 @@ class StoreWriter:
                     if version == 1:
                         # The old tables' pages would stay in the file, empty.
                         db.execute("VACUUM")
+                new_lineage = _lineage(db) is None
+                schema.add_stamps(db)
             else:
                 db.execute("PRAGMA page_size = 8192")
                 schema.create(db, now_rfc3339())
@@ -206,7 +242,7 @@ class StoreWriter:
             db.close()
             self._path.unlink(missing_ok=True)
             raise
-        return db
+        return db, new_lineage
 
     def _load_dictionary(self) -> None:
         row = self._db.execute(
@@ -321,7 +357,10 @@ class StoreWriter:
             if old is not None:
                 if sort_key(old.modified) > record.modified_key:
                     continue  # the store already has a newer version of this record
+                if self._unchanged(record, old):
+                    continue
                 self._unindex(record_id, old)
+            self._changes(old, record)
             # Workers compress with the store's dictionary once they have it (the
             # writer never changes its dictionary); the rest is compressed here.
             body = (
@@ -366,9 +405,41 @@ class StoreWriter:
             self._scored.update(new)
             self._scored_here += len(new)
 
+    def _unchanged(self, record: Prepared, old: _Stored) -> bool:
+        """True when `record` is what the store holds already: same `modified`, body and
+        index rows (zstd and the index packing are deterministic)."""
+        if old.modified != record.modified:
+            return False
+        body = record.body
+        if record.dict_id is not None:
+            body = _codec(self._db, record.dict_id, self._codecs).decompress(body)
+        if body != old.body:
+            return False
+        withdrawn = int(record.withdrawn is not None)
+        wanted = {(eco, name): (withdrawn, data) for eco, name, data in record.index}
+        if set(wanted) != set(old.keys):
+            return False
+        for (eco, name), expected in wanted.items():
+            row = self._db.execute(
+                "SELECT withdrawn, data FROM affected WHERE ecosystem = ? AND name = ? AND id = ?",
+                (eco, name, record.id),
+            ).fetchone()
+            if row is None or tuple(row) != expected:
+                return False
+        return True
+
+    def _changes(self, old: _Stored | None, new: Prepared | None) -> None:
+        """Note the packages a record named before and after it changed (`_stamp`)."""
+        if self._new_lineage:
+            return
+        if old is not None:
+            self._changed.update((stamped_ecosystem(eco), name) for eco, name in old.keys)
+        if new is not None:
+            self._changed.update((stamped_ecosystem(eco), name) for eco, name, _ in new.index)
+
     def _existing(self, ids: list[str]) -> dict[str, _Stored]:
         found: dict[str, _Stored] = {}
-        codecs: dict[int, codec.Codec] = {}
+        codecs = self._codecs
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -376,8 +447,8 @@ class StoreWriter:
                 f"SELECT id, dict_id, body FROM records WHERE id IN ({marks})",  # noqa: S608
                 chunk,
             ):
-                facts = codec.body_facts(_codec(self._db, dict_id, codecs).decompress(body))
-                found[record_id] = _Stored(*facts)
+                plain = _codec(self._db, dict_id, codecs).decompress(body)
+                found[record_id] = _Stored(*codec.body_facts(plain), plain)
         return found
 
     def _unindex(self, record_id: str, old: _Stored) -> None:
@@ -406,9 +477,12 @@ class StoreWriter:
             ).fetchone()
             is None
         ]
-        for record_id, old in self._existing(orphans).items():
-            self._unindex(record_id, old)
-            self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+        for start in range(0, len(orphans), BATCH):
+            # In batches: each stored record is held decompressed meanwhile.
+            for record_id, old in self._existing(orphans[start : start + BATCH]).items():
+                self._unindex(record_id, old)
+                self._changes(old, None)
+                self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
         return len(gone)
 
     def _count(self, source: str) -> int:
@@ -598,6 +672,11 @@ def _insert_scores(db: sqlite3.Connection, vectors: Iterable[tuple[str, bool]]) 
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+
+
+def _lineage(db: sqlite3.Connection) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = 'lineage'").fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 def _upgrade(db: sqlite3.Connection, version: int) -> None:
