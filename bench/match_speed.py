@@ -17,10 +17,18 @@ process in a pickle file of this run's own temporary directory.
 - cold, never seen: a new process opens the store and calls `match_inventory`
   once, the way one `seawall scan` does (interpreter start-up and imports
   excluded, reported apart), with no results kept beside the store (its
-  `.results` file, seawall.vulndb.results, deleted first): what the first
-  scan after a `db update` pays; median of `--cold-runs` processes;
+  `.results` file, seawall.vulndb.results, deleted first): what matching
+  packages no earlier scan against this store met pays (the first scan of a
+  new image); median of `--cold-runs` processes;
 - cold, kept results: the same, after a process matched the same inventory
   against the same store (what a later scan of the same image pays);
+- cold, after an update: the same, against a copy of the store (in this
+  run's temporary directory) that the inventory was matched against once and
+  that then took a day's incremental `db update`: every 100th record (by file
+  name) of each zip imported again with its `modified` a day later, through
+  the writer `db update` uses (`StoreWriter.import_osv`, not full); each
+  process starts from the results kept across the update (what the first scan
+  of an image after a `db update` pays);
 - warm, matcher reused: one `Matcher` matches the same inventory `--runs`
   times (a server or worker keeping its matcher between scans);
 - warm, new matcher: `match_inventory` called again in the same process
@@ -33,7 +41,10 @@ process in a pickle file of this run's own temporary directory.
   and counters) of the 1,000 packages and of a larger inventory (every dpkg
   package of this machine and, for every PyPI, Go and crates.io name in the
   records, up to four versions they name), never seen and then from the kept
-  results: equal hashes before and after a change mean equal results.
+  results: equal hashes before and after a change mean equal results; and
+  of the 1,000 packages after the update above, from the results kept across
+  it and never seen (results deleted first): they must be equal (kept results
+  never go stale), or the script exits non-zero.
 Issue 4's target is <= 50 ms for 1,000 packages.
 The data path is $SEAWALL_VULNDATA or ../shared/vulndata beside the repo.
 """
@@ -46,6 +57,7 @@ import json
 import os
 import pickle
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,6 +65,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +76,8 @@ TARGET_MS = 50.0
 DPKG_PACKAGES = 550
 PER_LANGUAGE = 150
 LANGUAGES = {"PyPI": "pypi", "Go": "golang", "crates.io": "cargo"}
+UPDATE_STEP = 100
+"""The update imports every this-many-th record of each zip again: a day's changes."""
 
 
 def vulndata_dir() -> Path:
@@ -194,6 +209,44 @@ def _named_versions(vulndata: Path, folder: str) -> dict[str, list[str]]:
     return chosen
 
 
+def update_store(store: Path, vulndata: Path) -> dict[str, int]:
+    """Apply a day's incremental update to `store`; the records imported again, by source.
+
+    Every UPDATE_STEP-th record (by file name) of each zip of `vulndata`, its
+    `modified` a day later, goes to the source named after the zip's folder,
+    as `seawall db update` imports the changed records of an ecosystem
+    (seawall.vulndb.update), all in one write of the store.
+    """
+    from seawall.vulndb.writer import StoreWriter
+
+    imported: dict[str, int] = {}
+    with StoreWriter(store) as writer:
+        for archive in sorted(vulndata.glob("*/all.zip")):
+            source = archive.parent.name
+            state = writer.source(source)
+            if state is None:
+                raise SystemExit(f"{store} has no source {source}: not built from {vulndata}")
+            report = writer.import_osv(
+                source, _a_day_later(archive), full=False, origin=state.origin
+            )
+            imported[source] = report.imported
+    return imported
+
+
+def _a_day_later(archive: Path) -> Iterator[Any]:
+    """Every UPDATE_STEP-th record of an OSV zip, `modified` moved on a day (RFC 3339)."""
+    from seawall.vulndb.reader import RawRecord
+    from seawall.vulndb.timestamps import instant
+
+    with zipfile.ZipFile(archive) as opened:
+        for entry in sorted(opened.namelist())[::UPDATE_STEP]:
+            record = orjson.loads(opened.read(entry))
+            later = instant(record["modified"]) + timedelta(days=1)
+            record["modified"] = later.isoformat().replace("+00:00", "Z")
+            where = f"{archive.parent.name}/{archive.name}:{entry}"
+            yield RawRecord(where, orjson.dumps(record))
+
+
 def _canonical(value: Any) -> Any:
     """Every field of a result as plain JSON values (dataclasses by field, enums by value)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -223,26 +276,50 @@ def check(store_path: Path, inventory_file: Path) -> None:
 
     packages = pickle.loads(inventory_file.read_bytes())  # noqa: S301 - our own file
     results.path_for(store_path).unlink(missing_ok=True)
-    digests = []
     with VulnStore(store_path) as store:
         first = match_inventory(packages, store, versions.key)
         kept = Matcher(store, versions.key, cache=MatchCache()).match(packages)
-    for result in (first, kept):
-        text = json.dumps(_canonical(result), sort_keys=True, ensure_ascii=False)
-        digests.append(hashlib.sha256(text.encode()).hexdigest())
-    print(
-        json.dumps(
-            {
-                "packages": len(packages.packages),
-                "findings": len(first.findings),
-                "problems": len(first.problems),
-                "unmatched": first.unmatched_packages,
-                "git_ranges_skipped": first.git_ranges_skipped,
-                "never_seen": digests[0],
-                "kept": digests[1],
-            }
-        )
-    )
+    print(json.dumps(_summary(packages, never_seen=first, kept=kept)))
+
+
+def check_after_update(store_path: Path, inventory_file: Path) -> None:
+    """One checking process after an update: the hash of the result from the results kept
+    across it, then of a never-seen match (results deleted first)."""
+    from seawall import versions
+    from seawall.match import match_inventory
+    from seawall.match.cache import MatchCache
+    from seawall.match.matcher import Matcher
+    from seawall.vulndb import results
+    from seawall.vulndb.store import VulnStore
+
+    packages = pickle.loads(inventory_file.read_bytes())  # noqa: S301 - our own file
+    with VulnStore(store_path) as store:
+        kept = match_inventory(packages, store, versions.key)
+    results.path_for(store_path).unlink(missing_ok=True)
+    # A new store and a new cache: neither this process's subjects nor its open
+    # results file can answer.
+    with VulnStore(store_path) as store:
+        never_seen = Matcher(store, versions.key, cache=MatchCache()).match(packages)
+    print(json.dumps(_summary(packages, never_seen=never_seen, kept=kept)))
+
+
+def _summary(packages: Any, *, never_seen: Any, kept: Any) -> dict[str, Any]:
+    """What a checking process prints: the never-seen result's counts, both results' hashes."""
+    return {
+        "packages": len(packages.packages),
+        "findings": len(never_seen.findings),
+        "problems": len(never_seen.problems),
+        "unmatched": never_seen.unmatched_packages,
+        "git_ranges_skipped": never_seen.git_ranges_skipped,
+        "never_seen": _digest(never_seen),
+        "kept": _digest(kept),
+    }
+
+
+def _digest(result: Any) -> str:
+    """SHA-256 over every field of a match result."""
+    text = json.dumps(_canonical(result), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def child(store_path: Path, inventory_file: Path, runs: int, *, count: str | None = None) -> None:
@@ -324,6 +401,88 @@ def _readable(store: Path) -> bool:
     return True
 
 
+def results_file(store: Path) -> Path:
+    """Where matching keeps its results for `store` (seawall.vulndb.results)."""
+    return store.with_name(store.name + ".results")
+
+
+def child_command(store: Path, inventory_file: Path) -> list[str]:
+    """A measuring process matching the inventory of `inventory_file` against `store`."""
+    return [
+        sys.executable,
+        __file__,
+        "--store",
+        str(store),
+        "--child",
+        "--inventory",
+        str(inventory_file),
+    ]
+
+
+def updated_copy(
+    store: Path, scratch: Path, inventory_file: Path, env: dict[str, str]
+) -> tuple[Path, Path | None]:
+    """A copy of `store` in `scratch` that the inventory was matched against and that then
+    took a day's update (`update_store`); and a copy of the results kept across the
+    update, None when the update kept none."""
+    copy = scratch / "updated" / store.name
+    copy.parent.mkdir()
+    # The store file alone: the copy starts with no results kept.
+    shutil.copyfile(store, copy)
+    subprocess.run(
+        [*child_command(copy, inventory_file), "--runs", "1"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    kept = results_file(copy)
+    if not kept.exists():
+        raise SystemExit(f"matching against {copy} kept no results beside it")
+    before = kept.stat().st_size
+    started = time.perf_counter()
+    imported = update_store(copy, vulndata_dir())
+    seconds = time.perf_counter() - started
+    by_source = ", ".join(f"{source} {count}" for source, count in imported.items() if count)
+    after = f"{kept.stat().st_size / 1024:,.0f} KiB" if kept.exists() else "none"
+    print(
+        f"update: {sum(imported.values())} records imported again a day later in {seconds:.1f} s "
+        f"({by_source}); results kept before it {before / 1024:,.0f} KiB, after it {after}"
+    )
+    if not kept.exists():
+        return copy, None
+    saved = scratch / "kept-across-update.results"
+    shutil.copyfile(kept, saved)
+    return copy, saved
+
+
+def restore_results(saved: Path | None, store: Path) -> None:
+    """Give `store` the results kept across its update again (none, when none were)."""
+    results_file(store).unlink(missing_ok=True)
+    if saved is not None:
+        shutil.copyfile(saved, results_file(store))
+
+
+def checked(store: Path, mode: str, inventory_file: Path, env: dict[str, str]) -> Any:
+    """What a checking process (`mode`: `--checking` or `--checking-update`) printed."""
+    command = [sys.executable, __file__, "--store", str(store), mode]
+    output = subprocess.run(
+        [*command, "--inventory", str(inventory_file)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    return json.loads(output)
+
+
+def _counts(label: str, found: dict[str, Any]) -> str:
+    return (
+        f"{label}: {found['packages']} packages, {found['findings']} findings, "
+        f"{found['problems']} problems, {found['unmatched']} unmatched, "
+        f"{found['git_ranges_skipped']} GIT ranges; sha256 {found['never_seen']}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="warm runs (median reported)")
@@ -339,6 +498,7 @@ def main() -> None:
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--checking", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--checking-update", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--inventory", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--count", choices=("cold", "none"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -348,39 +508,39 @@ def main() -> None:
     if args.checking:
         check(args.store, args.inventory)
         return
+    if args.checking_update:
+        check_after_update(args.store, args.inventory)
+        return
     if args.rebuild or not _readable(args.store):
         seconds = build_store(args.store, vulndata_dir())
         print(f"store built from {vulndata_dir()} in {seconds:.1f} s: {args.store}")
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     # Measured as installed, with the bytecode cache (the first, untimed run fills it).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    kept_results = args.store.with_name(args.store.name + ".results")
+    kept_results = results_file(args.store)
     with tempfile.TemporaryDirectory() as scratch:
         inventory_file = Path(scratch) / "inventory.pickle"
         inventory_file.write_bytes(pickle.dumps(inventory(vulndata_dir(), args.status)))
-        base = [sys.executable, __file__, "--store", str(args.store)]
         if args.check:
             large_file = Path(scratch) / "large.pickle"
             large_file.write_bytes(pickle.dumps(large_inventory(vulndata_dir(), args.status)))
             for label, path in (("1,000 packages", inventory_file), ("large", large_file)):
-                output = subprocess.run(
-                    [*base, "--checking", "--inventory", str(path)],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                    env=env,
-                ).stdout
-                found = json.loads(output)
+                found = checked(args.store, "--checking", path, env)
                 same = "the same" if found["never_seen"] == found["kept"] else "DIFFERENT"
-                print(
-                    f"{label}: {found['packages']} packages, {found['findings']} findings, "
-                    f"{found['problems']} problems, {found['unmatched']} unmatched, "
-                    f"{found['git_ranges_skipped']} GIT ranges; sha256 {found['never_seen']} "
-                    f"(from kept results: {same})"
-                )
+                print(f"{_counts(label, found)} (from kept results: {same})")
             kept_results.unlink(missing_ok=True)
+            updated, saved = updated_copy(args.store, Path(scratch), inventory_file, env)
+            restore_results(saved, updated)
+            found = checked(updated, "--checking-update", inventory_file, env)
+            same = "the same" if found["never_seen"] == found["kept"] else "DIFFERENT"
+            print(
+                f"{_counts('after the update', found)} never seen, {found['kept']} from the "
+                f"results kept across the update: {same}"
+            )
+            if found["never_seen"] != found["kept"]:
+                raise SystemExit("results kept across the update differ from a never-seen match")
             return
-        base += ["--child", "--inventory", str(inventory_file)]
+        base = child_command(args.store, inventory_file)
         if args.instructions:
             # Once untimed, so that every module's bytecode is cached for the counts.
             subprocess.run([*base, "--runs", "1"], check=True, capture_output=True, env=env)
@@ -395,13 +555,17 @@ def main() -> None:
                     f"(process {matching / 1e6:,.0f} M, without matching {without / 1e6:,.0f} M)"
                 )
             return
-        results: dict[str, list[dict[str, Any]]] = {"never seen": [], "kept results": []}
+        updated, saved = updated_copy(args.store, Path(scratch), inventory_file, env)
+        stores = {"never seen": args.store, "kept results": args.store, "after an update": updated}
+        results: dict[str, list[dict[str, Any]]] = {label: [] for label in stores}
         for number in range(args.cold_runs):
-            for label in results:
+            for label, store in stores.items():
                 if label == "never seen":
                     kept_results.unlink(missing_ok=True)
+                elif label == "after an update":
+                    restore_results(saved, updated)
                 warm_runs = args.runs if number == 0 and label == "never seen" else 1
-                command = [*base, "--runs", str(warm_runs)]
+                command = [*child_command(store, inventory_file), "--runs", str(warm_runs)]
                 output = subprocess.run(
                     command, check=True, capture_output=True, text=True, env=env
                 ).stdout
