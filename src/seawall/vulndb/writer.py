@@ -182,11 +182,9 @@ class StoreWriter:
         self._release()
 
     def _stamp(self) -> None:
-        """Stamp every package a changed record names with the next generation.
-
-        A new lineage needs none: its packages are all unchanged since it began.
-        """
-        if self._new_lineage or not self._changed:
+        """Stamp every package a changed record names with the next generation (none in a
+        new lineage: `_changes` notes nothing, all its packages being unchanged since)."""
+        if not self._changed:
             return
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         generation = int(row[0]) + 1
