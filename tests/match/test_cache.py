@@ -8,6 +8,7 @@ update is never answered from an old cache.
 """
 
 import gc
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -168,18 +169,8 @@ def test_matching_makes_no_reference_cycles_and_gives_the_collector_back(
     tmp_path: Path,
 ) -> None:
     # Matching pauses the cyclic collector (seawall.match.matcher): that is only
-    # sound if it leaves nothing for the collector to find. Real records of one
-    # ecosystem, through the real store, many packages matching.
-    store = tmp_path / "seawall.db"
-    import_paths(store, [vulndata() / "crates.io" / "all.zip"])
-    packages = []
-    for advisory in load_zip("crates.io")[:200]:
-        for entry in advisory.affected[:1]:
-            named = [e.version for r in entry.ranges for e in r.events if e.version != "0"]
-            packages.append(
-                package(Ecosystem.CRATES_IO, entry.name, named[0] if named else "0.1.0")
-            )
-    inventory = Inventory(tuple(packages))
+    # sound if it leaves nothing for the collector to find.
+    store, inventory = _crates(tmp_path)
     gc.collect()
     gc.disable()
     try:
@@ -193,3 +184,53 @@ def test_matching_makes_no_reference_cycles_and_gives_the_collector_back(
     with VulnStore(store) as opened:
         Matcher(opened, key, cache=MatchCache()).match(inventory)
     assert gc.isenabled()
+
+
+def test_what_matching_made_skips_the_young_collections_and_a_callers_freeze_holds(
+    tmp_path: Path,
+) -> None:
+    store, inventory = _crates(tmp_path)
+    with VulnStore(store) as opened:
+        cycle = _Cycle()
+        alive = weakref.ref(cycle)
+        result = Matcher(opened, key, cache=MatchCache()).match(inventory)
+        assert len(result.findings) > 100
+        # Promoted at once: nothing is left young for the next collection to walk.
+        assert gc.get_count()[0] < 10
+        oldest = {id(found) for found in gc.get_objects(generation=2)}
+        assert all(id(finding) in oldest for finding in result.findings)
+        # A cycle the caller left young is still found, by the next full collection.
+        del cycle
+        gc.collect(0)
+        assert alive() is not None
+        gc.collect()
+        assert alive() is None
+        # What a caller froze stays frozen.
+        gc.freeze()
+        try:
+            frozen = gc.get_freeze_count()
+            Matcher(opened, key, cache=MatchCache()).match(inventory)
+            assert gc.get_freeze_count() == frozen
+        finally:
+            gc.unfreeze()
+
+
+class _Cycle:
+    """An object that refers to itself: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _crates(tmp_path: Path) -> tuple[Path, Inventory]:
+    """A store of the real crates.io records and 200 packages, many of them matching."""
+    store = tmp_path / "seawall.db"
+    import_paths(store, [vulndata() / "crates.io" / "all.zip"])
+    packages = []
+    for advisory in load_zip("crates.io")[:200]:
+        for entry in advisory.affected[:1]:
+            named = [e.version for r in entry.ranges for e in r.events if e.version != "0"]
+            packages.append(
+                package(Ecosystem.CRATES_IO, entry.name, named[0] if named else "0.1.0")
+            )
+    return store, Inventory(tuple(packages))
