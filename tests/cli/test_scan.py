@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,33 @@ def test_severity_filter_and_missing_database(layout: Path, database: Path, tmp_
     code, _out, err = scan(layout, tmp_path / "absent.db", tmp_path)
     assert code == 2
     assert "seawall db update" in err
+
+
+def test_a_damaged_store_stops_the_scan_with_one_printable_error(
+    layout: Path, database: Path, tmp_path: Path
+) -> None:
+    # nginx's records hold text that is not UTF-8, with an escape sequence among it.
+    damaged = tmp_path / "seawall.db"
+    damaged.write_bytes(database.read_bytes())
+    with sqlite3.connect(damaged) as db:
+        changed = db.execute(
+            "UPDATE records SET body = CAST(? AS TEXT) WHERE id IN "
+            "(SELECT id FROM affected WHERE ecosystem = 'Debian:12' AND name = 'nginx')",
+            (b"\xff\xfe\x1b]0;pwned\x07\x1b[31m",),
+        ).rowcount
+    assert changed > 10
+    code, out, err = scan(layout, damaged, tmp_path, "-f", "json")
+    assert code == 2 and out == ""
+    assert err == (
+        f"seawall: error: {damaged}: vulnerability database is damaged (OperationalError: "
+        "Could not decode to UTF-8 column 'body'); delete it and run `seawall db update`, "
+        "or rebuild it with `seawall db import --fresh`\n"
+    )
+
+
+def test_a_hostile_name_in_an_error_cannot_act_on_the_terminal(tmp_path: Path) -> None:
+    target = f"dir:{tmp_path}/\x1b]0;pwned\x07\x1b[31mnope\u202e"
+    result = run_cli("sbom", target, env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "\\x1b]0;pwned\\x07\\x1b[31mnope\\u202e" in result.stderr
+    assert all(line.isprintable() for line in result.stderr.splitlines())

@@ -24,6 +24,7 @@ from seawall.cli import common
 from seawall.cli.app import COMMANDS, build_parser, with_implied_subcommand
 from seawall.cli.db import DEFAULT_MAX_AGE_DAYS
 from seawall.cli.parser import HANDLER
+from seawall.report.terminal import printable
 from seawall.vulndb.staleness import DEFAULT_MAX_AGE
 from tests.pipeline.test_sbom import layered_image
 from tests.pipeline.test_secrets import secret_image
@@ -353,11 +354,14 @@ def test_plain_messages_are_what_rich_prints(
 
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    # Control characters are shown as escapes first (seawall.report.terminal).
+    shown = printable(message, keep_newlines=True)
     with captured_stderr() as rich_out:
-        Console(stderr=True).print(message, markup=False, highlight=highlight, soft_wrap=True)
+        Console(stderr=True).print(shown, markup=False, highlight=highlight, soft_wrap=True)
     with captured_stderr() as ours:
         common.print_stderr(message, highlight=highlight)
     assert ours.getvalue() == rich_out.getvalue()
+    assert "\x1b" not in ours.getvalue() and "\r" not in ours.getvalue()
 
 
 @pytest.mark.parametrize(

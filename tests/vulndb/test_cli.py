@@ -89,3 +89,14 @@ def test_export_and_import_bundle(vulndata: Path, tmp_path: Path) -> None:
 def test_status_rejects_a_bad_max_age(tmp_path: Path, days: str) -> None:
     result = run_cli("db", "status", "--max-age", days, env=_env(tmp_path))
     assert result.exit_code == 2
+
+
+def test_status_shows_a_path_with_brackets_as_it_is(vulndata: Path, tmp_path: Path) -> None:
+    # rich would read `[red]` as markup and drop it from the title.
+    store = tmp_path / "[red]x" / "seawall.db"
+    env = {**_env(tmp_path), "COLUMNS": "200"}
+    imported = run_cli("db", "import", str(vulndata / "crates.io" / "all.zip"), "--db", str(store))
+    assert imported.exit_code == 0, imported.output
+    status = run_cli("db", "status", "--db", str(store), env=env)
+    assert status.exit_code == 0, status.output
+    assert "/[red]x/" in status.stdout

@@ -73,8 +73,14 @@ def print_stderr(message: str, *, highlight: bool = False) -> None:
 
     Off a terminal, text rich would print unchanged is written directly, so
     an error or a warning costs no rich import; otherwise rich prints it
-    (colours and highlighting on a terminal).
+    (colours and highlighting on a terminal). Messages name inputs, so
+    control and format characters in them are shown as escapes
+    (seawall.report.terminal): a hostile path cannot act on the terminal.
     """
+    if not all(line.isprintable() for line in message.split("\n")):
+        from seawall.report.terminal import printable
+
+        message = printable(message, keep_newlines=True)
     if not may_be_terminal(sys.stderr) and _plain(message):
         sys.stderr.write(message + "\n")
         return

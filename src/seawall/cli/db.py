@@ -311,17 +311,23 @@ def status_command(
         }
         print(json.dumps(document, indent=2))
         return 0
-    # rich only for the table.
+    # rich only for the table; what the store holds goes in as Text, never markup.
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from seawall.report.terminal import printable
+
+    def cell(value: object) -> Text:
+        return Text(printable(str(value)))
 
     now = datetime.now(UTC)
-    table = Table(title=f"{info.location} (schema {info.schema_version}, {total} records)")
+    table = Table(title=cell(f"{info.location} (schema {info.schema_version}, {total} records)"))
     for column in ("source", "records", "updated", "age", "data as of"):
         table.add_column(column, justify="right" if column == "records" else "left")
     for s in info.sources:
         age = describe_age(now - instant(s.updated)) if s.updated else "never"
-        table.add_row(s.name, str(s.records), s.updated or "", age, s.data_as_of or "")
+        table.add_row(*map(cell, (s.name, s.records, s.updated or "", age, s.data_as_of or "")))
     Console().print(table)
     for warning in warnings:
         print_stderr(f"seawall: warning: {warning}")

@@ -10,8 +10,9 @@ import json
 from typing import Any
 
 from seawall.model.diff import FindingRef, LayerChanges, ScanDiff
-from seawall.report.scan.common import printable, short_created_by
+from seawall.report.scan.common import short_created_by
 from seawall.report.scan.markdown import md
+from seawall.report.terminal import printable
 
 SCHEMA_ID = "seawall.diff/v1"
 

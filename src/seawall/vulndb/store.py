@@ -36,6 +36,9 @@ for what they worked out (seawall.vulndb.results). In a store with a lineage
 (seawall.vulndb.schema, `stamps`), results are kept for the lineage and
 keyed by each package's stamp (`stamps_of`), so they outlive updates that
 leave the package alone; in a store without one, for this snapshot only.
+
+A file damaged since it was written fails while it is read: every reading
+method raises `DamagedStoreError` for it (seawall.vulndb.damage).
 """
 
 import os
@@ -62,7 +65,9 @@ from seawall.model.finding import CvssScore, Severity
 from seawall.model.frozen import builder
 from seawall.model.scan import DatabaseInfo, DataSource
 from seawall.vulndb import codec, cvss, index, results, schema
+from seawall.vulndb.damage import DAMAGE, DamagedStoreError, is_damage, reads_store
 from seawall.vulndb.names import normalize_name, prefix_matched, stamped_ecosystem
+from seawall.vulndb.timestamps import instant
 
 STORE_FILE = "seawall.db"
 DECODED_RECORDS = 16_384
@@ -228,6 +233,11 @@ class VulnStore:
             self._db.execute("BEGIN")
             self.schema_version = check_store(self._db, path)
             self.snapshot, self.lineage = self._snapshot(before)
+        except DAMAGE as error:
+            self._db.close()
+            if not is_damage(error):
+                raise
+            raise DamagedStoreError(path, error) from error
         except BaseException:
             self._db.close()
             raise
@@ -256,10 +266,12 @@ class VulnStore:
 
     # -- AdvisoryStore ----------------------------------------------------
 
+    @reads_store
     def entries(self, ecosystem: str, name: str) -> list[AffectedEntry]:
         """The index's entries for this package, in records not withdrawn (see AdvisoryStore)."""
         return self.entries_of([(ecosystem, name)])[0]
 
+    @reads_store
     def entries_of(self, packages: Sequence[tuple[str, str]]) -> list[list[AffectedEntry]]:
         """`entries` of each (ecosystem, name), in that order (see AdvisoryStore)."""
         keys = [(ecosystem, normalize_name(ecosystem, name)) for ecosystem, name in packages]
@@ -306,10 +318,12 @@ class VulnStore:
             found[number].sort(key=_entry_order)
         return found
 
+    @reads_store
     def summaries(self, ids: Sequence[str]) -> list[AdvisorySummary]:
         """The summaries of the records with these ids, in that order (see AdvisoryStore)."""
         return self._bodies(ids, SUMMARIES, _summary)
 
+    @reads_store
     def records(self, ids: Sequence[str]) -> list[Advisory]:
         """The whole records with these ids, in that order (ids not stored are left out)."""
         return self._bodies(ids, DECODED, self._assemble)
@@ -339,6 +353,7 @@ class VulnStore:
                 found.update(decoded)
         return [found[record_id] for record_id in ids if record_id in found]
 
+    @reads_store
     def cvss(self, vector: str, v2: bool) -> CvssScore | str:
         """The score the import gave this vector, or why it was refused (see AdvisoryStore)."""
         text = vector.strip()
@@ -355,6 +370,7 @@ class VulnStore:
             return str(error)
         return CvssScore(version, clean, base, Severity(severity), "")
 
+    @reads_store
     def kev(self, cve: str) -> KevEntry | None:
         if cve not in self._kev_catalogue():
             return None
@@ -365,6 +381,7 @@ class VulnStore:
         ).fetchone()
         return KevEntry(*row) if row else None
 
+    @reads_store
     def kev_of(self, cves: Sequence[str]) -> dict[str, KevEntry]:
         """The KEV entries of those of `cves` in the catalogue (see AdvisoryStore)."""
         listed = self._kev_catalogue()
@@ -382,9 +399,11 @@ class VulnStore:
             self._kev_ids = frozenset(row[0] for row in self._db.execute("SELECT cve FROM kev"))
         return self._kev_ids
 
+    @reads_store
     def epss(self, cve: str) -> EpssScore | None:
         return self.epss_of([cve]).get(cve)
 
+    @reads_store
     def epss_of(self, cves: Sequence[str]) -> dict[str, EpssScore]:
         """The EPSS scores of those of `cves` that have one (see AdvisoryStore)."""
         if self._has_epss is None:
@@ -412,6 +431,7 @@ class VulnStore:
                 )
         return self._results
 
+    @reads_store
     def stamps_of(self, packages: Sequence[tuple[str, str]]) -> list[int]:
         """The stamp of each (ecosystem, name), in that order: the generation of the last
         write that changed a record naming the package (seawall.vulndb.schema), 0 when no
@@ -427,6 +447,7 @@ class VulnStore:
             found[place] = stamp
         return found
 
+    @reads_store
     def advisories(self, ecosystem: str, name: str) -> list[Advisory]:
         """Every record (withdrawn ones included) with an `affected[]` entry for this package."""
         key = normalize_name(ecosystem, name)
@@ -435,16 +456,19 @@ class VulnStore:
         )
         return self.records(ids)
 
+    @reads_store
     def advisory(self, record_id: str) -> Advisory | None:
         """One record by its id."""
         found = self.records([record_id])
         return found[0] if found else None
 
+    @reads_store
     def ids_for_alias(self, alias: str) -> list[str]:
         """Ids of the records that list `alias` among their aliases."""
         rows = self._db.execute("SELECT id FROM aliases WHERE alias = ? ORDER BY id", (alias,))
         return [row[0] for row in rows]
 
+    @reads_store
     def info(self) -> DatabaseInfo:
         """Where the store is, its schema, and each source's counts and dates."""
         rows = self._db.execute(
@@ -454,7 +478,12 @@ class VulnStore:
             location=str(self.path),
             schema_version=self.schema_version,
             sources=tuple(
-                DataSource(name=name, records=records, updated=updated, data_as_of=as_of)
+                DataSource(
+                    name=_text(name),
+                    records=_count(records),
+                    updated=_moment(updated),
+                    data_as_of=None if as_of is None else _text(as_of),
+                )
                 for name, records, updated, as_of in rows
             ),
         )
@@ -463,6 +492,7 @@ class VulnStore:
         """Copy this store, consistently, into another SQLite connection."""
         self._db.backup(target)
 
+    @reads_store
     def record_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
 
@@ -524,11 +554,31 @@ class VulnStore:
 
         try:
             return codec.assemble(body, index_entries)
-        except KeyError as error:
-            raise InputError(
-                f"{self.path}: vulnerability database is damaged: record {record_id}: "
-                f"{error.args[0]}; run `seawall db update` or import it again"
-            ) from None
+        except DAMAGE as error:
+            if not is_damage(error):
+                raise
+            raise DamagedStoreError(self.path, error, where=f"record {record_id}") from error
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError(f"a text column holds {type(value).__name__}")
+    return value
+
+
+def _count(value: object) -> int:
+    if type(value) is not int or value < 0:
+        raise TypeError(f"a count column holds {type(value).__name__} {value!r:.20}")
+    return value
+
+
+def _moment(value: object) -> str | None:
+    """A stored RFC 3339 timestamp, checked as readers will parse it."""
+    if value is None:
+        return None
+    text = _text(value)
+    instant(text)
+    return text
 
 
 def _summary(_record_id: str, body: bytes) -> AdvisorySummary:

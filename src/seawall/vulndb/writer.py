@@ -34,6 +34,7 @@ from typing import IO
 from seawall.errors import InputError
 from seawall.model.advisory import EpssScore, KevEntry
 from seawall.vulndb import codec, cvss, results, schema
+from seawall.vulndb.damage import damage_named
 from seawall.vulndb.index import IndexCodec
 from seawall.vulndb.names import stamped_ecosystem
 from seawall.vulndb.prepare import Malformed, Prepared, Preparer
@@ -186,8 +187,9 @@ class StoreWriter:
         new lineage: `_changes` notes nothing, all its packages being unchanged since)."""
         if not self._changed:
             return
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        generation = int(row[0]) + 1
+        with damage_named(self.target):
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            generation = int(row[0]) + 1
         self._db.executemany(
             "INSERT INTO stamps (ecosystem, name, stamp) VALUES (?, ?, ?) "
             "ON CONFLICT (ecosystem, name) DO UPDATE SET stamp = excluded.stamp",
@@ -218,20 +220,8 @@ class StoreWriter:
             db.execute("PRAGMA cache_size = -65536")
             db.execute("PRAGMA temp_store = MEMORY")
             if self.target.exists() and not fresh:
-                with closing(connect_read_only(self.target)) as current:
-                    version = stored_schema_version(current, self.target)
-                    if version not in schema.UPGRADABLE:
-                        check_store(current, self.target)
-                    current.backup(db)
-                if version in schema.UPGRADABLE:
-                    db.execute("BEGIN")
-                    _upgrade(db, version)
-                    db.execute("COMMIT")
-                    if version == 1:
-                        # The old tables' pages would stay in the file, empty.
-                        db.execute("VACUUM")
-                new_lineage = _lineage(db) is None
-                schema.add_stamps(db)
+                with damage_named(self.target):
+                    new_lineage = self._copy_current(db)
             else:
                 db.execute("PRAGMA page_size = 8192")
                 schema.create(db, now_rfc3339())
@@ -242,10 +232,29 @@ class StoreWriter:
             raise
         return db, new_lineage
 
+    def _copy_current(self, db: sqlite3.Connection) -> bool:
+        """Copy the store into `db`, upgraded to this schema; True when it has no lineage yet."""
+        with closing(connect_read_only(self.target)) as current:
+            version = stored_schema_version(current, self.target)
+            if version not in schema.UPGRADABLE:
+                check_store(current, self.target)
+            current.backup(db)
+        if version in schema.UPGRADABLE:
+            db.execute("BEGIN")
+            _upgrade(db, version)
+            db.execute("COMMIT")
+            if version == 1:
+                # The old tables' pages would stay in the file, empty.
+                db.execute("VACUUM")
+        new_lineage = _lineage(db) is None
+        schema.add_stamps(db)
+        return new_lineage
+
     def _load_dictionary(self) -> None:
-        row = self._db.execute(
-            "SELECT id, data FROM dictionaries ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        with damage_named(self.target):
+            row = self._db.execute(
+                "SELECT id, data FROM dictionaries ORDER BY id DESC LIMIT 1"
+            ).fetchone()
         if row is not None:
             self._dict_id = row[0]
             self._codec = codec.Codec(row[1])
@@ -394,9 +403,9 @@ class StoreWriter:
     def _score(self, vectors: set[tuple[str, bool]]) -> None:
         """Add the vectors the `cvss` table lacks, scored (at most MAX_SCORED per writer)."""
         if self._scored is None:
-            self._scored = {
-                (vector, bool(v2)) for vector, v2 in self._db.execute("SELECT vector, v2 FROM cvss")
-            }
+            with damage_named(self.target):
+                rows = self._db.execute("SELECT vector, v2 FROM cvss").fetchall()
+            self._scored = {(vector, bool(v2)) for vector, v2 in rows}
         new = sorted(vectors - self._scored)[: max(0, MAX_SCORED - self._scored_here)]
         if new:
             _insert_scores(self._db, new)
@@ -418,10 +427,12 @@ class StoreWriter:
         if set(wanted) != set(old.keys):
             return False
         for (eco, name), expected in wanted.items():
-            row = self._db.execute(
-                "SELECT withdrawn, data FROM affected WHERE ecosystem = ? AND name = ? AND id = ?",
-                (eco, name, record.id),
-            ).fetchone()
+            with damage_named(self.target):
+                row = self._db.execute(
+                    "SELECT withdrawn, data FROM affected WHERE ecosystem = ? AND name = ? "
+                    "AND id = ?",
+                    (eco, name, record.id),
+                ).fetchone()
             if row is None or tuple(row) != expected:
                 return False
         return True
@@ -436,18 +447,19 @@ class StoreWriter:
             self._changed.update((stamped_ecosystem(eco), name) for eco, name, _ in new.index)
 
     def _existing(self, ids: list[str]) -> dict[str, _Stored]:
-        found: dict[str, _Stored] = {}
-        codecs = self._codecs
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for record_id, dict_id, body in self._db.execute(
-                f"SELECT id, dict_id, body FROM records WHERE id IN ({marks})",  # noqa: S608
-                chunk,
-            ):
-                plain = _codec(self._db, dict_id, codecs).decompress(body)
-                found[record_id] = _Stored(*codec.body_facts(plain), plain)
-        return found
+        with damage_named(self.target):
+            found: dict[str, _Stored] = {}
+            codecs = self._codecs
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for record_id, dict_id, body in self._db.execute(
+                    f"SELECT id, dict_id, body FROM records WHERE id IN ({marks})",  # noqa: S608
+                    chunk,
+                ):
+                    plain = _codec(self._db, dict_id, codecs).decompress(body)
+                    found[record_id] = _Stored(*codec.body_facts(plain), plain)
+            return found
 
     def _unindex(self, record_id: str, old: _Stored) -> None:
         self._db.executemany(
@@ -590,10 +602,11 @@ class StoreWriter:
         self._db.execute("UPDATE sources SET imported_at = ? WHERE name = ?", (now_rfc3339(), name))
 
     def _next_generation(self, source: str) -> int:
-        row = self._db.execute(
-            "SELECT generation FROM sources WHERE name = ?", (source,)
-        ).fetchone()
-        return (int(row[0]) if row else 0) + 1
+        with damage_named(self.target):
+            row = self._db.execute(
+                "SELECT generation FROM sources WHERE name = ?", (source,)
+            ).fetchone()
+            return (int(row[0]) if row else 0) + 1
 
     def _save_source(
         self,

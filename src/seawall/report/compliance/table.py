@@ -4,7 +4,6 @@ Strings from the scan go in as `Text` (never markup) after `printable`, so
 hostile names cannot restyle the terminal.
 """
 
-import unicodedata
 from collections.abc import Sequence
 
 from rich import box
@@ -15,6 +14,7 @@ from rich.text import Text
 from seawall.model.compliance import ComplianceReport, ControlStatus
 from seawall.report.compliance.common import STATUS_LABELS, STATUS_ORDER, misconfig_order
 from seawall.report.compliance.misconfig import ConfigFileResult
+from seawall.report.terminal import printable
 
 _STATUS_STYLES = {
     ControlStatus.FAIL: "bold red",
@@ -22,20 +22,6 @@ _STATUS_STYLES = {
     ControlStatus.MANUAL: "yellow",
     ControlStatus.NOT_APPLICABLE: "dim",
 }
-
-
-def printable(text: str) -> str:
-    """Control and format characters shown as escapes instead of acting on the terminal."""
-    if text.isprintable():
-        return text
-    out = []
-    for char in text:
-        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn"):
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def _t(text: str, style: str = "") -> Text:

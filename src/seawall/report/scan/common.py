@@ -9,7 +9,6 @@ taken from the image.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -101,23 +100,6 @@ def short_created_by(created_by: str | None) -> str:
     elif not text.split(" ", 1)[0].isupper():
         text = f"RUN {text}"
     return _SPACES.sub(" ", text).strip()
-
-
-def printable(text: str) -> str:
-    """Text safe to put on a terminal: control and format characters (escape
-    sequences, bidirectional overrides) shown as escapes instead of acting."""
-    if text.isprintable():
-        return text
-    out: list[str] = []
-    for char in text:
-        if char == "\n":
-            out.append(" ")
-        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn"):
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def layer_of(image: Image | None, finding: VulnerabilityFinding) -> Layer | None:

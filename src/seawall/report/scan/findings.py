@@ -14,8 +14,9 @@ from seawall.model.policy import (
 )
 from seawall.model.scan import ScanResult
 from seawall.report.sbom.common import layer_at
-from seawall.report.scan.common import Redactor, printable, short_created_by
+from seawall.report.scan.common import Redactor, short_created_by
 from seawall.report.scan.risk import in_risk_order
+from seawall.report.terminal import printable
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,8 @@ from seawall.model.finding import (
     VulnerabilityFinding,
 )
 from seawall.model.policy import Decision, FindingDecision, PolicyResult
-from seawall.report.scan.common import SEVERITIES_HIGH_FIRST, printable
+from seawall.report.scan.common import SEVERITIES_HIGH_FIRST
+from seawall.report.terminal import printable
 
 MEDIUM = 110
 """Console width from which severity and layers have columns of their own (as for

@@ -32,7 +32,6 @@ from seawall.report.scan.common import (
     epss_percent,
     layer_of,
     other_ids,
-    printable,
     severity_counts,
     short_created_by,
     source_package,
@@ -47,6 +46,7 @@ from seawall.report.scan.sections import (
     secrets_section,
     shown,
 )
+from seawall.report.terminal import printable
 
 WIDE = 150
 """Console width from which the layer column also shows the build step."""

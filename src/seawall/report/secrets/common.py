@@ -8,7 +8,8 @@ through `report.scan.common.Redactor` (env values, build-argument values).
 
 from seawall.model.finding import SecretFinding, SecretSource
 from seawall.model.secrets import SecretsResult
-from seawall.report.scan.common import Redactor, printable, short_created_by
+from seawall.report.scan.common import Redactor, short_created_by
+from seawall.report.terminal import printable
 
 WITHHELD = "(build step withheld: it holds a secret)"
 
