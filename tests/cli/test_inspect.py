@@ -240,3 +240,54 @@ def test_console_script_runs_as_a_program(tmp_path: Path) -> None:
     assert failed.returncode == 2
     assert "missing.tar" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+BUILD_TOKEN = "ghp_build-argument-never-printed-42"
+ESCAPES = "\x1b]0;pwned\x07\x1b[31m"
+
+
+@pytest.fixture
+def hostile_image() -> Any:
+    """An image whose history and config spell secrets out and carry markup and escapes."""
+    return build_image(
+        ImageSpec(
+            steps=[
+                LayerSpec(
+                    [Dir("etc"), File("etc/os-release", b"ID=debian\nVERSION_ID=12\n")],
+                    created_by=f"|1 GITHUB_TOKEN={BUILD_TOKEN} /bin/sh -c echo {ESCAPES}[/x]",
+                ),
+                EmptyStep(f"ENV API_TOKEN={SECRET_VALUE}"),
+            ],
+            config=ConfigSpec(
+                cmd=["sh", "-c", f"curl -H 'Authorization: {SECRET_VALUE}' x"],
+                user=f"app{ESCAPES}",
+                env=["PATH=/usr/bin", f"API_TOKEN={SECRET_VALUE}"],
+                labels={"token": SECRET_VALUE, f"k{ESCAPES}": "[bold]v[/x]"},
+                workdir="/[/srv]",
+            ),
+        )
+    )
+
+
+@pytest.mark.parametrize("output_format", ["json", "table"])
+def test_build_secrets_are_masked_and_hostile_text_is_shown_as_written(
+    tmp_path: Path, hostile_image: Any, output_format: str
+) -> None:
+    layout = write_oci_layout(tmp_path / "layout", [(hostile_image, "1.0")])
+
+    code, out, err = run("inspect", f"oci-dir:{layout}", "-f", output_format, "-q", "--no-cache")
+
+    assert code == 0, err
+    for secret in (BUILD_TOKEN, SECRET_VALUE):
+        assert secret not in out + err
+    assert "GITHUB_TOKEN=***" in out
+    if output_format == "json":
+        document = json.loads(out)
+        assert document["config"]["labels"]["token"] == "***"
+        assert document["config"]["cmd"] == ["sh", "-c", "curl -H 'Authorization: ***' x"]
+        assert document["config"]["user"] == f"app{ESCAPES}"  # JSON escapes it itself
+    else:
+        assert "\x1b" not in out and "\x07" not in out
+        assert "\\x1b]0;pwned\\x07\\x1b[31m" in out
+        for markup in ("[/x]", "[bold]v[/x]", "/[/srv]"):
+            assert markup in out, markup

@@ -206,6 +206,9 @@ def children() -> set[int]:
 def fails_in_the_caller(layer: Layer, opener: LayerOpener) -> int:
     if os.getpid() == PARENT:
         raise ValueError(f"layer {layer.index} cannot be read here")
+    # Slow in a worker, so that the caller takes a job of its own however the
+    # machine schedules them (a fast worker could otherwise take all three).
+    time.sleep(0.5)
     return layer.index
 
 

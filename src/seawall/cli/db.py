@@ -314,20 +314,19 @@ def status_command(
     # rich only for the table; what the store holds goes in as Text, never markup.
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
-    from seawall.report.terminal import printable
-
-    def cell(value: object) -> Text:
-        return Text(printable(str(value)))
+    from seawall.report.cells import text_cell
 
     now = datetime.now(UTC)
-    table = Table(title=cell(f"{info.location} (schema {info.schema_version}, {total} records)"))
+    table = Table(
+        title=text_cell(f"{info.location} (schema {info.schema_version}, {total} records)")
+    )
     for column in ("source", "records", "updated", "age", "data as of"):
         table.add_column(column, justify="right" if column == "records" else "left")
     for s in info.sources:
         age = describe_age(now - instant(s.updated)) if s.updated else "never"
-        table.add_row(*map(cell, (s.name, s.records, s.updated or "", age, s.data_as_of or "")))
+        row = (s.name, str(s.records), s.updated or "", age, s.data_as_of or "")
+        table.add_row(*map(text_cell, row))
     Console().print(table)
     for warning in warnings:
         print_stderr(f"seawall: warning: {warning}")

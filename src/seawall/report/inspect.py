@@ -1,7 +1,11 @@
 """Renders an `Inspection` as JSON (schema `seawall.inspect/v1`) or as rich tables.
 
 Environment variable values are never rendered: only their names (they often
-hold credentials). Labels are shown as written.
+hold credentials), and wherever one appears in other text (a build step, a
+command, a label) it is masked, as are the values of the build arguments a
+build step records (`|1 TOKEN=… /bin/sh -c …`): the scan reports'
+`Redactor`. Text from the image goes to the terminal as plain text with
+control characters escaped (seawall.report.cells).
 """
 
 import json
@@ -13,6 +17,9 @@ from rich.text import Text
 
 from seawall.model.image import Image, ImageConfig
 from seawall.model.inspection import Inspection, LayerSummary
+from seawall.report.cells import text_cell
+from seawall.report.scan.common import Redactor
+from seawall.report.terminal import printable
 
 SCHEMA_ID = "seawall.inspect/v1"
 
@@ -20,6 +27,7 @@ SCHEMA_ID = "seawall.inspect/v1"
 def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
     """The JSON document for an inspection, as plain data."""
     image = inspection.image
+    redactor = Redactor.for_image(image)
     return {
         "schema": SCHEMA_ID,
         "source": image.source_kind.value,
@@ -33,12 +41,12 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
         "available_platforms": [str(p) for p in image.available_platforms],
         "created": image.created,
         "author": image.author,
-        "config": _config_to_dict(image.config),
-        "layers": [_layer_to_dict(summary) for summary in inspection.layers],
+        "config": _config_to_dict(image.config, redactor),
+        "layers": [_layer_to_dict(summary, redactor) for summary in inspection.layers],
         "history": [
             {
                 "created": entry.created,
-                "created_by": entry.created_by,
+                "created_by": _redacted(redactor, entry.created_by),
                 "comment": entry.comment,
                 "empty_layer": entry.empty_layer,
             }
@@ -60,35 +68,47 @@ def render_json(inspection: Inspection) -> str:
 def render_table(inspection: Inspection) -> RenderableType:
     """The inspection as rich renderables: an overview, the config, then the layers."""
     image = inspection.image
-    parts: list[RenderableType] = [_overview(image, inspection), _config_table(image.config)]
+    redactor = Redactor.for_image(image)
+    parts: list[RenderableType] = [
+        _overview(image, inspection),
+        _config_table(image.config, redactor),
+    ]
     if inspection.layers:
         parts.append(_layers_table(inspection.layers))
     if image.history:
-        parts.append(_history(image))
+        parts.append(_history(image, redactor))
     if inspection.problems:
         problems = Text("Problems (the result may be incomplete):\n", style="bold yellow")
         for problem in inspection.problems:
-            problems.append(f"  {problem}\n")
+            problems.append(f"  {printable(str(problem))}\n")
         parts.append(problems)
     return Group(*parts)
 
 
-def _config_to_dict(config: ImageConfig) -> dict[str, Any]:
+def _config_to_dict(config: ImageConfig, redactor: Redactor) -> dict[str, Any]:
     return {
         "user": config.user,
         "working_dir": config.working_dir,
-        "entrypoint": list(config.entrypoint) if config.entrypoint is not None else None,
-        "cmd": list(config.cmd) if config.cmd is not None else None,
+        "entrypoint": _redacted_argv(redactor, config.entrypoint),
+        "cmd": _redacted_argv(redactor, config.cmd),
         "env": list(config.env_names),
         "exposed_ports": list(config.exposed_ports),
         "volumes": list(config.volumes),
-        "labels": dict(config.labels),
+        "labels": {key: redactor.redact(value) for key, value in config.labels},
         "stop_signal": config.stop_signal,
-        "healthcheck": list(config.healthcheck) if config.healthcheck is not None else None,
+        "healthcheck": _redacted_argv(redactor, config.healthcheck),
     }
 
 
-def _layer_to_dict(summary: LayerSummary) -> dict[str, Any]:
+def _redacted(redactor: Redactor, text: str | None) -> str | None:
+    return None if text is None else redactor.redact(text)
+
+
+def _redacted_argv(redactor: Redactor, argv: tuple[str, ...] | None) -> list[str] | None:
+    return None if argv is None else [redactor.redact(arg) for arg in argv]
+
+
+def _layer_to_dict(summary: LayerSummary, redactor: Redactor) -> dict[str, Any]:
     layer = summary.layer
     return {
         "index": layer.index,
@@ -99,7 +119,7 @@ def _layer_to_dict(summary: LayerSummary) -> dict[str, Any]:
         "uncompressed_size": summary.uncompressed_size if not layer.foreign else None,
         "entries": summary.entries,
         "files": summary.files,
-        "created_by": layer.created_by,
+        "created_by": _redacted(redactor, layer.created_by),
         "foreign": layer.foreign,
         "urls": list(layer.urls),
     }
@@ -124,30 +144,30 @@ def _overview(image: Image, inspection: Inspection) -> Table:
     ]
     for name, value in rows:
         if value:
-            table.add_row(name, value)
+            table.add_row(name, text_cell(value))
     return table
 
 
-def _config_table(config: ImageConfig) -> Table:
+def _config_table(config: ImageConfig, redactor: Redactor) -> Table:
     table = Table(title="Config", title_justify="left", show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     rows: list[tuple[str, str | None]] = [
-        ("Entrypoint", _argv(config.entrypoint)),
-        ("Cmd", _argv(config.cmd)),
+        ("Entrypoint", _argv(_redacted_argv(redactor, config.entrypoint))),
+        ("Cmd", _argv(_redacted_argv(redactor, config.cmd))),
         ("User", config.user or None),
         ("Working dir", config.working_dir or None),
         ("Exposed ports", ", ".join(config.exposed_ports) or None),
         ("Volumes", ", ".join(config.volumes) or None),
         ("Env (values hidden)", ", ".join(config.env_names) or None),
-        ("Healthcheck", _argv(config.healthcheck)),
+        ("Healthcheck", _argv(_redacted_argv(redactor, config.healthcheck))),
         ("Stop signal", config.stop_signal),
     ]
     for name, value in rows:
         if value:
-            table.add_row(name, value)
+            table.add_row(name, text_cell(value))
     for key, value in config.labels:
-        table.add_row(f"Label {key}", value)
+        table.add_row(text_cell(f"Label {key}"), text_cell(redactor.redact(value)))
     return table
 
 
@@ -161,11 +181,12 @@ def _layers_table(layers: tuple[LayerSummary, ...]) -> Table:
     table.add_column("Files", justify="right")
     for summary in layers:
         layer = summary.layer
-        digests = f"{_short(layer.digest)}\n{_short(layer.diff_id)}"
+        digests = Text("\n".join(printable(_short(d)) for d in (layer.digest, layer.diff_id)))
+        foreign = " (foreign)" if layer.foreign else ""
         table.add_row(
             str(layer.index),
             digests,
-            _short_media_type(layer.media_type) + (" (foreign)" if layer.foreign else ""),
+            text_cell(_short_media_type(layer.media_type) + foreign),
             _size(layer.size),
             "-" if layer.foreign else _size(summary.uncompressed_size),
             "-" if layer.foreign else str(summary.files),
@@ -173,7 +194,7 @@ def _layers_table(layers: tuple[LayerSummary, ...]) -> Table:
     return table
 
 
-def _history(image: Image) -> Text:
+def _history(image: Image, redactor: Redactor) -> Text:
     """Every build step, numbered by the layer it made (or marked as making none)."""
     text = Text("History\n", style="bold")
     layer_index = 0
@@ -184,7 +205,8 @@ def _history(image: Image) -> Text:
             marker = f"{layer_index:>3} "
             layer_index += 1
         text.append(marker, style="bold")
-        text.append(f"{entry.created_by or '(no command recorded)'}\n")
+        step = redactor.redact(entry.created_by) if entry.created_by else "(no command recorded)"
+        text.append(printable(step) + "\n")
     return text
 
 
@@ -202,7 +224,7 @@ def _short_media_type(media_type: str) -> str:
     return f"{family} tar"
 
 
-def _argv(argv: tuple[str, ...] | None) -> str | None:
+def _argv(argv: list[str] | None) -> str | None:
     return json.dumps(list(argv)) if argv else None
 
 

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -251,3 +252,43 @@ def test_table_lists_packages_and_says_partial(inventory: Inventory) -> None:
     assert "partial" in text and f"{len(inventory.packages)} packages" in text
     dpkg = next(p for p in inventory.packages if p.name == "libc6")
     assert "libc6" in text and dpkg.source_name in text and "(layer 0)" in text
+
+
+def test_build_secrets_are_masked_in_every_format(inventory: Inventory) -> None:
+    # A build argument and an env value spelled out in the build steps: no SBOM carries them.
+    token, password = "npm_build-token-never-written-7", "hunter2-db-password"
+    steps = (
+        f"RUN |1 NPM_TOKEN={token} /bin/sh -c npm ci # buildkit",
+        f"/bin/sh -c psql postgres://app:{password}@db/app -f schema.sql",
+        "COPY . /app # buildkit",
+    )
+    subject = replace(
+        SUBJECT,
+        config=replace(SUBJECT.config, env=(("DB_PASSWORD", password),)),
+        layers=tuple(
+            replace(layer, created_by=step)
+            for layer, step in zip(SUBJECT.layers, steps, strict=True)
+        ),
+    )
+    small = Inventory(packages=inventory.packages[:20], distro=inventory.distro)
+    for render in (render_cyclonedx, render_spdx, render_native):
+        text = render(small, subject, OPTIONS)
+        assert token not in text and password not in text, render.__name__
+        assert "NPM_TOKEN=***" in text and "app:***@db" in text, render.__name__
+
+
+def test_table_shows_hostile_names_as_written() -> None:
+    # rich would read `[/x]` as markup (an error) and send the escapes to the terminal.
+    hostile = Package(
+        name="[/x]evil\x1b]0;pwned\x07",
+        version="1.0\x1b[5m",
+        ecosystem=Ecosystem.PYPI,
+        purl="pkg:pypi/evil@1.0",
+        cataloger="python/installed",
+        locations=(Location("/srv/[bold]app/METADATA", 0),),
+    )
+    console = Console(width=200, record=True)
+    console.print(sbom_table(Inventory(packages=(hostile,))))
+    text = console.export_text()
+    assert "[/x]evil\\x1b]0;pwned\\x07" in text and "1.0\\x1b[5m" in text
+    assert "/srv/[bold]app/METADATA" in text and "\x1b" not in text

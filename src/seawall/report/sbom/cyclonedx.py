@@ -43,6 +43,7 @@ from seawall.report.sbom.common import (
     subject_name,
 )
 from seawall.report.sbom.licences import LicenceKind, licence_kind
+from seawall.report.scan.common import with_masked_steps
 
 SCHEMA_URL = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 SPEC_VERSION = "1.6"
@@ -252,7 +253,10 @@ def _dependencies(
 def build_document(
     inventory: Inventory, subject: Image | None, options: SbomOptions
 ) -> dict[str, Any]:
-    """The CycloneDX 1.6 document of the inventory, as JSON-ready plain data."""
+    """The CycloneDX 1.6 document of the inventory, as JSON-ready plain data (build steps
+    masked: `with_masked_steps`)."""
+    if subject is not None:
+        subject = with_masked_steps(subject)
     metadata: _Record = {
         "timestamp": options.timestamp().isoformat(),
         "tools": {

@@ -3,7 +3,7 @@
 The document is described by `seawall/report/schemas/sbom.schema.json`. The
 subject image is carried without its config and history: config values (env)
 may hold credentials, and the layers already carry each build step's
-`created_by`.
+`created_by`, with the values of build arguments and env variables masked.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -12,6 +12,7 @@ from seawall import __version__
 from seawall.model.image import Image, Layer
 from seawall.model.package import CatalogerStatus, Distro, Inventory, Package
 from seawall.model.sbom_fields import NATIVE_SCHEMA_ID, TOOL_NAME
+from seawall.report.scan.common import with_masked_steps
 
 if TYPE_CHECKING:
     from seawall.report.sbom.common import SbomOptions
@@ -75,7 +76,9 @@ def _layer_record(layer: Layer) -> dict[str, Any]:
 
 
 def image_record(image: Image) -> dict[str, Any]:
-    """The subject image, without config and history (see the module docstring)."""
+    """The subject image, without config and history (see the module docstring), its build
+    steps masked (`with_masked_steps`: build-argument and env values)."""
+    image = with_masked_steps(image)
     platform = image.platform
     return {
         "source_kind": image.source_kind.value,

@@ -36,21 +36,24 @@ def sbom_table(inventory: Inventory) -> "Table":
     """One row per package, in inventory order; the caption says when the scan was partial."""
     from rich.table import Table
 
+    from seawall.report.cells import text_cell
+
     caption = f"{len(inventory.packages)} packages"
     if inventory.distro is not None:
         distro = inventory.distro
         caption += f" on {distro.pretty_name or distro.id}"
     if inventory.partial:
         caption += " (partial: some files could not be read)"
-    table = Table(caption=caption)
+    # Names come from the image: plain text cells, never markup (seawall.report.cells).
+    table = Table(caption=text_cell(caption))
     for column in ("name", "version", "ecosystem", "source", "location"):
         table.add_column(column, overflow="fold")
     for package in inventory.packages:
         table.add_row(
-            package.name,
-            package.version,
-            package.osv_ecosystem,
-            _source(package),
-            _location(package),
+            text_cell(package.name),
+            text_cell(package.version),
+            text_cell(package.osv_ecosystem),
+            text_cell(_source(package)),
+            text_cell(_location(package)),
         )
     return table

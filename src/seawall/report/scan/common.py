@@ -10,7 +10,7 @@ taken from the image.
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from seawall.model.finding import Severity, VulnerabilityFinding
@@ -60,6 +60,17 @@ class Redactor:
         for value in self.values:
             text = text.replace(value, MASK)
         return text
+
+
+def with_masked_steps(image: Image) -> Image:
+    """`image` with every layer's `created_by` masked by its `Redactor`: for documents that
+    carry the layers (SBOMs, the scan JSON), which must not carry a build secret."""
+    redactor = Redactor.for_image(image)
+    layers = tuple(
+        replace(layer, created_by=redactor.redact(layer.created_by)) if layer.created_by else layer
+        for layer in image.layers
+    )
+    return replace(image, layers=layers)
 
 
 def _mask_build_args(text: str) -> str:

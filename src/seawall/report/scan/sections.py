@@ -33,8 +33,8 @@ from seawall.model.finding import (
     VulnerabilityFinding,
 )
 from seawall.model.policy import Decision, FindingDecision, PolicyResult
+from seawall.report.cells import text_cell
 from seawall.report.scan.common import SEVERITIES_HIGH_FIRST
-from seawall.report.terminal import printable
 
 MEDIUM = 110
 """Console width from which severity and layers have columns of their own (as for
@@ -59,10 +59,6 @@ DECISION_STYLES = {
 }
 
 F = TypeVar("F", VulnerabilityFinding, SecretFinding, MisconfigFinding)
-
-
-def _text(value: str, style: str = "") -> Text:
-    return Text(printable(value), style=style)
 
 
 def risk_cell(decision: FindingDecision | None) -> Text:
@@ -225,15 +221,15 @@ def secrets_section(
         table.add_column("preview", overflow="fold")
         for finding in rows:
             lead = [risk_cell(decisions.get(finding.fingerprint))] if policy is not None else []
-            rule = _text(finding.rule_id, "bold")
-            where = _text(secret_where(finding))
+            rule = text_cell(finding.rule_id, "bold")
+            where = text_cell(secret_where(finding))
             if narrow:
                 rule.append("\n")
                 rule.append(_severity(finding.severity))
                 if finding.location.layer is not None:
                     where.append("\n")
                     where.append(_layers(finding))
-                table.add_row(*lead, rule, where, _text(finding.preview, "dim"))
+                table.add_row(*lead, rule, where, text_cell(finding.preview, "dim"))
             else:
                 table.add_row(
                     *lead,
@@ -241,7 +237,7 @@ def secrets_section(
                     _severity(finding.severity),
                     where,
                     _layers(finding),
-                    _text(finding.preview, "dim"),
+                    text_cell(finding.preview, "dim"),
                 )
         return table
 
@@ -276,7 +272,7 @@ def misconfig_section(
         table.add_column("problem and fix", overflow="fold", ratio=1)
         for finding in rows:
             lead = [risk_cell(decisions.get(finding.fingerprint))] if policy is not None else []
-            check = _text(finding.check_id, "bold")
+            check = text_cell(finding.check_id, "bold")
             if narrow:
                 check.append("\n")
                 check.append(_severity(finding.severity))
@@ -284,13 +280,13 @@ def misconfig_section(
             for index, line in enumerate(misconfig_where(finding).split("\n")):
                 if index:
                     where.append("\n")
-                where.append(_text(line, "" if index == 0 else "dim"))
+                where.append(text_cell(line, "" if index == 0 else "dim"))
             if finding.layer is not None:
                 where.append(f"\nlayer {finding.layer}", style="dim")
-            problem = _text(finding.message)
+            problem = text_cell(finding.message)
             if finding.remediation:
                 problem.append("\nfix: ", style="green")
-                problem.append(_text(short_remediation(finding.remediation), "green"))
+                problem.append(text_cell(short_remediation(finding.remediation), "green"))
             middle = [] if narrow else [_severity(finding.severity)]
             table.add_row(*lead, check, *middle, where, problem)
         return table

@@ -25,6 +25,7 @@ from rich.text import Text
 from seawall.model.finding import VulnerabilityFinding
 from seawall.model.policy import Decision, PolicyResult, Verdict
 from seawall.model.scan import ScanResult
+from seawall.report.cells import text_cell
 from seawall.report.scan.common import (
     SEVERITIES_HIGH_FIRST,
     Redactor,
@@ -56,12 +57,8 @@ LAYER_STEP_WIDTH = 32
 ID_WIDTH = 26
 
 
-def _text(value: str, style: str = "") -> Text:
-    return Text(printable(value), style=style)
-
-
 def _id_cell(finding: VulnerabilityFinding, narrow: bool) -> Text:
-    cell = _text(finding.id, "bold")
+    cell = text_cell(finding.id, "bold")
     extra = len(other_ids(finding))
     if extra:
         cell.append(f"{chr(10) if narrow else ' '}(+{extra})", style="dim")
@@ -69,11 +66,11 @@ def _id_cell(finding: VulnerabilityFinding, narrow: bool) -> Text:
 
 
 def _package_cell(finding: VulnerabilityFinding, with_layer: bool) -> Text:
-    cell = _text(finding.package.name)
+    cell = text_cell(finding.package.name)
     source = source_package(finding.package)
     if source is not None:
         cell.append("\n")
-        cell.append(_text(f"src {source}", "dim"))
+        cell.append(text_cell(f"src {source}", "dim"))
     if with_layer and finding.layer is not None:
         cell.append(f"\nlayer {finding.layer}", style="dim")
     return cell
@@ -82,7 +79,7 @@ def _package_cell(finding: VulnerabilityFinding, with_layer: bool) -> Text:
 def _fixed_cell(finding: VulnerabilityFinding) -> Text:
     if not finding.fixed_versions:
         return Text("no fix yet", style="dim italic")
-    return _text(", ".join(finding.fixed_versions), "green")
+    return text_cell(", ".join(finding.fixed_versions), "green")
 
 
 def _layer_cell(
@@ -102,7 +99,7 @@ def _layer_cell(
 
 def _versions_cell(finding: VulnerabilityFinding) -> Text:
     """Installed and fixed versions in one cell, for narrow consoles."""
-    cell = _text(finding.package.version)
+    cell = text_cell(finding.package.version)
     cell.append("\n→ ", style="dim")
     cell.append(_fixed_cell(finding))
     return cell
@@ -159,7 +156,7 @@ class _FindingsTable:
             versions = (
                 [_versions_cell(finding)]
                 if narrow
-                else [_text(finding.package.version), _fixed_cell(finding)]
+                else [text_cell(finding.package.version), _fixed_cell(finding)]
             )
             rest = (
                 []
@@ -194,7 +191,7 @@ def _policy_section(result: ScanResult, policy: PolicyResult, hidden: int) -> Te
         "Policy passed" if passed else "Policy FAILED", style="bold green" if passed else "bold red"
     )
     if policy.policy:
-        text.append(_text(f" ({policy.policy})"))
+        text.append(text_cell(f" ({policy.policy})"))
     failing = sum(1 for d in policy.decisions if d.decision is Decision.FAIL)
     warning = sum(1 for d in policy.decisions if d.decision is Decision.WARN)
     suppressed = sum(1 for d in policy.decisions if d.decision is Decision.SUPPRESSED)
@@ -206,14 +203,14 @@ def _policy_section(result: ScanResult, policy: PolicyResult, hidden: int) -> Te
         text.append(f" · image risk {risk.score:.1f}, grade ")
         text.append(risk.grade.value, style="bold")
     if policy.baseline:
-        text.append(_text(f" · baseline {policy.baseline}", "dim"))
+        text.append(text_cell(f" · baseline {policy.baseline}", "dim"))
     for violation in policy.violations:
         text.append("\n")
-        text.append(_text(f"{violation.decision.value}: {violation.rule}: {violation.message}"))
+        text.append(text_cell(f"{violation.decision.value}: {violation.rule}: {violation.message}"))
     for expired in policy.expired_ignores:
         text.append("\n")
         text.append(
-            _text(
+            text_cell(
                 f"expired ignore {expired.entry} ({expired.selector}, owner {expired.owner},"
                 f" expired {expired.expires}) no longer applies"
                 f" ({expired.would_match} finding(s))",
@@ -224,7 +221,7 @@ def _policy_section(result: ScanResult, policy: PolicyResult, hidden: int) -> Te
         text.append("\nFix first:", style="bold")
         for remediation in policy.remediations[:5]:
             text.append("\n  ")
-            text.append(_text(remediation_text(remediation, result)))
+            text.append(text_cell(remediation_text(remediation, result)))
     return text
 
 
@@ -239,8 +236,10 @@ def _risk_parts(result: ScanResult, findings: tuple[VulnerabilityFinding, ...]) 
             f"{p.name} x{p.value:g}" if p.multiplier else f"{p.name} +{p.value:g}"
             for p in decision.risk.parts
         )
-        text.append(_text(f"  {decision.risk.score:5.1f} {finding.id} {finding.package.name}: "))
-        text.append(_text(parts, "dim"))
+        text.append(
+            text_cell(f"  {decision.risk.score:5.1f} {finding.id} {finding.package.name}: ")
+        )
+        text.append(text_cell(parts, "dim"))
         text.append("\n")
     text.rstrip()
     return text
@@ -280,14 +279,14 @@ def _reasons(findings: tuple[VulnerabilityFinding, ...]) -> Text:
     for finding in findings:
         package = f"{finding.package.name} {finding.package.version}"
         if not finding.reasons:
-            text.append(_text(f"  {finding.id} {package}: no reason recorded", "dim"))
+            text.append(text_cell(f"  {finding.id} {package}: no reason recorded", "dim"))
             text.append("\n")
         for reason in sorted(finding.reasons, key=lambda r: (r.record, r.range, r.decision)):
-            text.append(_text(f"  {finding.id} {package}: "))
-            text.append(_text(reason.record, "bold"))
-            text.append(_text(f" ({reason.ecosystem} {reason.package}) {reason.range}"))
+            text.append(text_cell(f"  {finding.id} {package}: "))
+            text.append(text_cell(reason.record, "bold"))
+            text.append(text_cell(f" ({reason.ecosystem} {reason.package}) {reason.range}"))
             text.append(" → ", style="dim")
-            text.append(_text(reason.decision))
+            text.append(text_cell(reason.decision))
             text.append("\n")
     text.rstrip()
     return text
@@ -307,7 +306,7 @@ def render_table(result: ScanResult, options: ScanReportOptions | None = None) -
     )
     parts: list[RenderableType] = []
     if result.image is not None:
-        parts.append(_text(f"Vulnerabilities in {result.image.reference}", "bold"))
+        parts.append(text_cell(f"Vulnerabilities in {result.image.reference}", "bold"))
     if findings:
         parts.append(_FindingsTable(result, findings))
     # Grouped after the vulnerabilities (issue 7): a section only when it has rows.
@@ -321,7 +320,7 @@ def render_table(result: ScanResult, options: ScanReportOptions | None = None) -
         redactor = Redactor.for_image(result.image)
         warnings = Text()
         for warning in result.warnings:
-            warnings.append(_text(f"warning: {redactor.redact(warning)}", "yellow"))
+            warnings.append(text_cell(f"warning: {redactor.redact(warning)}", "yellow"))
             warnings.append("\n")
         warnings.rstrip()
         parts.append(warnings)

@@ -5,6 +5,7 @@ from rich.table import Table
 from rich.text import Text
 
 from seawall.model.secrets import SecretsResult
+from seawall.report.cells import text_cell
 from seawall.report.secrets.common import Steps, layers_text, where
 
 _STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
@@ -15,7 +16,7 @@ def secrets_table(result: SecretsResult) -> Group:
     steps = Steps(result)
     parts: list[Table | Text] = []
     if result.findings:
-        table = Table(title=f"Secrets in {result.target}", title_justify="left")
+        table = Table(title=text_cell(f"Secrets in {result.target}"), title_justify="left")
         for column in ("Severity", "Rule", "Where", "Layer", "Preview"):
             table.add_column(column, overflow="fold")
         layers: set[int] = set()
