@@ -12,10 +12,21 @@ from seawall.errors import InputError
 from seawall.model.finding import Severity
 from seawall.model.policy import Criticality, DataClass, Verdict
 from seawall.report.scan import ScanReportOptions, render_json
+from seawall.vulndb.importer import import_paths
 from tests.policy.scanfixture import CONTINUATION, RESULT
 from tests.policy.vexdocs import OPENVEX
 from tests.report.scan.scanresult import WEBP
 from tests.support.cli import run_cli
+from tests.support.imagebuild import (
+    ConfigSpec,
+    Dir,
+    File,
+    ImageSpec,
+    LayerSpec,
+    build_image,
+    write_oci_layout,
+)
+from tests.vulndb.conftest import vulndata_dir
 
 
 def _save(path: Path, result: object) -> Path:
@@ -98,3 +109,59 @@ def test_policy_inputs_from_options(tmp_path: Path, saved: tuple[Path, Path]) ->
         assert render_scan(result, output_format, ScanReportOptions())
     with pytest.raises(InputError, match="unknown data class"):
         load_policy_inputs(policy=None, vex=None, baseline=None, data=["secrets"])
+
+
+OS_RELEASE = b'ID=debian\nVERSION_ID="12"\n'
+NGINX = (
+    b"Package: nginx\nStatus: install ok installed\nArchitecture: amd64\n"
+    b"Version: 1.22.1-9+deb12u1\n"
+)
+BUILD_TOKEN = "ghp_build-argument-never-printed-42"
+PASSWORD = "hunter2-never-printed"
+
+
+@pytest.fixture(scope="module")
+def debian_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("db") / "seawall.db"
+    import_paths(store, [vulndata_dir() / "Debian:12" / "all.zip"])
+    return store
+
+
+def test_layers_shown_by_a_diff_of_two_images_carry_no_build_secret(
+    tmp_path: Path, debian_store: Path
+) -> None:
+    base = [Dir("etc"), File("etc/os-release", OS_RELEASE)]
+    old = build_image(ImageSpec(steps=[LayerSpec(base)]))
+    new = build_image(
+        ImageSpec(
+            steps=[
+                LayerSpec(base),
+                LayerSpec(
+                    [Dir("var/lib/dpkg"), File("var/lib/dpkg/status", NGINX)],
+                    created_by=f"|1 GITHUB_TOKEN={BUILD_TOKEN} /bin/sh -c install {PASSWORD}",
+                ),
+            ],
+            config=ConfigSpec(env=["PATH=/usr/bin", f"DB_PASSWORD={PASSWORD}"]),
+        )
+    )
+    layout = write_oci_layout(tmp_path / "layout", [(old, "old"), (new, "new")])
+    shown = {}
+    for output_format in ("table", "json", "markdown"):
+        result = run_cli(
+            "diff",
+            f"oci-dir:{layout}:old",
+            f"oci-dir:{layout}:new",
+            "--db",
+            str(debian_store),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "-q",
+            "-f",
+            output_format,
+        )
+        assert result.exit_code == 0, result.output
+        assert "CVE-2023-44487" in result.output  # the layer with the secrets is shown
+        assert BUILD_TOKEN not in result.output and PASSWORD not in result.output
+        shown[output_format] = result.stdout
+    (layer,) = [g for g in json.loads(shown["json"])["layers"] if g["created_by"]]
+    assert layer["created_by"] == "|1 GITHUB_TOKEN=*** /bin/sh -c install ***"

@@ -7,6 +7,7 @@ Exit code 1 with `--fail-on-new` when the change introduced a finding.
 
 import argparse
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,9 +39,15 @@ def _load(
 
     path = Path(target)
     if path.is_file() and looks_like_scan_result(path):
-        return read_scan_result(path, options.limits)
+        return read_scan_result(path, options.limits)  # written with its steps masked
     with stderr_progress(quiet=quiet) as progress:
-        return scan(target, options.with_progress(progress), settings)
+        result = scan(target, options.with_progress(progress), settings)
+    if result.image is None:
+        return result
+    # The layers' build steps are shown: masked as every report masks them.
+    from seawall.report.scan.common import with_masked_steps
+
+    return replace(result, image=with_masked_steps(result.image))
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
