@@ -337,6 +337,35 @@ def test_pax_sparse_is_a_problem_and_skipped() -> None:
     assert len(problems) == 1
 
 
+@pytest.mark.parametrize("key", ["size", "uid", "gid"])
+@pytest.mark.parametrize("value", ["9" * 5000, "9223372036854775808", "\u00b2"])
+def test_pax_numbers_beyond_int64_are_errors(key: str, value: str) -> None:
+    # 5000 digits made int() raise ValueError (its 4300-digit limit); Go's archive/tar
+    # refuses numbers beyond int64, and a superscript digit passes str.isdigit().
+    data = member(b"PaxHeader", pax_record(key, value), typeflag=b"x") + member(b"f") + END
+    with pytest.raises(InputError, match=f"PAX header at byte 0 has an invalid {key}"):
+        read_members(data)
+
+
+@pytest.mark.parametrize("real_size", ["9" * 5000, "\u00b2", "9223372036854775808"])
+def test_pax_sparse_with_an_unusable_real_size_is_still_a_problem(real_size: str) -> None:
+    records = pax_record("GNU.sparse.name", "real/name") + pax_record(
+        "GNU.sparse.realsize", real_size
+    )
+    data = (
+        member(b"PaxHeader", records, typeflag=b"x")
+        + member(b"GNUSparseFile.0/name", bytes(600))
+        + member(b"after", b"ok")
+        + END
+    )
+    members, problems = read_members(data)
+    assert [(m.name, m.sparse, m.real_size) for m, _ in members] == [
+        ("real/name", True, None),
+        ("after", False, None),
+    ]
+    assert len(problems) == 1
+
+
 def test_entry_limit() -> None:
     data = b"".join(member(f"f{i}".encode()) for i in range(11)) + END
     with pytest.raises(LimitExceededError, match=r"layer 0: more than 10 entries"):

@@ -14,6 +14,7 @@ from seawall.source.errors import (
     BlobNotFoundError,
     CorruptLayerError,
     DigestMismatchError,
+    ImageNotFoundError,
     MalformedDocumentError,
     PlatformNotFoundError,
     UnsafeArchiveError,
@@ -345,3 +346,54 @@ def test_compressed_outer_archive(tmp_path: Path) -> None:
     gz.write_bytes(gzip.compress(path.read_bytes()))
     with pytest.raises(MalformedDocumentError, match="decompress it first"):
         open_source(f"docker-archive:{gz}")
+
+
+@pytest.mark.parametrize("key", ["GNU.sparse.map", "GNU.sparse.size"])
+def test_malformed_sparse_number_in_the_outer_archive(tmp_path: Path, key: str) -> None:
+    # tarfile parses these PAX records with int() and let ValueError escape.
+    path = tmp_path / "sparse.tar"
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.pax_headers = {key: "1,x"}
+        tar.addfile(info)
+    with pytest.raises(MalformedDocumentError, match="not a readable tar archive") as info_:
+        open_source(f"docker-archive:{path}")
+    assert str(path) in _one_line(info_.value)
+
+
+def test_blob_symlink_loop_in_layout(tmp_path: Path) -> None:
+    image = simple_image()
+    root = write_oci_layout(tmp_path / "layout", [(image, "v1")])
+    blob = root / "blobs/sha256" / image.digest[7:]
+    blob.unlink()
+    blob.symlink_to(blob.name)  # resolving it loops: pathlib raised RuntimeError
+    with pytest.raises(UnsafeArchiveError, match="symbolic link loop") as info:
+        open_source(f"oci-dir:{root}:v1")
+    assert image.digest[7:] in _one_line(info.value)
+
+
+def _no_control_characters(error: BaseException) -> None:
+    message = _one_line(error)
+    assert "\x1b" not in message
+    assert message.isprintable()
+
+
+def test_control_characters_in_names_are_escaped_in_messages(tmp_path: Path) -> None:
+    image = simple_image(flavour="docker")
+    evil = "cfg\n\x1b[31mforged line"
+    members = docker_archive_members([(image, ["evil\x1b[2J:1"])])
+    manifest = json.loads(next(m for m in members if m.name == "manifest.json").data)
+    manifest[0]["Config"] = evil
+    members = [m for m in members if m.name != "manifest.json"]
+    members += [Member("manifest.json", canonical_json(manifest)), Member(evil, b"{bad json")]
+    path = write_tar(tmp_path / "save.tar", members)
+    with pytest.raises(ImageNotFoundError, match="evil") as not_found:
+        open_source(f"docker-archive:{path}:other:1")
+    _no_control_characters(not_found.value)
+    with pytest.raises(MalformedDocumentError, match="malformed JSON") as malformed:
+        open_source(f"docker-archive:{path}")
+    _no_control_characters(malformed.value)
+    archive = write_oci_layout(tmp_path / "layout", [(simple_image(), "v1\n\x1b[2J")])
+    with pytest.raises(ImageNotFoundError, match="no image tagged") as untagged:
+        open_source(f"oci-dir:{archive}:v2")
+    _no_control_characters(untagged.value)

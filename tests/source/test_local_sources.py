@@ -6,7 +6,7 @@ import pytest
 
 from seawall.model.image import Platform, SourceKind
 from seawall.source.base import ImageSource, SourceOptions
-from seawall.source.errors import ImageNotFoundError, PlatformNotFoundError
+from seawall.source.errors import ImageNotFoundError, PlatformNotFoundError, TargetError
 from seawall.source.registry import open_source
 from tests.support.imagebuild import (
     BuiltImage,
@@ -134,6 +134,12 @@ def test_docker_archive_chooses_by_tag(tmp_path: Path, layout: str) -> None:
         open_source(f"docker-archive:{path}:nginx:1")
     with pytest.raises(ImageNotFoundError, match="holds 2 images"):
         open_source(f"docker-archive:{path}")
+    # Digits int() refuses are a name that is not there; a TARGET too long to look up
+    # names nothing.
+    with pytest.raises(ImageNotFoundError, match="no image tagged '@²'"):
+        open_source(f"docker-archive:{path}:@\u00b2")
+    with pytest.raises(TargetError, match=r"…: cannot be looked up \(File name too long\)"):
+        open_source(f"docker-archive:{path}:@{'9' * 5000}")
 
 
 def test_oci_layout_tags(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 import gzip
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,12 @@ def test_targets(tmp_path: Path) -> None:
         parse_target("./missing.tar")
     with pytest.raises(TargetError, match="nothing after"):
         parse_target("oci-dir:")
+
+
+def test_a_bare_path_that_is_a_pipe_is_refused_not_read(tmp_path: Path) -> None:
+    # Sniffing it would block until a writer came; an SBOM from a pipe is named sbom:PATH.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(TargetError, match=r"not a regular file or a directory.*sbom:PATH"):
+        parse_target(str(fifo))
+    assert parse_target(f"sbom:{fifo}").kind is SourceKind.SBOM

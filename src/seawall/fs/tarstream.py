@@ -64,6 +64,10 @@ _META_OR_SPARSE = _META_TYPES | {GNU_SPARSE}
 
 # PAX keys applied per entry; the others (atime, uname, SCHILY.xattr.*, ...) are ignored.
 _PAX_NUMERIC = ("size", "uid", "gid")
+# Go's archive/tar parses PAX numbers as int64 (reader.go parsePAXRecord) and refuses
+# the header otherwise; longer digit strings would also trip Python's int() digit limit.
+_PAX_NUMBER_MAX = (1 << 63) - 1
+_PAX_NUMBER_DIGITS = 19
 _PAX_PATHS = ("path", "linkpath")
 
 
@@ -573,7 +577,7 @@ class TarReader:
             sparse = True
             text_name = pax.get("GNU.sparse.name", text_name)
             real = pax.get("GNU.sparse.realsize", pax.get("GNU.sparse.size"))
-            real_size = int(real) if real is not None and real.isdigit() else None
+            real_size = None if real is None else _pax_number(real)
         if typeflag == b"\0" and text_name.endswith("/"):
             typeflag = DIRECTORY  # pre-POSIX tars mark directories by a trailing slash
         data_size = 0 if typeflag in _HEADER_ONLY else size
@@ -675,9 +679,7 @@ class TarReader:
             text_value = _decode(value)
             if text_key in _PAX_PATHS and "\0" in text_value:
                 self._bad_pax(offset, f"a NUL byte in {text_key}")
-            if text_key in _PAX_NUMERIC and (
-                not text_value or not text_value.isascii() or not text_value.isdigit()
-            ):
+            if text_key in _PAX_NUMERIC and _pax_number(text_value) is None:
                 self._bad_pax(offset, f"an invalid {text_key} {text_value[:40]!r}")
             if text_key == "mtime":
                 _pax_time(text_value, lambda: self._bad_pax(offset, "an invalid mtime"))
@@ -723,6 +725,16 @@ def _byte_sum(data: bytes) -> int:
 def _decode(raw: bytes) -> str:
     # surrogateescape keeps non-UTF-8 names distinct and reversible.
     return raw.decode("utf-8", "surrogateescape")
+
+
+def _pax_number(value: str) -> int | None:
+    """A PAX decimal number that fits an int64 (as Go reads it), or None."""
+    if not value or len(value) > _PAX_NUMBER_DIGITS or not value.isascii():
+        return None
+    if not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= _PAX_NUMBER_MAX else None
 
 
 def _pax_time(value: str, on_error: Callable[[], None] | None = None) -> int:

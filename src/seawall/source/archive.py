@@ -19,7 +19,12 @@ from typing import BinaryIO, cast
 from seawall.errors import LimitExceededError
 from seawall.limits import Limits
 from seawall.source.compression import GZIP_MAGIC, ZSTD_MAGIC
-from seawall.source.errors import BlobNotFoundError, MalformedDocumentError, UnsafeArchiveError
+from seawall.source.errors import (
+    BlobNotFoundError,
+    MalformedDocumentError,
+    UnsafeArchiveError,
+    shown,
+)
 from seawall.source.localblob import LocalBlob
 from seawall.source.manifest import check_declared_size, read_bounded
 
@@ -142,6 +147,12 @@ def _index(handle: BinaryIO, size: int, *, limits: Limits, what: str) -> dict[st
                 )
     except tarfile.TarError as exc:
         raise MalformedDocumentError(f"{what}: not a readable tar archive ({exc})") from None
+    except ValueError:
+        # tarfile parses some PAX records (the GNU sparse map and sizes) with int()
+        # and lets a malformed number escape as ValueError.
+        raise MalformedDocumentError(
+            f"{what}: not a readable tar archive (a header holds a malformed number)"
+        ) from None
     return members
 
 
@@ -211,7 +222,7 @@ class TarArchive:
     def read_member(self, name: str, *, limit: int, limit_name: str) -> bytes:
         """A small member's whole data (a JSON document), refused before reading if too big."""
         member = self.resolve(name)
-        what = f"{self.what} {name}"
+        what = f"{self.what} {shown(name)}"
         check_declared_size(member.size, limit=limit, limit_name=limit_name, what=what)
         with self.open_member(name) as stream:
             return read_bounded(stream, limit=limit, limit_name=limit_name, what=what)

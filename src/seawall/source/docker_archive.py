@@ -30,6 +30,7 @@ from seawall.source.errors import (
     BlobNotFoundError,
     ImageNotFoundError,
     MalformedDocumentError,
+    shown,
 )
 from seawall.source.layerstream import StoredLayer, open_stored_layer
 from seawall.source.manifest import (
@@ -88,7 +89,7 @@ def _parse_manifest_json(data: bytes, *, what: str) -> list[_Entry]:
                 repo_tags=tuple(tags),
                 layers=tuple(layers),
                 layer_sources={
-                    key: parse_descriptor(value, what=f"{where} LayerSources {key}")
+                    key: parse_descriptor(value, what=f"{where} LayerSources {shown(key)}")
                     for key, value in sources.items()
                 },
             )
@@ -97,7 +98,7 @@ def _parse_manifest_json(data: bytes, *, what: str) -> list[_Entry]:
 
 
 def _choose(entries: list[_Entry], selector: str | None, *, what: str) -> _Entry:
-    listed = ", ".join(tag for entry in entries for tag in entry.repo_tags) or "(no tags)"
+    listed = ", ".join(shown(tag) for entry in entries for tag in entry.repo_tags) or "(no tags)"
     if selector is None:
         if len(entries) == 1:
             return entries[0]
@@ -105,8 +106,9 @@ def _choose(entries: list[_Entry], selector: str | None, *, what: str) -> _Entry
             f"{what}: holds {len(entries)} images ({listed}); choose one with "
             "docker-archive:PATH:NAME:TAG or docker-archive:PATH:@N"
         )
-    if selector.startswith("@") and selector[1:].isdigit():
-        position = int(selector[1:])
+    number = selector[1:]
+    if selector.startswith("@") and number.isascii() and number.isdigit() and len(number) <= 19:
+        position = int(number)
         if position < len(entries):
             return entries[position]
         raise ImageNotFoundError(
@@ -172,7 +174,7 @@ class DockerArchiveSource(ImageSource):
 
     def _check_config(self, name: str, data: bytes) -> str:
         """The config's digest, verified against the digest its member name carries."""
-        what = f"{self._what} {name}"
+        what = f"{self._what} {shown(name)}"
         named = _blob_digest(name)
         legacy = _LEGACY_CONFIG.match(name)
         if named is None and legacy is not None:
@@ -232,7 +234,7 @@ class DockerArchiveSource(ImageSource):
         return ResolvedImage(
             descriptor=descriptor,
             manifest=manifest,
-            config=parse_config(data, what=f"{self._what} {self._entry.config}"),
+            config=parse_config(data, what=f"{self._what} {shown(self._entry.config)}"),
             index_digest=None,
             available_platforms=(),
         )
@@ -240,7 +242,7 @@ class DockerArchiveSource(ImageSource):
     def _describe_legacy(
         self, entry: _Entry, config_data: bytes, config_digest: str, reference: str
     ) -> Image:
-        config = parse_config(config_data, what=f"{self._what} {entry.config}")
+        config = parse_config(config_data, what=f"{self._what} {shown(entry.config)}")
         if len(config.diff_ids) != len(entry.layers):
             raise MalformedDocumentError(
                 f"{self._what}: manifest.json lists {len(entry.layers)} layers but the config "
@@ -270,7 +272,7 @@ class DockerArchiveSource(ImageSource):
                 continue
             member = self._archive.resolve(path)
             compression = detect_compression(
-                self._archive.head(path, 8), what=f"{self._what} {path}"
+                self._archive.head(path, 8), what=f"{self._what} {shown(path)}"
             )
             stored = _blob_digest(path)
             if stored is None and compression is mediatypes.Compression.NONE:

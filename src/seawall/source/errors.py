@@ -7,6 +7,16 @@ blob from an unknown media type whatever the image came from.
 from seawall.errors import InputError
 
 
+def shown(text: str) -> str:
+    """A name from the input as a message shows it: as is when printable, else escaped.
+
+    Member names, tags and annotations come from hostile input; a newline or a
+    terminal escape sequence must not reach a message raw (it could forge
+    output lines or drive the terminal), and neither may lone surrogates.
+    """
+    return text if text.isprintable() else repr(text)
+
+
 class TargetError(InputError):
     """A TARGET string that names no readable image."""
 

@@ -22,6 +22,7 @@ from seawall.source.errors import (
     ImageNotFoundError,
     MalformedDocumentError,
     UnsafeArchiveError,
+    shown,
 )
 from seawall.source.layerstream import StoredLayer, open_stored_layer
 from seawall.source.localblob import LocalBlob
@@ -56,6 +57,10 @@ class _DirectoryStore:
             real = path.resolve(strict=True)
         except OSError:
             raise BlobNotFoundError(f"{self.what}: {name} is missing") from None
+        except RuntimeError:  # pathlib's answer to a symbolic link loop (Python < 3.13)
+            raise UnsafeArchiveError(
+                f"{self.what}: {name} is a symbolic link loop; refusing it"
+            ) from None
         if not real.is_relative_to(self.root):
             raise UnsafeArchiveError(f"{self.what}: {name} links outside the layout; refusing it")
         if not real.is_file():
@@ -99,7 +104,7 @@ def _choose_entry(index: ImageIndex, tag: str | None, *, what: str) -> Descripto
     """The index.json entry for `tag`; None means "index.json itself is the platform index"."""
     entries = candidates(index)
     tags = [entry.annotation(REF_NAME) for entry in entries]
-    listed = ", ".join(sorted({t for t in tags if t})) or "(no tags)"
+    listed = ", ".join(sorted({shown(t) for t in tags if t})) or "(no tags)"
     if tag is not None:
         for entry, name in zip(entries, tags, strict=True):
             if name == tag:

@@ -15,7 +15,7 @@ from pathlib import Path
 from seawall.limits import Limits
 from seawall.model.image import SourceKind
 from seawall.source.archive import TarArchive
-from seawall.source.errors import TargetError
+from seawall.source.errors import TargetError, shown
 from seawall.source.names import normalize_name
 
 _PREFIXES: dict[str, SourceKind] = {
@@ -60,6 +60,11 @@ def _detect_path(text: str, path: Path, limits: Limits) -> Target:
         if (path / "oci-layout").is_file():
             return Target(SourceKind.OCI_DIR, text, path=path)
         return Target(SourceKind.DIRECTORY, text, path=path)
+    if not path.is_file():
+        # Sniffing a pipe or a device would block, or eat what the reader needs.
+        raise TargetError(
+            f"{text}: not a regular file or a directory (an SBOM read from a pipe: sbom:PATH)"
+        )
     if _looks_like_json(path):
         return Target(SourceKind.SBOM, text, path=path)
     archive = TarArchive.open(path, limits=limits, what=str(path))
@@ -80,9 +85,24 @@ def _looks_like_json(path: Path) -> bool:
 
 def parse_target(text: str, *, limits: Limits | None = None) -> Target:
     """What `text` names; `TargetError` when it names nothing seawall can open."""
-    limits = limits or Limits()
     if not text.strip():
         raise TargetError("empty TARGET; give an image reference, a path, or e.g. oci-dir:PATH")
+    try:
+        return _parsed(text, limits or Limits())
+    except OSError as error:
+        # A name the file system refuses to look up (too long, a component not a
+        # directory it can search) names nothing seawall can open.
+        shown_text = text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+        raise TargetError(
+            f"{shown(shown_text)}: cannot be looked up ({error.strerror or error})"
+        ) from None
+
+
+_SHOWN = 200
+"""Characters of a TARGET an error message shows."""
+
+
+def _parsed(text: str, limits: Limits) -> Target:
     for prefix, kind in _PREFIXES.items():
         if not text.startswith(prefix):
             continue

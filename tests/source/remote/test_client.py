@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 
 from seawall.errors import LimitExceededError
@@ -27,7 +28,11 @@ from seawall.source.errors import (
 from seawall.source.remote import open_registry_image
 from seawall.source.remote.client import RegistryClient
 from seawall.source.remote.credentials import Credentials
-from seawall.source.remote.errors import RegistryUnavailableError
+from seawall.source.remote.errors import (
+    RegistryNotFoundError,
+    RegistryProtocolError,
+    RegistryUnavailableError,
+)
 from seawall.source.remote.reference import parse_reference
 
 
@@ -80,7 +85,8 @@ def serve() -> Iterator[Any]:
                         self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
                     self.wfile.write(b"0\r\n\r\n")
                     return
-                self.send_header("Content-Length", str(len(reply.body)))
+                if "Content-Length" not in reply.headers:  # a lying length is scripted
+                    self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 self.wfile.write(reply.body)
 
@@ -245,3 +251,83 @@ def test_blob_length_must_match_the_descriptor(serve: Any) -> None:
         small.open_blob(digest, 1000, "b"),
     ):
         pass
+
+
+DEEP_JSON = b"[" * 20_000 + b"]" * 20_000
+"""Nested far past the recursion limit: json.loads raised RecursionError on it."""
+
+
+def test_deeply_nested_error_body_is_still_a_clear_error(serve: Any) -> None:
+    script = Script({"/v2/": [Reply(200)], "/v2/app/manifests/v1": [Reply(404, DEEP_JSON)]})
+    with pytest.raises(RegistryNotFoundError, match="not found"):
+        client(serve(script)).get_manifest("v1")
+
+
+def test_deeply_nested_tag_list_is_a_protocol_error(serve: Any) -> None:
+    script = Script({"/v2/": [Reply(200)], "/v2/app/tags/list": [Reply(body=DEEP_JSON)]})
+    with pytest.raises(RegistryProtocolError, match=r"tag list of .* is not JSON"):
+        client(serve(script)).tags()
+
+
+def test_listed_tags_with_control_characters_are_escaped(serve: Any) -> None:
+    tags = json.dumps({"tags": ["v2\n\x1b[31mforged"]}).encode()
+    script = Script(
+        {
+            "/v2/": [Reply(200)],
+            "/v2/app/manifests/v1": [Reply(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')],
+            "/v2/app/tags/list": [Reply(body=tags)],
+        }
+    )
+    with pytest.raises(RegistryNotFoundError, match="it has: 'v2") as info:
+        client(serve(script)).get_manifest("v1")
+    assert str(info.value).isprintable()
+
+
+def test_retry_after_that_is_not_ascii_digits_is_ignored(serve: Any) -> None:
+    # "²" passes str.isdigit() and made float() raise ValueError.
+    superscript_two = "\u00b2".encode().decode("latin-1")
+    script = Script({"/v2/": [Reply(503, headers={"Retry-After": superscript_two}), Reply(200)]})
+    registry = client(serve(script))
+    registry.ping()
+    assert len(script.seen) == 2
+
+
+def _token_route(host: str) -> str:
+    url = httpx.URL(f"http://{host}/token", params={"scope": "repository:app:pull"})
+    return url.raw_path.decode()
+
+
+@pytest.mark.parametrize(
+    ("reply", "error", "message"),
+    [
+        (Reply(body=DEEP_JSON), RegistryProtocolError, "did not answer with a JSON object"),
+        (
+            Reply(body=b"not gzip", headers={"Content-Encoding": "gzip"}),
+            RegistryProtocolError,
+            "does not decode",
+        ),
+    ],
+)
+def test_hostile_token_replies(serve: Any, reply: Reply, error: type, message: str) -> None:
+    tokens = Script()
+    token_host = serve(tokens)
+    tokens.routes[_token_route(token_host)] = [reply]
+    challenge = f'Bearer realm="http://{token_host}/token"'
+    script = Script({"/v2/": [Reply(401, headers={"WWW-Authenticate": challenge})]})
+    registry = client(serve(script))
+    with pytest.raises(error, match=message):
+        registry.get_manifest("v1")
+    assert len(tokens.seen) == 1
+
+
+def test_token_reply_cut_short_is_unavailable(serve: Any) -> None:
+    # The server promises more bytes than it sends and closes: httpx raised RemoteProtocolError.
+    tokens = Script()
+    token_host = serve(tokens)
+    tokens.routes[_token_route(token_host)] = [
+        Reply(body=b'{"token":"ab', headers={"Content-Length": "1000", "Connection": "close"})
+    ]
+    challenge = f'Bearer realm="http://{token_host}/token"'
+    script = Script({"/v2/": [Reply(401, headers={"WWW-Authenticate": challenge})]})
+    with pytest.raises(RegistryUnavailableError, match="failed mid-reply"):
+        client(serve(script)).get_manifest("v1")

@@ -233,6 +233,16 @@ class Authenticator:
                     f"HTTP {response.status_code}"
                 )
             body = _read_bounded(response, _MAX_TOKEN_REPLY_BYTES)
+        except httpx.DecodingError:
+            raise RegistryProtocolError(
+                f"token service {url.host} of registry {self._registry} sent a reply that does "
+                "not decode as its Content-Encoding says"
+            ) from None
+        except httpx.TransportError as exc:
+            raise RegistryUnavailableError(
+                f"token service {url.host} of registry {self._registry} failed mid-reply: "
+                f"{type(exc).__name__}"
+            ) from None
         finally:
             response.close()
         if body is None:
@@ -245,7 +255,7 @@ class Authenticator:
     def _parse_token_reply(self, body: bytes) -> _Token:
         try:
             reply = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             reply = None
         if not isinstance(reply, dict):
             raise RegistryProtocolError(

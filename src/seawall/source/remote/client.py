@@ -25,7 +25,12 @@ import seawall
 from seawall.errors import LimitExceededError
 from seawall.limits import Limits
 from seawall.source.digest import digest_bytes
-from seawall.source.errors import BlobNotFoundError, DigestMismatchError, MalformedDocumentError
+from seawall.source.errors import (
+    BlobNotFoundError,
+    DigestMismatchError,
+    MalformedDocumentError,
+    shown,
+)
 from seawall.source.mediatypes import ACCEPT_MANIFESTS
 from seawall.source.remote.auth import Authenticator
 from seawall.source.remote.credentials import Credentials
@@ -194,7 +199,7 @@ class RegistryClient:
             body = _read_bounded(resp, _MAX_TAG_LIST_BYTES, what, "tag_list_bytes")
         try:
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise RegistryProtocolError(f"{what} is not JSON") from None
         tags = document.get("tags") if isinstance(document, dict) else None
         if tags is None:
@@ -214,9 +219,9 @@ class RegistryClient:
             return error
         if not tags:
             return RegistryNotFoundError(f"tag {tag!r} not found: {name} has no tags")
-        shown = ", ".join(sorted(tags)[:_SHOWN_TAGS])
+        listed = ", ".join(shown(tag) for tag in sorted(tags)[:_SHOWN_TAGS])
         more = f" and {len(tags) - _SHOWN_TAGS} more" if len(tags) > _SHOWN_TAGS else ""
-        return RegistryNotFoundError(f"tag {tag!r} not found in {name}; it has: {shown}{more}")
+        return RegistryNotFoundError(f"tag {tag!r} not found in {name}; it has: {listed}{more}")
 
     # ------------------------------------------------------------ blobs
 
@@ -378,7 +383,7 @@ class RegistryClient:
 
     def _pause(self, attempt: int, retry_after: str | None) -> None:
         delay = self._retry_delay * 2 ** (attempt - 1)
-        if retry_after is not None and retry_after.strip().isdigit():
+        if retry_after is not None and _is_decimal(retry_after):
             delay = float(retry_after.strip())
         time.sleep(min(delay, _MAX_RETRY_DELAY))
 
@@ -415,9 +420,16 @@ def _reason(exc: httpx.TransportError) -> str:
 
 def _content_length(response: httpx.Response) -> int | None:
     raw = response.headers.get("content-length")
-    if raw is None or not raw.strip().isdigit():
+    if raw is None or not _is_decimal(raw):
         return None
     return int(raw)
+
+
+def _is_decimal(header: str) -> bool:
+    """Whether a header value is ASCII digits (`str.isdigit` also accepts `²`, which
+    int() and float() refuse); a value long enough to trip int()'s digit limit is not."""
+    text = header.strip()
+    return 0 < len(text) <= 20 and text.isascii() and text.isdigit()
 
 
 def _check_length(response: httpx.Response, limit: int, what: str, limit_name: str) -> None:
@@ -445,7 +457,7 @@ def _error_codes(response: httpx.Response) -> set[str]:
     try:
         body = _read_bounded(response, _MAX_ERROR_BODY, "error body", "error_body")
         document = json.loads(body)
-    except (RegistryError, LimitExceededError, ValueError, UnicodeDecodeError):
+    except (RegistryError, LimitExceededError, ValueError, RecursionError):
         return set()
     errors = document.get("errors") if isinstance(document, dict) else None
     if not isinstance(errors, list):
