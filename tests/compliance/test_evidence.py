@@ -162,6 +162,9 @@ def test_not_a_bundle_and_a_broken_manifest(tmp_path: Path) -> None:
     assert not verify_evidence(tmp_path).ok
     (tmp_path / "manifest.json").write_text('{"format": "other", "files": {}}')
     assert not verify_evidence(tmp_path).ok
+    # Nested past the JSON parser's recursion limit: not valid JSON, not a crash.
+    (tmp_path / "manifest.json").write_text('{"files": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert verify_evidence(tmp_path).problems == ("manifest.json is not valid JSON",)
 
 
 def test_manifest_naming_a_path_outside_the_bundle_is_missing_not_read(tmp_path: Path) -> None:

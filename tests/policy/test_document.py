@@ -162,6 +162,9 @@ def test_a_billion_laughs_document_is_refused_before_it_expands() -> None:
 
 def test_deep_nesting_is_refused() -> None:
     assert "nested deeper" in str(_error("x: " + "[" * 200 + "]" * 200 + "\n"))
+    # Deep enough that PyYAML's composer itself runs out of recursion.
+    assert "nested deeper" in str(_error("x: " + "[" * 100_000 + "]" * 100_000 + "\n"))
+    assert "nested deeper" in str(_error("x: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n"))
 
 
 def test_files_are_read_bounded_and_named(tmp_path: Path) -> None:

@@ -164,6 +164,7 @@ def test_variables_alone(tmp_path: Path) -> None:
         ("version: 2\n", "seawall.yaml:1:10: version: Input should be 1"),
         ("- a list\n", "seawall.yaml:1:1: settings are a mapping"),
         ("a: &x 1\nb: *x\n", "anchors and aliases are not allowed"),
+        ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "nested deeper than 64 levels"),
         ("offline: [\n", "not valid YAML"),
         ("offline: yes\noffline: no\n", "duplicate key 'offline'"),
     ],

@@ -36,6 +36,8 @@ FORMAT = "seawall.evidence/v1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MAX_BUNDLE_FILES = 10_000
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+"""A manifest names at most MAX_BUNDLE_FILES files: far less than this."""
 _CHUNK = 1024 * 1024
 
 
@@ -182,11 +184,15 @@ def verify_evidence(directory: Path, public_key: Path | None = None) -> Verifica
     """Check every file of a bundle against its manifest (and the signature, given a key)."""
     manifest_path = directory / MANIFEST
     try:
-        manifest_bytes = manifest_path.read_bytes()
-        manifest = json.loads(manifest_bytes)
+        with open(manifest_path, "rb") as stream:
+            manifest_bytes = stream.read(MAX_MANIFEST_BYTES + 1)
     except OSError:
         raise InputError(f"{directory}: no readable {MANIFEST}; not an evidence bundle") from None
-    except ValueError:
+    if len(manifest_bytes) > MAX_MANIFEST_BYTES:
+        raise InputError(f"{directory}: {MANIFEST} is larger than {MAX_MANIFEST_BYTES} bytes")
+    try:
+        manifest = json.loads(manifest_bytes)
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         return Verification(False, (f"{MANIFEST} is not valid JSON",), 0, "not checked")
     files = manifest.get("files") if isinstance(manifest, dict) else None
     if not isinstance(files, dict) or manifest.get("format") != FORMAT:

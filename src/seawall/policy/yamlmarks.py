@@ -69,6 +69,8 @@ def load_marked(text: str) -> MarkedDocument:
         raise YamlShapeError(f"{where}not valid YAML: {error.problem or error}") from None
     except yaml.YAMLError as error:
         raise YamlShapeError(f"not valid YAML: {error}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise YamlShapeError(f"nested deeper than {MAX_DEPTH} levels") from None
     marks: dict[Location, Mark] = {}
     if root is None:
         return MarkedDocument(None, marks)

@@ -252,3 +252,9 @@ def test_unbalanced_quotes_and_exec_form_run_are_handled() -> None:
     found = ids(final_stage('RUN echo "unterminated && curl -s https://x | sh'))
     assert "SW-DF-014" in found
     assert "SW-DF-022" in ids(final_stage('RUN ["sudo", "make", "install"]'))
+
+
+def test_an_exec_form_nested_too_deeply_is_read_as_shell_form() -> None:
+    # 100,000 brackets: past the JSON parser's recursion limit, which used to escape.
+    nested = "[" * 100_000 + "]" * 100_000
+    assert ids(final_stage(f"RUN {nested}")) == ids(final_stage("RUN x"))

@@ -1,5 +1,7 @@
 """Every rule finds its realistic sample and ignores its decoy; the rule file's shape is checked."""
 
+import base64
+
 import pytest
 
 from seawall.analyze.secrets import SecretEngine, builtin_rules, fingerprint, preview, rulesdata
@@ -51,6 +53,9 @@ def test_github_checksum() -> None:
 def test_jwt_validator() -> None:
     assert jwt(jwt_token())
     assert not jwt("eyJub3QganNvbg.eyJ4IjoxfQ.abcdefabcdefabcdef")
+    # A header nested past the JSON parser's recursion limit is not a JWT, not a crash.
+    nested = base64.urlsafe_b64encode(b"[" * 100_000 + b"]" * 100_000).decode().rstrip("=")
+    assert not jwt(f"{nested}.eyJ4IjoxfQ.abcdefabcdefabcdef")
 
 
 def test_specific_rule_wins_over_generic() -> None:

@@ -151,7 +151,7 @@ def _exec_words(value: str) -> list[str] | None:
         return None
     try:
         parsed = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         return None
     if isinstance(parsed, list) and all(isinstance(word, str) for word in parsed):
         return parsed
