@@ -10,6 +10,7 @@ lockfile writer emits them).
 """
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,6 +25,10 @@ MAX_YAML_DEPTH = 64
 _YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _YAML_TRUE = frozenset({"true", "True", "TRUE"})
 _YAML_FALSE = frozenset({"false", "False", "FALSE"})
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+"""A `\\uD800`-`\\uDFFF` escape: half of a pair (fine) or a lone surrogate (not text)."""
 
 
 class DocumentError(ValueError):
@@ -42,7 +47,7 @@ def load_json(content: bytes) -> Any:
     """Parse a JSON document."""
     text = decode_text(content)
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentError(
             f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -52,6 +57,35 @@ def load_json(content: bytes) -> Any:
     except ValueError as exc:
         # e.g. an integer literal longer than int_max_str_digits
         raise DocumentError(f"invalid JSON: {exc}") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(document)
+    return document
+
+
+def _refuse_lone_surrogates(document: Any) -> None:
+    """DocumentError if a string holds a lone surrogate, which no Unicode text can.
+
+    json accepts `"\\ud800"` unpaired (RFC 8259 §8.2 leaves such strings'
+    behaviour unpredictable); a name holding one can be neither percent-encoded
+    in a purl nor written to a UTF-8 report, so the document is refused here.
+    Only documents holding a surrogate escape are checked (pairs are common in
+    escaped emoji, lone ones never in a lockfile a tool wrote).
+    """
+    todo = [document]
+    while todo:  # iteratively: the document may nest as deep as json allows
+        value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(value)
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise DocumentError(
+                    "invalid JSON: a string holds an unpaired surrogate escape"
+                ) from None
 
 
 def load_json_object(content: bytes, kind: str) -> dict[str, Any]:
@@ -62,6 +96,14 @@ def load_json_object(content: bytes, kind: str) -> dict[str, Any]:
     return document
 
 
+def _brief(message: str) -> str:
+    """A parser's message cut in the middle when long: tomllib quotes whole keys
+    (`Cannot declare ('…',) twice`), and ends with the line and column."""
+    if len(message) <= 200:
+        return message
+    return f"{message[:100]}…{message[-60:]}"
+
+
 def load_toml(content: bytes) -> dict[str, Any]:
     """Parse a TOML document (TOML 1.0, via tomllib)."""
     import tomllib
@@ -70,7 +112,7 @@ def load_toml(content: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DocumentError(f"invalid TOML: {exc}") from None
+        raise DocumentError(f"invalid TOML: {_brief(str(exc))}") from None
     except RecursionError:
         raise DocumentError("invalid TOML: nested too deeply") from None
     except ValueError as exc:

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.os.ecosystems import OsIdentity, os_identity, os_purl
+from seawall.catalog.purls import PurlError
 from seawall.model.package import Location, Package
 
 INSTALLED_PATH = "/lib/apk/db/installed"
@@ -77,7 +78,11 @@ def _parse_installed(
             return
         arch = block.get("A") or None
         license_text = block.get("L", "").strip()
-        purl = os_purl(identity, "apk", name, version, arch)
+        try:
+            purl = os_purl(identity, "apk", name, version, arch)
+        except PurlError as error:
+            file_problems.append(f"{where}: {error}; skipped")
+            return
         owned.extend((path, purl) for path in block_files)
         found.append(
             Package(

@@ -58,6 +58,7 @@ from seawall.catalog.os.filelists import (
     status_d_stanza_file,
     superseding_list,
 )
+from seawall.catalog.purls import PurlError, clipped
 from seawall.model.package import Location, Package
 
 STATUS_PATH = "/var/lib/dpkg/status"
@@ -115,7 +116,7 @@ class DpkgCataloger:
     """Installed Debian and Ubuntu packages, with their source packages."""
 
     NAME: ClassVar[str] = "os/dpkg"
-    VERSION: ClassVar[int] = 3
+    VERSION: ClassVar[int] = 4
     MAX_FILE_BYTES: ClassVar[int] = 64 * 1024 * 1024
 
     def wants(self, path: str) -> bool:
@@ -299,36 +300,43 @@ def _parse_status(
         if not name:
             file_problems.append(f"{where} has no Package field; skipped")
             continue
+        # Problems echo hostile fields: shown() keeps the first 80 characters of each.
+        named = f"{where} ({clipped(name)})"
         status = fields.get("status")
         if status is None:
             # A distroless status.d file is a package's control file plus, usually,
             # a Status line: its presence means the package is installed.
             if not in_status_d:
-                file_problems.append(f"{where} ({name}) has no Status field; skipped")
+                file_problems.append(f"{named} has no Status field; skipped")
                 continue
         else:
             words = status.split()
             if len(words) != 3:
-                file_problems.append(f"{where} ({name}) has a malformed Status {status!r}; skipped")
+                file_problems.append(f"{named} has a malformed Status {shown(status)}; skipped")
                 continue
             if words[2] in _NOT_ON_DISK:
                 continue
         version = fields.get("version", "")
         if not version:
-            file_problems.append(f"{where} ({name}) has no Version field; skipped")
+            file_problems.append(f"{named} has no Version field; skipped")
             continue
         source_name, source_version = name, version
         source = fields.get("source")
         if source:
             match = _SOURCE.match(source)
             if match is None:
-                file_problems.append(f"{where} ({name}) has a malformed Source {source!r}")
+                file_problems.append(f"{named} has a malformed Source {shown(source)}")
             else:
                 source_name = match.group("name")
                 source_version = (match.group("version") or "").strip() or version
         arch = fields.get("architecture") or None
         locations = [Location(file.path, file.layer)]
         licenses: tuple[str, ...] = ()
+        try:
+            purl = os_purl(identity, "deb", name, version, arch)
+        except PurlError as error:
+            file_problems.append(f"{where}: {error}; skipped")
+            continue
         copyright_file = find_copyright(name)
         if copyright_file is not None:
             licenses = copyright_licenses(copyright_file.content)
@@ -338,7 +346,7 @@ def _parse_status(
                 name=name,
                 version=version,
                 ecosystem=identity.ecosystem,
-                purl=os_purl(identity, "deb", name, version, arch),
+                purl=purl,
                 cataloger=DpkgCataloger.NAME,
                 ecosystem_release=identity.release,
                 source_name=source_name,

@@ -33,8 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from packageurl import PackageURL
-
+from seawall.catalog.purls import spell_purl
 from seawall.model.package import Distro, Ecosystem
 
 PackageFormat = Literal["deb", "apk", "rpm"]
@@ -194,6 +193,7 @@ def os_purl(
 
     deb and apk names are case-insensitive and lowercased; rpm names are case
     sensitive. The rpm version is `version-release`, the epoch a qualifier.
+    PurlError when the fields spell none (an empty or unencodable name).
     """
     qualifiers: dict[str, str] = {}
     if arch:
@@ -203,10 +203,10 @@ def os_purl(
     if identity.purl_distro:
         qualifiers["distro"] = identity.purl_distro
     purl_name = name if package_format == "rpm" else name.lower()
-    return PackageURL(
-        type=package_format,
+    return spell_purl(
+        package_format,
+        purl_name,
+        version,
         namespace=identity.purl_namespace.lower(),
-        name=purl_name,
-        version=version,
         qualifiers=qualifiers,
-    ).to_string()
+    )

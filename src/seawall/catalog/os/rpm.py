@@ -55,6 +55,7 @@ from seawall.catalog.os.rpmheader import (
     parse_header,
     split_source_rpm,
 )
+from seawall.catalog.purls import PurlError
 from seawall.model.package import Location, Package
 
 DB_DIRS = ("/var/lib/rpm", "/usr/lib/sysimage/rpm")
@@ -138,7 +139,11 @@ class RpmCataloger:
                 location = Location(file.path, file.layer)
                 known = packages.get(key)
                 if known is None:
-                    packages[key] = _package(header, identity, location)
+                    try:
+                        packages[key] = _package(header, identity, location)
+                    except PurlError as error:
+                        problems.append(f"{file.path}: {error}; skipped")
+                        continue
                 elif location not in known.locations:
                     packages[key] = dataclasses.replace(
                         known, locations=(*known.locations, location)

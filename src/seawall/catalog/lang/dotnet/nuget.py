@@ -17,23 +17,23 @@
 
 import base64
 import binascii
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 from xml.parsers import expat
 
-from packageurl import PackageURL
-
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Findings, gather
+from seawall.catalog.lang.documents import DocumentError, load_json
 from seawall.catalog.lang.packages import PackageFactory
+from seawall.catalog.purls import PurlError, clipped, shown, spell_purl
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
 _MAX_FILE_BYTES = 32 * 1024 * 1024
 
 
 def nuget_purl(name: str, version: str) -> str:
-    return PackageURL(type="nuget", name=name, version=version).to_string()
+    """`pkg:nuget/NAME@VERSION` (PurlError if none can be spelled)."""
+    return spell_purl("nuget", name, version)
 
 
 nuget_package = PackageFactory(Ecosystem.NUGET, nuget_purl)
@@ -57,12 +57,18 @@ def _deps_json(cataloger: str, document: Any, file: CatalogFile) -> Findings:
         return [], [], ["no `libraries` object"]
     where = (Location(file.path, file.layer),)
     packages: dict[str, Package] = {}
+    problems: list[str] = []
     for key, library in libraries.items():
         name, slash, version = key.partition("/")
         if not slash or not isinstance(library, dict) or library.get("type") != "package":
             continue
         checksums = _sha512(library.get("sha512"), "sha512-")
-        packages[key.lower()] = nuget_package(name, version, cataloger, where, checksums=checksums)
+        try:
+            package = nuget_package(name, version, cataloger, where, checksums=checksums)
+        except PurlError as error:
+            problems.append(f"library {shown(key)}: {error}")
+            continue
+        packages[key.lower()] = package
     edges: set[Relationship] = set()
     targets = document.get("targets")
     for target in targets.values() if isinstance(targets, dict) else ():
@@ -75,7 +81,7 @@ def _deps_json(cataloger: str, document: Any, file: CatalogFile) -> Findings:
                 child = packages.get(f"{child_name}/{child_version}".lower())
                 if child is not None:
                     edges.add(Relationship(parent.purl, child.purl))
-    return list(packages.values()), sorted(edges, key=lambda r: (r.parent, r.child)), []
+    return list(packages.values()), sorted(edges, key=lambda r: (r.parent, r.child)), problems
 
 
 def _packages_lock(cataloger: str, document: Any, file: CatalogFile) -> Findings:
@@ -84,6 +90,7 @@ def _packages_lock(cataloger: str, document: Any, file: CatalogFile) -> Findings
         return [], [], ["no `dependencies` object"]
     where = (Location(file.path, file.layer),)
     packages: dict[str, Package] = {}
+    problems: list[str] = []
     wanted: list[tuple[str, str]] = []
     for locked in frameworks.values():
         for name, entry in locked.items() if isinstance(locked, dict) else ():
@@ -93,7 +100,11 @@ def _packages_lock(cataloger: str, document: Any, file: CatalogFile) -> Findings
             if not isinstance(version, str) or not version:
                 continue
             checksums = _sha512(entry.get("contentHash"))
-            package = nuget_package(name, version, cataloger, where, checksums=checksums)
+            try:
+                package = nuget_package(name, version, cataloger, where, checksums=checksums)
+            except PurlError as error:
+                problems.append(str(error))
+                continue
             packages.setdefault(package.purl, package)
             dependencies = entry.get("dependencies")
             if isinstance(dependencies, dict):
@@ -105,7 +116,7 @@ def _packages_lock(cataloger: str, document: Any, file: CatalogFile) -> Findings
     edges = {
         Relationship(parent, child) for parent, name in wanted for child in by_name.get(name, ())
     }
-    return list(packages.values()), sorted(edges, key=lambda r: (r.parent, r.child)), []
+    return list(packages.values()), sorted(edges, key=lambda r: (r.parent, r.child)), problems
 
 
 class _Refused(Exception):
@@ -140,9 +151,15 @@ def _packages_config(cataloger: str, content: bytes, file: CatalogFile) -> Findi
         return [], [], [str(error)]
     except expat.ExpatError as error:
         return [], [], [f"not well-formed XML ({error})"]
+    except (LookupError, ValueError) as error:
+        # The XML declaration names an encoding expat hands to Python's codecs:
+        # unknown (`utfU8`), not text (`base64`), multi-byte (`shift_jis`, which
+        # expat cannot use) or one whose decoder fails (`idna`, `punycode`).
+        # The message repeats the declared name, which may be long: keep its start.
+        return [], [], [f"unsupported XML encoding ({type(error).__name__}: {str(error)[:120]})"]
     if not elements or elements[0][1] != "packages":
         root = elements[0][1] if elements else ""
-        return [], [], [f"root element is <{root}>, not <packages>"]
+        return [], [], [f"root element is <{clipped(root)}>, not <packages>"]
     packages: list[Package] = []
     problems: list[str] = []
     entries = [attributes for level, tag, attributes in elements if level == 1 and tag == "package"]
@@ -151,7 +168,12 @@ def _packages_config(cataloger: str, content: bytes, file: CatalogFile) -> Findi
         if not name or not version:
             problems.append(f"<package> #{index} lacks id or version")
             continue
-        packages.append(nuget_package(name, version, cataloger, (Location(file.path, file.layer),)))
+        try:
+            package = nuget_package(name, version, cataloger, (Location(file.path, file.layer),))
+        except PurlError as error:
+            problems.append(f"<package> #{index}: {error}")
+            continue
+        packages.append(package)
     return packages, [], problems
 
 
@@ -160,8 +182,8 @@ def _run_json(
 ) -> CatalogResult:
     def parse_file(file: CatalogFile) -> Findings:
         try:
-            document = json.loads(file.content.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            document = load_json(file.content)
+        except DocumentError as error:
             return [], [], [f"not JSON ({error})"]
         return parse(cataloger, document, file)
 
@@ -172,7 +194,7 @@ class DepsJsonCataloger:
     """NuGet packages an application was built with, from its *.deps.json."""
 
     NAME: ClassVar[str] = "dotnet/deps-json"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_FILE_BYTES
     """deps.json of large ASP.NET applications reach a few MiB."""
 
@@ -187,7 +209,7 @@ class PackagesLockCataloger:
     """NuGet packages locked by packages.lock.json."""
 
     NAME: ClassVar[str] = "dotnet/packages-lock"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_FILE_BYTES
     """As deps.json."""
 
@@ -202,7 +224,7 @@ class PackagesConfigCataloger:
     """NuGet packages listed in a packages.config."""
 
     NAME: ClassVar[str] = "dotnet/packages-config"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 4 * 1024 * 1024
     """A packages.config lists at most a few hundred packages."""
 

@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
 
-from packageurl import PackageURL
-
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.binaries import (
     ExecutableFormatError,
@@ -34,6 +32,7 @@ from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.go.buildinfo import BuildInfoError, find_build_info
 from seawall.catalog.lang.go.modinfo import BuildInfo, ModInfoError, Module, parse_modinfo
 from seawall.catalog.lang.packages import PackageFactory
+from seawall.catalog.purls import PurlError, spell_purl
 from seawall.model.package import GO_DEVEL_VERSION, Ecosystem, Location, Package
 
 NAME = "go/binary"
@@ -46,13 +45,11 @@ _TOOLCHAIN = re.compile(r"go(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(rc|beta)(\d+))?$")
 def golang_purl(module_path: str, version: str) -> str:
     """`pkg:golang/<module path>@<version>`, without a version for `(devel)`.
 
-    The last path element is the purl name.
+    The last path element is the purl name; PurlError when none can be spelled.
     """
     namespace, _, name = module_path.rpartition("/")
     release = version if version and version != GO_DEVEL_VERSION else None
-    return PackageURL(
-        type="golang", namespace=namespace or None, name=name, version=release
-    ).to_string()
+    return spell_purl("golang", name, release, namespace=namespace or None)
 
 
 golang_package = PackageFactory(Ecosystem.GO, golang_purl)
@@ -88,15 +85,21 @@ def compiled_module(module: Module) -> tuple[str, str]:
     return replacement.path, replacement.version
 
 
-def packages_from_build_info(info: BuildInfo, location: Location) -> list[Package]:
-    """The packages one binary's build information describes."""
+def packages_from_build_info(
+    info: BuildInfo, location: Location, problems: list[str]
+) -> list[Package]:
+    """The packages one binary's build information describes; a module path
+    that spells no purl (`example.com/`) is a problem added to `problems`."""
     found: list[Package] = []
     modules = ([info.main] if info.main is not None else []) + list(info.deps)
     for module in modules:
         path, version = compiled_module(module)
         if not path:
             continue
-        found.append(golang_package(path, version, NAME, (location,)))
+        try:
+            found.append(golang_package(path, version, NAME, (location,)))
+        except PurlError as error:
+            problems.append(f"Go module information: {error}")
     toolchain = stdlib_version(info.go_version)
     if toolchain is not None:
         found.append(golang_package("stdlib", toolchain, NAME, (location,)))
@@ -136,7 +139,7 @@ def _find(file: CatalogFile) -> Findings:
                 # The toolchain version is still known: report stdlib alone.
                 problems.append(f"Go module information: {error}")
                 info = BuildInfo(raw.go_version)
-            packages.extend(packages_from_build_info(info, location))
+            packages.extend(packages_from_build_info(info, location, problems))
     except (ExecutableFormatError, BuildInfoError) as error:
         problems.append(str(error))
     return packages, [], problems

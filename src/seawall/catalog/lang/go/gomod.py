@@ -21,6 +21,7 @@ from typing import ClassVar
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.go.binary import golang_package
+from seawall.catalog.purls import PurlError, clipped
 from seawall.model.package import GO_DEVEL_VERSION, Location
 
 NAME = "go/mod"
@@ -115,7 +116,7 @@ def parse_go_mod(text: str) -> tuple[GoMod, list[str]]:
         except GoModError as error:
             errors.append(f"line {number}: {error}")
     if block is not None:
-        errors.append(f"unterminated {block} block")
+        errors.append(f"unterminated {clipped(block)} block")
     return GoMod(module, go, tuple(requires), tuple(replaces), frozenset(excludes)), errors
 
 
@@ -185,7 +186,7 @@ class GoModCataloger:
     """Go module requirements declared by go.mod (and go.sum for modules older than go 1.17)."""
 
     NAME: ClassVar[str] = NAME
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     MAX_FILE_BYTES: ClassVar[int] = 8 * 1024 * 1024
     """Real go.mod and go.sum files are well under 1 MiB."""
 
@@ -208,10 +209,12 @@ class GoModCataloger:
             if sum_file is not None:
                 go_sum = parse_go_sum(sum_file.content.decode("utf-8", "replace"))
             location = Location(file.path, file.layer)
-            packages = [
-                golang_package(path, version, NAME, (location,))
-                for path, version in resolve(mod, go_sum)
-            ]
+            packages = []
+            for path, version in resolve(mod, go_sum):
+                try:
+                    packages.append(golang_package(path, version, NAME, (location,)))
+                except PurlError as error:
+                    errors.append(str(error))
             return packages, [], errors
 
         return gather(files, find)

@@ -34,10 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from packageurl import PackageURL
-
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.java.metadata import parse_manifest, parse_properties
+from seawall.catalog.purls import PurlError, spell_purl
 from seawall.model.package import Ecosystem, Location, Package
 
 NAME = "java/archive"
@@ -61,6 +60,10 @@ class _LimitError(Exception):
     pass
 
 
+class _EncryptedError(Exception):
+    """An entry needs a password: APPNOTE.TXT 4.4.4, general purpose bit 0."""
+
+
 @dataclass
 class _Budget:
     """Inflation allowance shared by every level of one top-level archive."""
@@ -68,6 +71,8 @@ class _Budget:
     remaining: int
 
     def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+        if info.flag_bits & 0x1:
+            raise _EncryptedError(f"{info.filename}: encrypted entry, cannot be read")
         limit = min(cap, self.remaining)
         with archive.open(info) as stream:
             data = stream.read(limit + 1)
@@ -87,12 +92,13 @@ class _Found:
 def maven_package(
     group: str | None, artifact: str, version: str, location: Location, sha1: str | None
 ) -> Package:
-    purl = PackageURL(type="maven", namespace=group or None, name=artifact, version=version)
+    """A Maven package (PurlError when its coordinates spell no purl)."""
+    purl = spell_purl("maven", artifact, version, namespace=group or None)
     return Package(
         name=f"{group}:{artifact}" if group else artifact,
         version=version,
         ecosystem=Ecosystem.MAVEN,
-        purl=purl.to_string(),
+        purl=purl,
         cataloger=NAME,
         locations=(location,),
         checksums=(("sha1", sha1),) if sha1 else (),
@@ -149,19 +155,28 @@ def _scan(
             elif name.lower().endswith(ARCHIVE_SUFFIXES) and not info.is_dir():
                 nested.append(info)
         file_name, file_version = _identity_from_file_name(path)
-        found.packages.extend(_identify(poms, manifest, file_name, file_version, location, sha1))
+        found.packages.extend(
+            _identify(poms, manifest, file_name, file_version, location, sha1, found.problems)
+        )
         for info in nested:
             inner_path = f"{path}!/{info.filename}"
             if depth >= MAX_DEPTH:
                 found.problems.append(f"{inner_path}: nested deeper than {MAX_DEPTH} archives")
                 continue
             inner = budget.read(archive, info, MAX_NESTED_ARCHIVE_BYTES)
-            try:
-                _scan(inner_path, inner, layer, depth + 1, budget, found)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, _LimitError) as error:
-                found.problems.append(f"{inner_path}: {error}")
-            except (EOFError, OSError, zlib.error, NotImplementedError, ValueError) as error:
-                found.problems.append(f"{inner_path}: unreadable archive ({error})")
+            _scan_recorded(inner_path, inner, layer, depth + 1, budget, found)
+
+
+def _scan_recorded(
+    path: str, data: bytes, layer: int | None, depth: int, budget: _Budget, found: _Found
+) -> None:
+    """`_scan`, with an archive that cannot be read recorded as a problem on `path`."""
+    try:
+        _scan(path, data, layer, depth, budget, found)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, _LimitError, _EncryptedError) as error:
+        found.problems.append(f"{path}: {error}")
+    except (EOFError, OSError, zlib.error, NotImplementedError, ValueError) as error:
+        found.problems.append(f"{path}: unreadable archive ({error})")
 
 
 def _identify(
@@ -171,8 +186,17 @@ def _identify(
     file_version: str | None,
     location: Location,
     sha1: str,
+    problems: list[str],
 ) -> list[Package]:
+    """The archive's packages; a problem (naming the archive) for coordinates that spell no purl."""
     packages: list[Package] = []
+
+    def add(group: str | None, artifact: str, version: str, sha1: str | None) -> None:
+        try:
+            packages.append(maven_package(group, artifact, version, location, sha1))
+        except PurlError as error:
+            problems.append(f"{location.path}: {error}")
+
     complete = [p for p in poms if p.get("artifactId") and p.get("version")]
     if complete:
         titles = {
@@ -185,15 +209,7 @@ def _identify(
             if own is None and pom["artifactId"] in titles:
                 own = pom
         for pom in complete:
-            packages.append(
-                maven_package(
-                    pom.get("groupId"),
-                    pom["artifactId"],
-                    pom["version"],
-                    location,
-                    sha1 if pom is own else None,
-                )
-            )
+            add(pom.get("groupId"), pom["artifactId"], pom["version"], sha1 if pom is own else None)
         return packages
     version = (
         manifest.get("Implementation-Version")
@@ -209,8 +225,7 @@ def _identify(
         or file_name
     )
     if version and artifact:
-        group = manifest.get("Implementation-Vendor-Id")
-        packages.append(maven_package(group, artifact, version, location, sha1))
+        add(manifest.get("Implementation-Vendor-Id"), artifact, version, sha1)
     return packages
 
 
@@ -218,7 +233,7 @@ class JavaArchiveCataloger:
     """Maven packages from Java archives and the archives nested in them."""
 
     NAME: ClassVar[str] = NAME
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 512 * 1024 * 1024
     """Covers large Spring Boot and application-server archives; the file is held in memory."""
 
@@ -228,12 +243,8 @@ class JavaArchiveCataloger:
     def catalog(self, files: Sequence[CatalogFile], context: CatalogContext) -> CatalogResult:
         found = _Found()
         for file in files:
-            try:
-                _scan(file.path, file.content, file.layer, 0, _Budget(MAX_INFLATED_BYTES), found)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, _LimitError) as error:
-                found.problems.append(f"{file.path}: {error}")
-            except (EOFError, OSError, zlib.error, NotImplementedError, ValueError) as error:
-                found.problems.append(f"{file.path}: unreadable archive ({error})")
+            budget = _Budget(MAX_INFLATED_BYTES)
+            _scan_recorded(file.path, file.content, file.layer, 0, budget, found)
         return CatalogResult(
             packages=tuple(found.packages), problems=tuple(found.problems), files_read=len(files)
         )

@@ -3,19 +3,19 @@
 from functools import lru_cache
 from typing import Any
 
-from packageurl import PackageURL
-
 from seawall.catalog.lang.packages import PackageFactory
+from seawall.catalog.purls import spell_purl
 from seawall.model.package import Ecosystem
 
 
 @lru_cache(maxsize=16384)
 def npm_purl(name: str, version: str) -> str:
-    """`pkg:npm/name@ver`, or `pkg:npm/%40scope/name@ver`: the scope is the namespace."""
+    """`pkg:npm/name@ver`, or `pkg:npm/%40scope/name@ver`: the scope is the namespace.
+
+    PurlError when the name has no bare part (`@scope/`, empty) or cannot be encoded.
+    """
     scope, slash, bare = name.rpartition("/")
-    return PackageURL(
-        type="npm", namespace=scope if slash else None, name=bare, version=version
-    ).to_string()
+    return spell_purl("npm", bare, version, namespace=scope if slash else None)
 
 
 npm_package = PackageFactory(Ecosystem.NPM, npm_purl)

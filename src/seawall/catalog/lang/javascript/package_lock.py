@@ -29,6 +29,7 @@ from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import load_json_object
 from seawall.catalog.lang.javascript.names import declared_licenses, npm_package, split_spec
 from seawall.catalog.lang.javascript.platforms import NodePlatform, excluded, node_platform
+from seawall.catalog.purls import PurlError, shown
 from seawall.model.package import Location, Package
 
 # Monorepo lockfiles reach tens of MiB; the parsed form takes about ten times that.
@@ -43,7 +44,7 @@ class PackageLockCataloger:
     """Packages locked by npm."""
 
     NAME: ClassVar[str] = "javascript/package-lock"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:
@@ -90,7 +91,11 @@ class PackageLockCataloger:
             version = entry.get("version")
             if not isinstance(version, str) or not version or not isinstance(name, str):
                 continue
-            package = npm_package(name, version, self.NAME, where, declared_licenses(entry))
+            try:
+                package = npm_package(name, version, self.NAME, where, declared_licenses(entry))
+            except PurlError as error:
+                out.problem(file.path, f"{shown(key)}: {error}")
+                continue
             out.add(package)
             purls[key] = package.purl
         for key, parent in purls.items():
@@ -144,7 +149,12 @@ class PackageLockCataloger:
             name, version = split_spec(version.removeprefix("npm:"))
         if not version or ":" in version or "/" in version:
             return None  # file:, link:, git URLs, tarball URLs: not registry releases
-        package = npm_package(name, version, self.NAME, where)
+        try:
+            package = npm_package(name, version, self.NAME, where)
+        except PurlError as error:
+            if out is not None:
+                out.problem(where[0].path, str(error))
+            return None
         if out is not None:
             out.add(package)
         return package

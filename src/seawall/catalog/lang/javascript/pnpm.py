@@ -26,6 +26,7 @@ from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import load_yaml_documents
 from seawall.catalog.lang.javascript.names import npm_package, npm_purl, split_spec
 from seawall.catalog.lang.javascript.platforms import NodePlatform, excluded, node_platform
+from seawall.catalog.purls import PurlError
 
 _MAX_BYTES = 64 * 1024 * 1024
 _EDGE_KEYS = ("dependencies", "optionalDependencies")
@@ -87,7 +88,11 @@ class PnpmLockCataloger:
         for identity, fields in nodes:
             if identity in skipped:
                 continue
-            parent = npm_package(identity[0], identity[1], self.NAME, where)
+            try:
+                parent = npm_package(identity[0], identity[1], self.NAME, where)
+            except PurlError as error:
+                out.problem(file.path, str(error))
+                continue
             out.add(parent)
             for edge_key in _EDGE_KEYS:
                 edges = fields.get(edge_key)
@@ -95,8 +100,13 @@ class PnpmLockCataloger:
                     if not isinstance(reference, str):
                         continue
                     child = _reference(name, reference, major)
-                    if child is not None:
-                        out.relate(parent.purl, npm_purl(*child))
+                    try:
+                        child_purl = npm_purl(*child) if child is not None else None
+                    except PurlError:
+                        # No package with this name can have been reported: no edge lost.
+                        child_purl = None
+                    if child_purl is not None:
+                        out.relate(parent.purl, child_purl)
 
 
 def _major(value: Any) -> int | None:

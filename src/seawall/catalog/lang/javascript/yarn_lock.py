@@ -26,6 +26,7 @@ from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import DocumentError, decode_text, load_yaml_documents
 from seawall.catalog.lang.javascript.names import npm_package, split_spec
 from seawall.catalog.lang.javascript.yarn_classic import parse_yarn_v1
+from seawall.catalog.purls import PurlError
 from seawall.model.package import Location
 
 _MAX_BYTES = 64 * 1024 * 1024
@@ -64,7 +65,11 @@ class YarnLockCataloger:
             identity = _identify(descriptors, fields)
             if identity is None:
                 continue
-            package = npm_package(identity[0], identity[1], self.NAME, where)
+            try:
+                package = npm_package(identity[0], identity[1], self.NAME, where)
+            except PurlError as error:
+                out.problem(where[0].path, str(error))
+                continue
             out.add(package)
             found.append((package.purl, fields))
             for descriptor in descriptors:

@@ -10,23 +10,21 @@ file become relationships (platform requirements such as `php` or `ext-json` are
 packages). Development packages are reported too: they are installed.
 """
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from packageurl import PackageURL
-
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Findings, gather
+from seawall.catalog.lang.documents import DocumentError, load_json
 from seawall.catalog.lang.packages import PackageFactory
+from seawall.catalog.purls import PurlError, spell_purl
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
 
 def composer_purl(name: str, version: str) -> str:
+    """`pkg:composer/VENDOR/PROJECT@VERSION` (PurlError if none can be spelled)."""
     vendor, _, project = name.rpartition("/")
-    return PackageURL(
-        type="composer", namespace=vendor or None, name=project, version=version
-    ).to_string()
+    return spell_purl("composer", project, version, namespace=vendor or None)
 
 
 composer_package = PackageFactory(Ecosystem.PACKAGIST, composer_purl)
@@ -54,9 +52,13 @@ def _catalog(cataloger: str, entries: list[Any], file: CatalogFile) -> Findings:
             problems.append(f"package #{index + 1} has no name or version")
             continue
         assert isinstance(entry, dict)
-        package = composer_package(
-            name, version, cataloger, (location,), _licenses(entry.get("license"))
-        )
+        try:
+            package = composer_package(
+                name, version, cataloger, (location,), _licenses(entry.get("license"))
+            )
+        except PurlError as error:
+            problems.append(f"package #{index + 1}: {error}")
+            continue
         purl = package.purl
         purls[name.lower()] = purl
         packages.append(package)
@@ -72,17 +74,13 @@ def _catalog(cataloger: str, entries: list[Any], file: CatalogFile) -> Findings:
     return packages, relationships, problems
 
 
-def _load(file: CatalogFile) -> Any:
-    return json.loads(file.content.decode("utf-8"))
-
-
 def _run(
     cataloger: str, files: Sequence[CatalogFile], entries_of: Callable[[Any], list[Any] | None]
 ) -> CatalogResult:
     def find(file: CatalogFile) -> Findings:
         try:
-            document = _load(file)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            document = load_json(file.content)
+        except DocumentError as error:
             return [], [], [f"not JSON ({error})"]
         entries = entries_of(document)
         if entries is None:
@@ -117,7 +115,7 @@ class ComposerLockCataloger:
     """PHP packages locked by composer.lock (`packages` and `packages-dev`)."""
 
     NAME: ClassVar[str] = "php/composer-lock"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_FILE_BYTES
     """Lock files of large applications are a few MiB."""
 
@@ -132,7 +130,7 @@ class InstalledJsonCataloger:
     """PHP packages installed in vendor/, from vendor/composer/installed.json (v1 and v2)."""
 
     NAME: ClassVar[str] = "php/installed-json"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_FILE_BYTES
     """installed.json is about the size of composer.lock."""
 

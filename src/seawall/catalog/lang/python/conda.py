@@ -17,13 +17,12 @@ from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from packageurl import PackageURL
-
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import load_json_object
 from seawall.catalog.lang.paths import is_conda_meta_record
 from seawall.catalog.lang.python.locked import text
+from seawall.catalog.purls import PurlError, spell_purl
 from seawall.model.package import Ecosystem, Package
 
 _MAX_BYTES = 16 * 1024 * 1024
@@ -35,7 +34,7 @@ class CondaMetaCataloger:
     """Packages installed in conda environments."""
 
     NAME: ClassVar[str] = "python/conda-meta"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:
@@ -48,7 +47,11 @@ class CondaMetaCataloger:
         edges: list[tuple[str, str, str]] = []
         load = partial(load_json_object, kind="conda-meta record")
         for file, record in out.documents(files, self.MAX_FILE_BYTES, load):
-            package = self._package(record, file)
+            try:
+                package = self._package(record, file, out)
+            except PurlError as error:
+                out.problem(file.path, str(error))
+                continue
             if package is None:
                 if text(record.get("name")) is None or text(record.get("version")) is None:
                     out.problem(file.path, "conda-meta record has no name or version")
@@ -67,7 +70,10 @@ class CondaMetaCataloger:
                 out.relate(parent, child)
         return out.result()
 
-    def _package(self, record: dict[str, Any], file: CatalogFile) -> Package | None:
+    def _package(self, record: dict[str, Any], file: CatalogFile, out: Collector) -> Package | None:
+        """The record's package; None without a name or version, PurlError when its
+        fields spell no purl. A channel URL that does not parse is left out of the
+        purl, with a problem."""
         name, version = text(record.get("name")), text(record.get("version"))
         if name is None or version is None:
             return None
@@ -75,18 +81,21 @@ class CondaMetaCataloger:
         channel_url = text(record.get("channel"))
         if channel_url is not None and channel_url.rstrip("/").endswith("/pypi"):
             return None
+        channel = _channel_name(channel_url, subdir) if channel_url else None
+        if channel_url and channel is None:
+            out.problem(file.path, "channel is not a valid URL (left out of the purl)")
         qualifiers = {
             "build": text(record.get("build")),
-            "channel": _channel_name(channel_url, subdir) if channel_url else None,
+            "channel": channel,
             "subdir": subdir,
             "type": _package_type(text(record.get("fn"))),
         }
-        purl = PackageURL(
-            type="conda",
-            name=name,
-            version=version,
+        purl = spell_purl(
+            "conda",
+            name,
+            version,
             qualifiers={key: value for key, value in qualifiers.items() if value},
-        ).to_string()
+        )
         license_ = text(record.get("license"))
         return Package(
             name=name,
@@ -99,14 +108,22 @@ class CondaMetaCataloger:
         )
 
 
-def _channel_name(channel: str, subdir: str | None) -> str:
-    """`https://conda.anaconda.org/conda-forge/linux-64` -> `conda-forge`."""
+def _channel_name(channel: str, subdir: str | None) -> str | None:
+    """`https://conda.anaconda.org/conda-forge/linux-64` -> `conda-forge`; None for a URL
+    that does not parse."""
     stripped = channel.rstrip("/")
     if subdir and stripped.endswith("/" + subdir):
         stripped = stripped[: -len(subdir) - 1]
     if "://" not in stripped:
         return stripped
-    parts = urlsplit(stripped)
+    try:
+        parts = urlsplit(stripped)
+        port = parts.port
+    except ValueError:
+        # A bracketed host that is not an IPv6 address, or a port that is not a
+        # number: no channel can be named (and the URL, which may hold a
+        # credential, is not repeated in the problem).
+        return None
     path = parts.path.strip("/")
     path = _without_token(path)
     if parts.hostname in _NAME_HOSTS and path:
@@ -115,8 +132,8 @@ def _channel_name(channel: str, subdir: str | None) -> str:
         return path.removeprefix("pkgs/")
     # Private mirrors: the URL itself, without credentials (conda may keep a token in it).
     netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
+    if port:
+        netloc += f":{port}"
     return f"{parts.scheme}://{netloc}/{path}".rstrip("/")
 
 

@@ -17,6 +17,7 @@ from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import DocumentError
 from seawall.catalog.lang.python.names import pypi_package
+from seawall.catalog.purls import PurlError
 
 # Real METADATA files embed the README; the largest on PyPI run to a few MiB.
 _MAX_BYTES = 16 * 1024 * 1024
@@ -50,7 +51,14 @@ class InstalledCataloger:
             if not name or not version:
                 out.problem(file.path, "metadata has no Name or no Version header")
                 continue
-            out.add(pypi_package(name, version, self.NAME, (locate(file),), _licenses(headers)))
+            try:
+                package = pypi_package(
+                    name, version, self.NAME, (locate(file),), _licenses(headers)
+                )
+            except PurlError as error:
+                out.problem(file.path, str(error))
+                continue
+            out.add(package)
         return out.result()
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from seawall.catalog.base import CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import load_toml
-from seawall.catalog.lang.python.names import normalize, pypi_package, pypi_purl
+from seawall.catalog.lang.python.names import normalize, pypi_package
+from seawall.catalog.purls import PurlError
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,14 +24,18 @@ class Locked:
 def report(out: Collector, cataloger: str, file: CatalogFile, locked: Iterable[Locked]) -> None:
     """Add every locked package, then an edge to each locked package a dependency names."""
     where = (locate(file),)
-    entries = list(locked)
+    entries: list[tuple[Locked, str]] = []
     by_name: dict[str, list[tuple[str, str]]] = {}
-    for entry in entries:
-        package = pypi_package(entry.name, entry.version, cataloger, where)
+    for entry in locked:
+        try:
+            package = pypi_package(entry.name, entry.version, cataloger, where)
+        except PurlError as error:
+            out.problem(file.path, str(error))
+            continue
         out.add(package)
+        entries.append((entry, package.purl))
         by_name.setdefault(normalize(entry.name), []).append((entry.version, package.purl))
-    for entry in entries:
-        parent = pypi_purl(entry.name, entry.version)
+    for entry, parent in entries:
         for name, version in entry.dependencies:
             for candidate_version, purl in by_name.get(normalize(name), ()):
                 if version is None or version == candidate_version:

@@ -2,9 +2,8 @@
 
 from functools import lru_cache
 
-from packageurl import PackageURL
-
 from seawall.catalog.lang.packages import PackageFactory
+from seawall.catalog.purls import spell_purl
 from seawall.model.names import pep503_name
 from seawall.model.package import Ecosystem
 
@@ -16,8 +15,8 @@ def normalize(name: str) -> str:
 
 @lru_cache(maxsize=16384)
 def pypi_purl(name: str, version: str) -> str:
-    """`pkg:pypi/NAME@VERSION`; the purl spec requires the PEP 503 name."""
-    return PackageURL(type="pypi", name=normalize(name), version=version).to_string()
+    """`pkg:pypi/NAME@VERSION`; the purl spec requires the PEP 503 name (PurlError if none)."""
+    return spell_purl("pypi", normalize(name), version)
 
 
 pypi_package = PackageFactory(Ecosystem.PYPI, pypi_purl)

@@ -24,7 +24,7 @@ class PdmLockCataloger:
     """Packages locked by PDM."""
 
     NAME: ClassVar[str] = "python/pdm-lock"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:

@@ -16,6 +16,7 @@ from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.documents import load_json_object
 from seawall.catalog.lang.python.locked import text
 from seawall.catalog.lang.python.names import pypi_package
+from seawall.catalog.purls import PurlError
 
 _MAX_BYTES = 16 * 1024 * 1024
 _SECTIONS = ("default", "develop")
@@ -25,7 +26,7 @@ class PipfileLockCataloger:
     """Packages locked by pipenv."""
 
     NAME: ClassVar[str] = "python/pipfile-lock"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:
@@ -44,6 +45,12 @@ class PipfileLockCataloger:
                     if version is None or not version.startswith("=="):
                         continue
                     pinned = version.lstrip("=").strip()
-                    if pinned:
-                        out.add(pypi_package(name, pinned, self.NAME, (locate(file),)))
+                    if not pinned:
+                        continue
+                    try:
+                        package = pypi_package(name, pinned, self.NAME, (locate(file),))
+                    except PurlError as error:
+                        out.problem(file.path, f"{section}: {error}")
+                        continue
+                    out.add(package)
         return out.result()

@@ -22,7 +22,7 @@ class PoetryLockCataloger:
     """Packages locked by Poetry."""
 
     NAME: ClassVar[str] = "python/poetry-lock"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:

@@ -35,6 +35,7 @@ from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Collector, locate
 from seawall.catalog.lang.paths import is_requirements_file
 from seawall.catalog.lang.python.names import normalize, pypi_package
+from seawall.catalog.purls import clipped
 from seawall.model.package import Location
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class RequirementsCataloger:
     """Pinned packages from pip requirements files."""
 
     NAME: ClassVar[str] = "python/requirements"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:
@@ -156,7 +157,7 @@ class _Walker:
             file = self._context.lookup(path)
             if file is None:
                 where = f"{includer}: line {line}" if includer else path
-                self._out.problem(where, f"included file {path} is not available")
+                self._out.problem(where, f"included file {clipped(path)} is not available")
                 self._parsed[path] = None
                 return None
         parsed: _Parsed | None = None

@@ -29,7 +29,7 @@ class UvLockCataloger:
     """Packages locked by uv."""
 
     NAME: ClassVar[str] = "python/uv-lock"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = _MAX_BYTES
 
     def wants(self, path: str) -> bool:

@@ -16,6 +16,7 @@ from typing import ClassVar
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Findings, gather
 from seawall.catalog.lang.ruby.gemspec import gem_purl
+from seawall.catalog.purls import PurlError
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
 NAME = "ruby/gemfile-lock"
@@ -44,13 +45,17 @@ def _find(file: CatalogFile) -> Findings:
         text = file.content.decode("utf-8")
     except UnicodeDecodeError as error:
         return [], [], [f"not UTF-8 text ({error.reason})"]
-    found, edges = _parse(text, Location(file.path, file.layer))
+    problems: list[str] = []
+    found, edges = _parse(text, Location(file.path, file.layer), problems)
     if not found and "specs:" not in text:
-        return found, edges, ["no `specs:` section: not a Bundler lockfile"]
-    return found, edges, []
+        problems.append("no `specs:` section: not a Bundler lockfile")
+    return found, edges, problems
 
 
-def _parse(text: str, location: Location) -> tuple[list[Package], list[Relationship]]:
+def _parse(
+    text: str, location: Location, problems: list[str]
+) -> tuple[list[Package], list[Relationship]]:
+    """The locked gems and their edges; a gem that spells no purl is added to `problems`."""
     packages: list[Package] = []
     wanted: list[tuple[str, str]] = []  # (parent purl, dependency name)
     section = ""
@@ -65,7 +70,12 @@ def _parse(text: str, location: Location) -> tuple[list[Package], list[Relations
         if spec:
             name, locked = spec.groups()
             version, _, platform = locked.partition("-")
-            parent = gem_purl(name, version, platform or None)
+            try:
+                parent = gem_purl(name, version, platform or None)
+            except PurlError as error:
+                problems.append(str(error))
+                parent = None
+                continue
             packages.append(
                 Package(
                     name=name,

@@ -13,21 +13,24 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
-from packageurl import PackageURL
-
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Findings, gather
+from seawall.catalog.purls import PurlError, spell_purl
 from seawall.model.package import Ecosystem, Location, Package
 
 NAME = "ruby/gemspec"
 _STRING = (
     r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|%q\{[^}]*\}|%q\[[^\]]*\]|%q\([^)]*\)|%q<[^>]*>)"""
 )
-_ASSIGN = r"^\s*\w+\.{field}\s*=\s*(?:Gem::Version\.new\(\s*)?({string})"
+# Blanks, not \s: an assignment is on one line, and `^\s*` would let every line
+# start of a run of blank lines rescan the rest of the run (quadratic time).
+_ASSIGN = r"^[ \t]*\w+\.{field}[ \t]*=[ \t]*(?:Gem::Version\.new\([ \t]*)?({string})"
 _NAME = re.compile(_ASSIGN.format(field="name", string=_STRING), re.MULTILINE)
 _VERSION = re.compile(_ASSIGN.format(field="version", string=_STRING), re.MULTILINE)
 _PLATFORM = re.compile(_ASSIGN.format(field="platform", string=_STRING), re.MULTILINE)
-_LICENSES = re.compile(r"^\s*\w+\.licenses?\s*=\s*(\[[^\]\n]*\]|" + _STRING + ")", re.MULTILINE)
+_LICENSES = re.compile(
+    r"^[ \t]*\w+\.licenses?[ \t]*=[ \t]*(\[[^\]\n]*\]|" + _STRING + ")", re.MULTILINE
+)
 _STRINGS = re.compile(_STRING)
 _STUB = re.compile(r"^# stub: (\S+) (\S+) (\S+)", re.MULTILINE)
 
@@ -43,8 +46,9 @@ def _literal(token: str) -> str:
 
 
 def gem_purl(name: str, version: str, platform: str | None) -> str:
+    """`pkg:gem/NAME@VERSION[?platform=…]` (PurlError if none can be spelled)."""
     qualifiers = {"platform": platform} if platform and platform != "ruby" else None
-    return PackageURL(type="gem", name=name, version=version, qualifiers=qualifiers).to_string()
+    return spell_purl("gem", name, version, qualifiers=qualifiers)
 
 
 def parse_gemspec(text: str) -> tuple[str, str, str | None, tuple[str, ...]] | None:
@@ -69,7 +73,7 @@ class GemspecCataloger:
     """Installed Ruby gems, from specifications/*.gemspec."""
 
     NAME: ClassVar[str] = NAME
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 4 * 1024 * 1024
     """Generated gemspecs are a few KiB (the file list makes the biggest ~1 MiB)."""
 
@@ -85,11 +89,15 @@ def _find(file: CatalogFile) -> Findings:
     if parsed is None:
         return [], [], ["no gem name and version assignment found"]
     name, version, platform, licenses = parsed
+    try:
+        purl = gem_purl(name, version, platform)
+    except PurlError as error:
+        return [], [], [str(error)]
     package = Package(
         name=name,
         version=version,
         ecosystem=Ecosystem.RUBYGEMS,
-        purl=gem_purl(name, version, platform),
+        purl=purl,
         cataloger=NAME,
         licenses=licenses,
         locations=(Location(file.path, file.layer),),

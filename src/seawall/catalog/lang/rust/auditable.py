@@ -10,7 +10,6 @@ Decompression stops at `MAX_JSON_BYTES`, so a hostile section cannot inflate
 without bound.
 """
 
-import json
 import zlib
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -22,7 +21,9 @@ from seawall.catalog.lang.binaries import (
     parse_executables,
 )
 from seawall.catalog.lang.collector import Findings, gather
+from seawall.catalog.lang.documents import DocumentError, load_json
 from seawall.catalog.lang.rust.cargo_lock import cargo_package
+from seawall.catalog.purls import PurlError
 from seawall.model.package import Location, Package, Relationship
 
 NAME = "rust/auditable"
@@ -45,8 +46,9 @@ def read_audit_data(section: bytes) -> list[dict[str, Any]]:
     if len(text) > MAX_JSON_BYTES:
         raise AuditableError(f"{SECTION} inflates beyond {MAX_JSON_BYTES} bytes")
     try:
-        document = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        # load_json also bounds nesting and number length (a DocumentError, not a crash)
+        document = load_json(text)
+    except DocumentError as error:
         raise AuditableError(f"{SECTION} does not hold JSON ({error})") from None
     packages = document.get("packages") if isinstance(document, dict) else None
     if not isinstance(packages, list) or not all(isinstance(p, dict) for p in packages):
@@ -55,8 +57,9 @@ def read_audit_data(section: bytes) -> list[dict[str, Any]]:
 
 
 def _entries(
-    audit: list[dict[str, Any]], location: Location
+    audit: list[dict[str, Any]], location: Location, problems: list[str]
 ) -> tuple[list[Package], list[Relationship]]:
+    """The runtime crates and their edges; a crate that spells no purl is added to `problems`."""
     purls: dict[int, str] = {}
     packages: list[Package] = []
     for index, entry in enumerate(audit):
@@ -65,7 +68,11 @@ def _entries(
             continue
         if entry.get("kind", "runtime") != "runtime":
             continue
-        package = cargo_package(name, version, NAME, (location,))
+        try:
+            package = cargo_package(name, version, NAME, (location,))
+        except PurlError as error:
+            problems.append(str(error))
+            continue
         purls[index] = package.purl
         packages.append(package)
     relationships = []
@@ -81,7 +88,7 @@ class RustAuditableCataloger:
     """Rust crates from cargo-auditable data embedded in executables."""
 
     NAME: ClassVar[str] = NAME
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 512 * 1024 * 1024
     """As for go/binary: large programs fit; only the section table and one section are read."""
 
@@ -102,5 +109,6 @@ def _find(file: CatalogFile) -> Findings:
         audit = read_audit_data(images[0].section_bytes(section))
     except (ExecutableFormatError, AuditableError) as error:
         return [], [], [str(error)]
-    packages, relationships = _entries(audit, Location(file.path, file.layer))
-    return packages, relationships, []
+    problems: list[str] = []
+    packages, relationships = _entries(audit, Location(file.path, file.layer), problems)
+    return packages, relationships, problems

@@ -14,18 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from packageurl import PackageURL
-
 from seawall.catalog.base import CatalogContext, CatalogFile, CatalogResult
 from seawall.catalog.lang.collector import Findings, gather
+from seawall.catalog.lang.documents import DocumentError, load_toml
 from seawall.catalog.lang.packages import PackageFactory
+from seawall.catalog.purls import PurlError, clipped, shown, spell_purl
 from seawall.model.package import Ecosystem, Location, Package, Relationship
 
 NAME = "rust/cargo-lock"
 
 
 def cargo_purl(name: str, version: str) -> str:
-    return PackageURL(type="cargo", name=name, version=version).to_string()
+    """`pkg:cargo/NAME@VERSION` (PurlError if none can be spelled)."""
+    return spell_purl("cargo", name, version)
 
 
 cargo_package = PackageFactory(Ecosystem.CRATES_IO, cargo_purl)
@@ -93,7 +94,7 @@ class CargoLockCataloger:
     """Rust crates locked by Cargo.lock, with their dependency relationships."""
 
     NAME: ClassVar[str] = NAME
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     MAX_FILE_BYTES: ClassVar[int] = 16 * 1024 * 1024
     """Large workspaces lock a few thousand crates: well under 2 MiB."""
 
@@ -105,29 +106,37 @@ class CargoLockCataloger:
 
 
 def _find(file: CatalogFile) -> Findings:
-    import tomllib  # here: rust/auditable imports this module and parses no TOML
-
     try:
-        document = tomllib.loads(file.content.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        # load_toml imports tomllib only now: rust/auditable imports this module
+        # and parses no TOML. It bounds nesting and huge numbers (DocumentError).
+        document = load_toml(file.content)
+    except DocumentError as error:
         return [], [], [f"not a TOML Cargo.lock ({error})"]
     crates, problems = _crates(document)
     location = Location(file.path, file.layer)
-    by_name: dict[str, list[_Crate]] = {}
-    for crate in crates:
-        by_name.setdefault(crate.name, []).append(crate)
     packages: list[Package] = []
-    relationships: list[Relationship] = []
+    spelled: list[_Crate] = []
     for crate in crates:
         checksums = (("sha256", crate.checksum),) if crate.checksum else ()
-        packages.append(
-            cargo_package(crate.name, crate.version, NAME, (location,), checksums=checksums)
-        )
+        try:
+            package = cargo_package(
+                crate.name, crate.version, NAME, (location,), checksums=checksums
+            )
+        except PurlError as error:
+            problems.append(str(error))
+            continue
+        packages.append(package)
+        spelled.append(crate)
+    by_name: dict[str, list[_Crate]] = {}
+    for crate in spelled:
+        by_name.setdefault(crate.name, []).append(crate)
+    relationships: list[Relationship] = []
+    for crate in spelled:
         for spec in crate.dependencies:
             target = _resolve(spec, by_name)
             if target is None:
                 problems.append(
-                    f"{crate.name} {crate.version}: dependency {spec!r}"
+                    f"{clipped(crate.name)} {clipped(crate.version)}: dependency {shown(spec)}"
                     " names no single locked package"
                 )
                 continue
