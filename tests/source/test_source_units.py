@@ -236,3 +236,18 @@ def test_a_bare_path_that_is_a_pipe_is_refused_not_read(tmp_path: Path) -> None:
     with pytest.raises(TargetError, match=r"not a regular file or a directory.*sbom:PATH"):
         parse_target(str(fifo))
     assert parse_target(f"sbom:{fifo}").kind is SourceKind.SBOM
+
+
+@pytest.mark.parametrize(
+    ("media_type", "data"),
+    [("application/vnd.example.layer.v1.tar+lz4", b"\x04\x22\x4d\x18"), (None, b"BZh91AY&SY")],
+)
+def test_a_refused_layer_stream_closes_its_blob(
+    tmp_path: Path, media_type: str | None, data: bytes
+) -> None:
+    blob = tmp_path / "blob"
+    blob.write_bytes(data + bytes(64))
+    raw = blob.open("rb")
+    with pytest.raises(InputError):
+        open_layer_stream(raw, media_type, what="layer 0", limits=Limits())
+    assert raw.closed

@@ -233,16 +233,22 @@ def open_layer_stream(
     """The uncompressed tar stream of a stored layer blob.
 
     `media_type` None means "look at the bytes" (magic-number detection).
-    `what` names the layer in every error. Closing the result closes `raw`.
+    `what` names the layer in every error. Closing the result closes `raw`;
+    a layer refused here (an unknown media type or compression) closes it too.
     """
-    if media_type is None:
-        # Only peeking needs a buffer here; a declared type reads `raw` directly.
-        peekable = io.BufferedReader(cast(io.RawIOBase, raw), buffer_size=64 * 1024)
-        compression = detect_compression(peekable.peek(8)[:8], what=what)
-        raw = cast(BinaryIO, peekable)
-    else:
+    try:
+        if media_type is None:
+            # Only peeking needs a buffer here; a declared type reads `raw` directly.
+            peekable = io.BufferedReader(cast(io.RawIOBase, raw), buffer_size=64 * 1024)
+            compression = detect_compression(peekable.peek(8)[:8], what=what)
+            return decompressed_stream(
+                cast(BinaryIO, peekable), compression, what=what, limits=limits
+            )
         compression = layer_type(media_type, what=what).compression
-    return decompressed_stream(raw, compression, what=what, limits=limits)
+        return decompressed_stream(raw, compression, what=what, limits=limits)
+    except BaseException:
+        raw.close()
+        raise
 
 
 def decompressed_stream(
