@@ -251,3 +251,25 @@ def test_a_refused_layer_stream_closes_its_blob(
     with pytest.raises(InputError):
         open_layer_stream(raw, media_type, what="layer 0", limits=Limits())
     assert raw.closed
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "admin:S3cret-Passw0rd@registry.example:5000/app:1",
+        "https://admin:S3cret-Passw0rd@registry.example/app:1",
+        "registry:admin:S3cret-Passw0rd@registry.example/app:1",
+    ],
+)
+def test_a_password_in_a_reference_is_refused_and_never_repeated(target: str) -> None:
+    with pytest.raises(TargetError) as refused:
+        parse_target(target)
+    message = str(refused.value)
+    assert "S3cret-Passw0rd" not in message
+    assert "admin:***@registry.example" in message and "SEAWALL_REGISTRY_PASSWORD" in message
+
+
+def test_a_tag_and_a_digest_are_not_a_password() -> None:
+    reference = "nginx:1.25@sha256:" + "ab" * 32
+    assert parse_target(reference).reference == reference
+    assert parse_target("localhost:5000/app@sha256:" + "cd" * 32).kind is SourceKind.REGISTRY

@@ -8,6 +8,7 @@ reference means a registry. A PATH may itself hold colons: the longest
 prefix that exists on disk is the path, the rest is the selector.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,7 @@ def _parsed(text: str, limits: Limits) -> Target:
         if not rest:
             raise TargetError(f"{text}: nothing after {prefix!r}")
         if kind is SourceKind.REGISTRY:
+            _refuse_credentials(rest)
             return Target(kind, text, reference=rest)
         if kind in (SourceKind.DIRECTORY, SourceKind.SBOM):
             return Target(kind, text, path=Path(rest))
@@ -124,9 +126,31 @@ def _parsed(text: str, limits: Limits) -> Target:
         return _detect_path(text, path, limits)
     if text.startswith(("/", "./", "../", "~")) or text.endswith((".tar", ".tar.gz")):
         raise TargetError(f"{text}: no such file or directory")
+    _refuse_credentials(text)
     if normalize_name(text) is None:
         raise TargetError(
             f"{text}: neither an existing path nor an image reference; see TARGET forms in "
             "`seawall inspect --help`"
         )
     return Target(SourceKind.REGISTRY, text, reference=text)
+
+
+_USERINFO = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/@:\s]+:(?P<secret>[^/@\s]+)@(?P<after>.*)", re.DOTALL
+)
+"""`[scheme://]user:password@…`: a password typed into an image reference."""
+_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}")
+"""What follows `@` in `name:tag@sha256:…`, which is not a password."""
+
+
+def _refuse_credentials(reference: str) -> None:
+    """TargetError, with the password masked, for a reference that holds one: every later
+    message would repeat it, and a registry is never sent one this way."""
+    found = _USERINFO.fullmatch(reference)
+    if found is None or _DIGEST.fullmatch(found.group("after")):
+        return
+    masked = f"{reference[: found.start('secret')]}***{reference[found.end('secret') :]}"
+    raise TargetError(
+        f"{shown(masked)}: the image reference holds a password; give registry credentials "
+        "with SEAWALL_REGISTRY_USERNAME / SEAWALL_REGISTRY_PASSWORD or ~/.docker/config.json"
+    )
