@@ -1,12 +1,14 @@
 """Image config env values, and build-argument values in the history, appear in no format."""
 
 import io
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
 
+from seawall.model.image import HistoryEntry
 from seawall.report.scan import ScanReportOptions, render_json, render_sarif, render_table
-from seawall.report.scan.common import Redactor, short_created_by
+from seawall.report.scan.common import Redactor, short_created_by, with_masked_steps
 from tests.report.scan.scanresult import IMAGE, RESULT, SECRETS
 
 
@@ -65,3 +67,15 @@ def test_redactor_masks_env_values_and_build_arguments() -> None:
 )
 def test_short_created_by(created_by: str, step: str) -> None:
     assert short_created_by(created_by) == step
+
+
+def test_masked_steps_carry_no_secret_in_layers_or_history() -> None:
+    steps = [layer.created_by or "" for layer in IMAGE.layers]
+    assert any(SECRETS[0] in step for step in steps)
+    history = (HistoryEntry(created_by=steps[2]), HistoryEntry(created_by=None))
+    masked = with_masked_steps(replace(IMAGE, history=history))
+    texts = [layer.created_by or "" for layer in masked.layers]
+    texts += [entry.created_by or "" for entry in masked.history]
+    assert all(secret not in text for secret in SECRETS for text in texts)
+    assert masked.history[0].created_by == Redactor.for_image(IMAGE).redact(steps[2])
+    assert masked.history[1].created_by is None

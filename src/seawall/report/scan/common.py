@@ -63,14 +63,19 @@ class Redactor:
 
 
 def with_masked_steps(image: Image) -> Image:
-    """`image` with every layer's `created_by` masked by its `Redactor`: for documents that
-    carry the layers (SBOMs, the scan JSON), which must not carry a build secret."""
+    """`image` with every build step (each layer's and history entry's `created_by`) masked
+    by its `Redactor`: for documents that carry them (SBOMs, the scan JSON, a diff), which
+    must not carry a build secret."""
     redactor = Redactor.for_image(image)
     layers = tuple(
         replace(layer, created_by=redactor.redact(layer.created_by)) if layer.created_by else layer
         for layer in image.layers
     )
-    return replace(image, layers=layers)
+    history = tuple(
+        replace(entry, created_by=redactor.redact(entry.created_by)) if entry.created_by else entry
+        for entry in image.history
+    )
+    return replace(image, layers=layers, history=history)
 
 
 def _mask_build_args(text: str) -> str:
