@@ -25,6 +25,7 @@ engine is a `Hit` (rule, line, preview, fingerprint). Nothing here logs.
 
 import dataclasses
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -83,7 +84,11 @@ class _FileState:
     path: str | None
     kind: str
     where: str
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    span_starts: list[int] = field(default_factory=list)
+    span_ends: list[int] = field(default_factory=list)
+    """The claimed byte spans, disjoint and sorted by start (so their ends are sorted too):
+    an overlap check is one bisection, not a pass over every span claimed so far (a file
+    of a secret repeated thousands of times claims thousands)."""
     hits: list[tuple[int, Hit]] = field(default_factory=list)
     """(priority of the rule, hit)."""
     fingerprints: set[str] = field(default_factory=set)
@@ -375,8 +380,10 @@ class SecretEngine:
         start, end = match.span(group)
         if start < 0:
             return
-        span = (base + start, base + end)
-        if any(span[0] < e and s < span[1] for s, e in state.spans):
+        first, last = base + start, base + end
+        # Of disjoint spans sorted by start, the last one starting before `last` ends latest.
+        place = bisect_left(state.span_starts, last)
+        if place and state.span_ends[place - 1] > first:
             return  # an earlier (more specific) rule already claimed these bytes
         value = buffer[start:end].decode("utf-8", "surrogateescape")
         if not self._credible(rule, value, match):
@@ -384,7 +391,8 @@ class SecretEngine:
         if rule.generic and not self._quoted_enough(match, state.path):
             return
         mark = fingerprint(rule.id, value, state.kind, state.where)
-        state.spans.append(span)
+        state.span_starts.insert(place, first)
+        state.span_ends.insert(place, last)
         if mark in state.fingerprints:
             return  # the same secret again in the same file: one finding
         state.fingerprints.add(mark)

@@ -8,7 +8,7 @@ rules.yaml and run it again (the tests fail while this file is stale).
 
 from typing import Any
 
-SOURCE_SHA256 = '7332445a77c3d14af3e4618a090c80d0f5210750fa6145e7fb3ac2f174b8c77d'
+SOURCE_SHA256 = 'd6c0fecfad4aa001682fc2bccc8dee766efda6ab26ed41332578fca850a7d977'
 
 DOCUMENT: dict[str, Any] = {'version': 1,
  'decoys': {'example_values': ['AKIAIOSFODNN7EXAMPLE',
@@ -494,14 +494,14 @@ DOCUMENT: dict[str, Any] = {'version': 1,
             'severity': 'critical',
             'keywords': ['begin pgp private key block'],
             'regex': '-----BEGIN PGP PRIVATE KEY '
-                     'BLOCK-----(?P<secret>[\\s\\S]{64,24000}?)-----END PGP PRIVATE KEY '
-                     'BLOCK-----'},
+                     'BLOCK-----(?P<secret>(?:(?!-----)[\\s\\S]){64,24000}?)-----END PGP '
+                     'PRIVATE KEY BLOCK-----'},
            {'id': 'private-key',
             'title': 'Private key (PEM)',
             'severity': 'critical',
             'keywords': ['private key-----'],
             'regex': '-----BEGIN(?P<kind>[ A-Z0-9]{0,30}) PRIVATE '
-                     'KEY-----\\s*(?P<secret>[A-Za-z0-9+/=\\s:,-]{64,16000}?)\\s*-----END[ '
+                     'KEY-----\\s*(?P<secret>(?:(?!-----)[A-Za-z0-9+/=\\s:,-]){64,16000}?)\\s*-----END[ '
                      'A-Z0-9]{0,30} PRIVATE KEY-----'},
            {'id': 'putty-private-key',
             'title': 'PuTTY private key',
